@@ -1,0 +1,55 @@
+// Process-wide state: errors, handle lifetime, version, threads, seeds, CUDA queries.
+// CUDA is reached only through runtime checks (at::hasCUDA, torch::cuda::*), so
+// this file compiles against CPU and CUDA builds of libtorch alike.
+#include "shim.h"
+
+#include <ATen/Parallel.h>
+#include <ATen/Version.h>
+#include <torch/cuda.h>
+#include <torch/version.h>
+
+#include <cstring>
+
+namespace rt {
+const char* set_error(const char* msg) {
+  static thread_local std::string last;
+  last = (msg && *msg) ? msg : "libtorch raised an error with no message";
+  return last.c_str();
+}
+}  // namespace rt
+
+RT_API void rt_free(TH t) { delete t; }
+RT_API void rt_list_free(TL l) { delete l; }
+RT_API int64_t rt_list_size(TL l) { return static_cast<int64_t>(l->size()); }
+// Moves element i out into a new handle the caller owns.
+RT_API TH rt_list_take(TL l, int64_t i) { return rt::wrap(std::move((*l)[static_cast<size_t>(i)])); }
+
+RT_API const char* rt_version() { return TORCH_VERSION; }
+
+RT_API int32_t rt_get_num_threads() { return at::get_num_threads(); }
+RT_FN(rt_set_num_threads, (int32_t n), at::set_num_threads(n))
+RT_FN(rt_get_num_interop_threads, (int32_t* out), *out = at::get_num_interop_threads())
+
+RT_FN(rt_manual_seed, (uint64_t seed), at::manual_seed(seed))
+RT_FN(rt_set_deterministic, (bool on, bool warn_only), at::globalContext().setDeterministicAlgorithms(on, warn_only))
+RT_API bool rt_get_deterministic() { return at::globalContext().deterministicAlgorithms(); }
+
+RT_API bool rt_grad_enabled() { return at::GradMode::is_enabled(); }
+RT_API void rt_set_grad_enabled(bool on) { at::GradMode::set_enabled(on); }
+
+RT_API bool rt_cuda_is_available() { return torch::cuda::is_available(); }
+RT_API int64_t rt_cuda_device_count() { return static_cast<int64_t>(torch::cuda::device_count()); }
+RT_API bool rt_cudnn_is_available() { return torch::cuda::cudnn_is_available(); }
+RT_FN(rt_cuda_synchronize, (int64_t device_index), torch::cuda::synchronize(device_index))
+RT_FN(rt_cudnn_set_benchmark, (bool on), at::globalContext().setBenchmarkCuDNN(on))
+
+// Text of the build configuration (compiler, BLAS, oneDNN, CUDA) for `doctor`.
+RT_FN(rt_config, (char* buf, int64_t cap, int64_t* needed), {
+  std::string s = at::show_config();
+  *needed = static_cast<int64_t>(s.size()) + 1;
+  if (buf && cap > 0) {
+    size_t n = std::min(static_cast<size_t>(cap - 1), s.size());
+    std::memcpy(buf, s.data(), n);
+    buf[n] = 0;
+  }
+})
