@@ -24,6 +24,12 @@ const char* set_error(const char* msg);
 
 inline TH wrap(at::Tensor t) { return new at::Tensor(std::move(t)); }
 
+// at:: factories ignore TensorOptions::requires_grad (torch:: ones apply it), so set it here.
+inline TH leaf(at::Tensor t, bool requires_grad) {
+  if (requires_grad) t.set_requires_grad(true);
+  return wrap(std::move(t));
+}
+
 inline at::Device device(int32_t type, int32_t index) {
   return at::Device(static_cast<c10::DeviceType>(type), static_cast<c10::DeviceIndex>(index));
 }

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Research.Cli.Benchmarks;
+
+/// <summary>
+/// Runs one of shared/bench's PyTorch scripts with Debian's python3 and reads its
+/// `name value` lines, so a benchmark reports ours and PyTorch's figures from one run.
+/// </summary>
+public static class PyTorchReference
+{
+    public const string DefaultPython = "/usr/bin/python3";
+
+    public static IReadOnlyDictionary<string, string> Run(string script, IEnumerable<string> args, string python = DefaultPython)
+    {
+        if (!File.Exists(script)) throw new FileNotFoundException($"PyTorch reference script not found: {script}");
+        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(script);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {python}");
+        var stderr = p.StandardError.ReadToEndAsync();
+        var stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+            throw new InvalidOperationException($"{python} {script} exited with {p.ExitCode}: {stderr.Result.Trim()}");
+        return ParseFigures(stdout);
+    }
+
+    /// <summary>Each line `name value...`: the first word is the key, the rest the value (later lines win).</summary>
+    public static Dictionary<string, string> ParseFigures(string text)
+    {
+        var d = new Dictionary<string, string>();
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int sp = line.IndexOf(' ');
+            if (sp > 0) d[line[..sp]] = line[(sp + 1)..].Trim();
+        }
+        return d;
+    }
+
+    public static double Number(IReadOnlyDictionary<string, string> figures, string name) =>
+        figures.TryGetValue(name, out var v) && double.TryParse(v.Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var x)
+            ? x
+            : throw new InvalidDataException($"PyTorch reference output has no numeric '{name}' line");
+}

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Research.Cli.Commands;
+using Research.Torch;
+
+namespace Research.Cli;
+
+/// <summary>Builds the command tree and runs it; tests call <see cref="Run"/> with argument arrays.</summary>
+public static class Cli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("research: neural architecture search and compound scaling of mobile CNNs on libtorch");
+        root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        return root;
+    }
+
+    public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        var config = new InvocationConfiguration
+        {
+            Output = output ?? Console.Out,
+            Error = error ?? Console.Error,
+            EnableDefaultExceptionHandler = false,
+        };
+        var parsed = Build().Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            parsed.Invoke(config); // prints the parse errors and help
+            return ExitCodes.BadInput;
+        }
+        try
+        {
+            return parsed.Invoke(config);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            config.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (TorchException e)
+        {
+            config.Error.WriteLine($"libtorch error: {e.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Research.Torch;
+
+namespace Research.Cli.Commands;
+
+/// <summary>`research doctor`: what the engine sees (libtorch, threads, CUDA) and whether the default data is installed.</summary>
+public static class DoctorCommand
+{
+    public const string FashionMnistDir = "/usr/share/datasets/fashion-mnist";
+
+    private static readonly string[] FashionMnistFiles =
+    [
+        "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
+    ];
+
+    public static Command Create()
+    {
+        var verbose = new Option<bool>("--verbose") { Description = "also print libtorch's build configuration" };
+        var cmd = new Command("doctor", "print libtorch version, CPU threads, CUDA devices and installed datasets") { verbose };
+        cmd.SetAction(parse =>
+        {
+            var o = parse.InvocationConfiguration.Output;
+            o.WriteLine($"libtorch {torch.version}");
+            o.WriteLine($"dotnet {RuntimeInformation.FrameworkDescription.Replace(' ', '_')}");
+            o.WriteLine($"os {RuntimeInformation.OSDescription.Replace(' ', '_')}");
+            o.WriteLine($"cpu_cores {Environment.ProcessorCount}");
+            o.WriteLine($"cpu_threads {torch.get_num_threads()}");
+            bool cuda = torch.cuda.is_available();
+            o.WriteLine($"cuda_available {(cuda ? "true" : "false")}");
+            o.WriteLine($"cuda_devices {(cuda ? torch.cuda.device_count() : 0)}");
+            o.WriteLine($"cudnn_available {(cuda && torch.cuda.cudnn_is_available() ? "true" : "false")}");
+            var missing = FashionMnistFiles.Where(f => !File.Exists(Path.Combine(FashionMnistDir, f))).ToList();
+            o.WriteLine(missing.Count == 0
+                ? $"fashion_mnist installed {FashionMnistDir}"
+                : $"fashion_mnist missing {FashionMnistDir} (apt-get install dataset-fashion-mnist; absent: {string.Join(",", missing)})");
+            if (parse.GetValue(verbose)) o.WriteLine(torch.show_config());
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+}

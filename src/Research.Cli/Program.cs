@@ -1,0 +1,1 @@
+return Research.Cli.Cli.Run(args);
