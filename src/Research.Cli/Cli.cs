@@ -43,5 +43,10 @@ public static class Cli
             config.Error.WriteLine($"libtorch error: {e.Message}");
             return ExitCodes.Failure;
         }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            config.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
+        }
     }
 }

@@ -52,7 +52,7 @@ public static unsafe partial class torch
 
     public static GradModeScope enable_grad() => new(true);
 
-    public static class random
+    public static partial class random
     {
         public static void manual_seed(long seed) => torch.manual_seed(seed);
     }

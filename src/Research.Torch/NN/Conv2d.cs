@@ -1,26 +1,71 @@
+using Research.Torch.Modules;
 using Research.Torch.Interop;
 
-namespace Research.Torch;
-
-public static partial class torch
+namespace Research.Torch.Modules
 {
-    public static partial class nn
+    /// <summary>2-D convolution layer with PyTorch's default initialisation.</summary>
+    public sealed class Conv2d : Module<Tensor, Tensor>
     {
-        public static unsafe partial class functional
+        public Conv2d(long in_channels, long out_channels, (long h, long w) kernel_size, (long h, long w) stride, (long h, long w) padding,
+            (long h, long w) dilation, long groups, bool bias, Device? device = null, ScalarType dtype = ScalarType.Float32) : base(nameof(Conv2d))
         {
-            /// <summary>2-D convolution of (N, C, H, W) input with (out, C/groups, kh, kw) weight.</summary>
-            public static Tensor conv2d(Tensor input, Tensor weight, Tensor? bias = null, long stride = 1, long padding = 0, long dilation = 1, long groups = 1) =>
-                conv2d(input, weight, bias, (stride, stride), (padding, padding), (dilation, dilation), groups);
-
-            public static Tensor conv2d(Tensor input, Tensor weight, Tensor? bias, (long h, long w) stride, (long h, long w) padding, (long h, long w) dilation, long groups = 1)
+            if (in_channels <= 0 || out_channels <= 0 || groups <= 0)
+                throw new ArgumentException($"Conv2d: channels ({in_channels}, {out_channels}) and groups ({groups}) must be positive");
+            if (in_channels % groups != 0 || out_channels % groups != 0)
+                throw new ArgumentException($"Conv2d: in_channels {in_channels} and out_channels {out_channels} must both be divisible by groups {groups}");
+            (InChannels, OutChannels, KernelSize, Stride, Padding, Dilation, Groups) = (in_channels, out_channels, kernel_size, stride, padding, dilation, groups);
+            using var w = torch.empty([out_channels, in_channels / groups, kernel_size.h, kernel_size.w], dtype, device);
+            weight = new Parameter(w);
+            if (bias)
             {
-                long* s = stackalloc long[] { stride.h, stride.w };
-                long* p = stackalloc long[] { padding.h, padding.w };
-                long* d = stackalloc long[] { dilation.h, dilation.w };
-                var e = Native.rt_conv2d(input.Handle, weight.Handle, bias?.Handle ?? IntPtr.Zero, s, p, d, groups, out var r);
-                GC.KeepAlive(weight);
-                GC.KeepAlive(bias);
-                return Tensor.Result(e, r, input);
+                using var b = torch.empty([out_channels], dtype, device);
+                this.bias = new Parameter(b);
+            }
+            torch.nn.init.default_layer_init(weight, this.bias);
+            register_parameter("weight", weight);
+            register_parameter("bias", this.bias);
+        }
+
+        public Parameter weight { get; }
+        public Parameter? bias { get; }
+        public long InChannels { get; }
+        public long OutChannels { get; }
+        public (long h, long w) KernelSize { get; }
+        public (long h, long w) Stride { get; }
+        public (long h, long w) Padding { get; }
+        public (long h, long w) Dilation { get; }
+        public long Groups { get; }
+
+        public override Tensor forward(Tensor input) => torch.nn.functional.conv2d(input, weight, bias, Stride, Padding, Dilation, Groups);
+    }
+}
+
+namespace Research.Torch
+{
+    public static partial class torch
+    {
+        public static partial class nn
+        {
+            public static Modules.Conv2d Conv2d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0,
+                long dilation = 1, long groups = 1, bool bias = true, Device? device = null, ScalarType dtype = ScalarType.Float32) =>
+                new(in_channels, out_channels, (kernel_size, kernel_size), (stride, stride), (padding, padding), (dilation, dilation), groups, bias, device, dtype);
+
+            public static unsafe partial class functional
+            {
+                /// <summary>2-D convolution of (N, C, H, W) input with (out, C/groups, kh, kw) weight.</summary>
+                public static Tensor conv2d(Tensor input, Tensor weight, Tensor? bias = null, long stride = 1, long padding = 0, long dilation = 1, long groups = 1) =>
+                    conv2d(input, weight, bias, (stride, stride), (padding, padding), (dilation, dilation), groups);
+
+                public static Tensor conv2d(Tensor input, Tensor weight, Tensor? bias, (long h, long w) stride, (long h, long w) padding, (long h, long w) dilation, long groups = 1)
+                {
+                    long* s = stackalloc long[] { stride.h, stride.w };
+                    long* p = stackalloc long[] { padding.h, padding.w };
+                    long* d = stackalloc long[] { dilation.h, dilation.w };
+                    var e = Native.rt_conv2d(input.Handle, weight.Handle, bias?.Handle ?? IntPtr.Zero, s, p, d, groups, out var r);
+                    GC.KeepAlive(weight);
+                    GC.KeepAlive(bias);
+                    return Tensor.Result(e, r, input);
+                }
             }
         }
     }

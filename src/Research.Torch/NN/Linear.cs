@@ -1,19 +1,56 @@
+using Research.Torch.Modules;
 using Research.Torch.Interop;
 
-namespace Research.Torch;
-
-public static partial class torch
+namespace Research.Torch.Modules
 {
-    public static partial class nn
+    /// <summary>y = x·Wᵀ + b, with PyTorch's default initialisation.</summary>
+    public sealed class Linear : Module<Tensor, Tensor>
     {
-        public static partial class functional
+        public Linear(long in_features, long out_features, bool bias = true, Device? device = null, ScalarType dtype = ScalarType.Float32)
+            : base(nameof(Linear))
         {
-            /// <summary>y = x·Wᵀ + b with W of shape (out, in).</summary>
-            public static Tensor linear(Tensor input, Tensor weight, Tensor? bias = null)
+            if (in_features <= 0 || out_features <= 0)
+                throw new ArgumentException($"Linear: in_features {in_features} and out_features {out_features} must be positive");
+            (InFeatures, OutFeatures) = (in_features, out_features);
+            using var w = torch.empty([out_features, in_features], dtype, device);
+            weight = new Parameter(w);
+            if (bias)
             {
-                var e = Native.rt_linear(input.Handle, weight.Handle, bias?.Handle ?? IntPtr.Zero, out var r);
-                GC.KeepAlive(bias);
-                return Tensor.Result(e, r, input, weight);
+                using var b = torch.empty([out_features], dtype, device);
+                this.bias = new Parameter(b);
+            }
+            torch.nn.init.default_layer_init(weight, this.bias);
+            register_parameter("weight", weight);
+            register_parameter("bias", this.bias);
+        }
+
+        public Parameter weight { get; }
+        public Parameter? bias { get; }
+        public long InFeatures { get; }
+        public long OutFeatures { get; }
+
+        public override Tensor forward(Tensor input) => torch.nn.functional.linear(input, weight, bias);
+    }
+}
+
+namespace Research.Torch
+{
+    public static partial class torch
+    {
+        public static partial class nn
+        {
+            public static Modules.Linear Linear(long in_features, long out_features, bool bias = true, Device? device = null,
+                ScalarType dtype = ScalarType.Float32) => new(in_features, out_features, bias, device, dtype);
+
+            public static partial class functional
+            {
+                /// <summary>y = x·Wᵀ + b with W of shape (out, in).</summary>
+                public static Tensor linear(Tensor input, Tensor weight, Tensor? bias = null)
+                {
+                    var e = Native.rt_linear(input.Handle, weight.Handle, bias?.Handle ?? IntPtr.Zero, out var r);
+                    GC.KeepAlive(bias);
+                    return Tensor.Result(e, r, input, weight);
+                }
             }
         }
     }

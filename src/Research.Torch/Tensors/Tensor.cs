@@ -218,5 +218,13 @@ public partial class Tensor : IDisposable
     /// <summary>A second handle to the same tensor (shares storage and autograd history).</summary>
     public Tensor alias() => Result(Native.rt_alias(Handle, out var r), r, this);
 
+    /// <summary>Swaps in new_data's storage, keeping this handle and its autograd flags (PyTorch's `t.data = x`).</summary>
+    public void set_data(Tensor new_data)
+    {
+        Native.Check(Native.rt_set_data(Handle, new_data.Handle));
+        GC.KeepAlive(this);
+        GC.KeepAlive(new_data);
+    }
+
     public Tensor copy_(Tensor src, bool non_blocking = false) => InPlace(Native.rt_copy_(Handle, src.Handle, non_blocking), src);
 }

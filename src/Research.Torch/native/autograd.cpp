@@ -41,3 +41,7 @@ RT_FN(rt_autograd_grad, (const TH* outputs, int32_t n_out, const TH* grad_output
         auto gs = torch::autograd::grad(outs, ins, gouts, retain_graph, create_graph, allow_unused);
         for (int32_t j = 0; j < n_in; ++j) results[j] = gs[static_cast<size_t>(j)].defined() ? rt::wrap(gs[static_cast<size_t>(j)]) : nullptr;
       })
+
+// Swaps the tensor's storage for new_data's, keeping its identity and autograd flags
+// (what `param.data = x` does): modules move to a device or dtype this way.
+RT_FN(rt_set_data, (TH t, TH new_data), t->set_data(*new_data))

@@ -5,6 +5,10 @@
 
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
+#include <ATen/autocast_mode.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <mutex>
 #include <torch/cuda.h>
 #include <torch/version.h>
 
@@ -52,4 +56,32 @@ RT_FN(rt_config, (char* buf, int64_t cap, int64_t* needed), {
     std::memcpy(buf, s.data(), n);
     buf[n] = 0;
   }
+})
+
+// Autocast (mixed precision). device_type 0 = CPU, 1 = CUDA. The pre-2.x names are used
+// because libtorch 2.x still provides them, so one source builds against both.
+RT_FN(rt_autocast_set, (int32_t device_type, bool enabled, int32_t dtype), {
+  if (device_type == 1) {
+    at::autocast::set_enabled(enabled);
+    at::autocast::set_autocast_gpu_dtype(static_cast<at::ScalarType>(dtype));
+  } else {
+    at::autocast::set_cpu_enabled(enabled);
+    at::autocast::set_autocast_cpu_dtype(static_cast<at::ScalarType>(dtype));
+  }
+})
+RT_API bool rt_autocast_is_enabled(int32_t device_type) {
+  return device_type == 1 ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+}
+RT_FN(rt_autocast_clear_cache, (), at::autocast::clear_cache())
+
+// The CPU generator's state as a byte tensor, so a resumed run draws the same numbers.
+RT_FN(rt_cpu_rng_get_state, (TH* out), {
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  *out = rt::wrap(gen.get_state());
+})
+RT_FN(rt_cpu_rng_set_state, (TH state), {
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_state(*state);
 })
