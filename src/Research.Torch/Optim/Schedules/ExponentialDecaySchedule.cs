@@ -1,0 +1,32 @@
+namespace Research.Torch.Optim;
+
+/// <summary>
+/// TensorFlow's exponential_decay: baseLr · gamma^(step / decaySteps), with the exponent
+/// floored when <see cref="Staircase"/>. decaySteps may be fractional: EfficientNet's
+/// "0.97 every 2.4 epochs" is <c>new ExponentialDecaySchedule(lr, 0.97, 2.4)</c> with
+/// steps in epochs, or decaySteps = 2.4 × batchesPerEpoch with steps in iterations.
+/// </summary>
+public sealed class ExponentialDecaySchedule : ILearningRateSchedule
+{
+    public ExponentialDecaySchedule(double baseLr, double gamma, double decaySteps = 1, bool staircase = true)
+    {
+        BaseLr = ScheduleArguments.Rate(baseLr, nameof(baseLr));
+        Gamma = ScheduleArguments.Positive(gamma, nameof(gamma));
+        DecaySteps = ScheduleArguments.Positive(decaySteps, nameof(decaySteps));
+        Staircase = staircase;
+    }
+
+    public double BaseLr { get; }
+    public double Gamma { get; }
+    public double DecaySteps { get; }
+    public bool Staircase { get; }
+
+    public double LearningRate(double step)
+    {
+        ScheduleArguments.Step(step);
+        double exponent = Staircase ? ScheduleArguments.Periods(step, DecaySteps) : step / DecaySteps;
+        return BaseLr * Math.Pow(Gamma, exponent);
+    }
+
+    public override string ToString() => $"ExponentialDecay(baseLr={BaseLr}, gamma={Gamma}, decaySteps={DecaySteps}, staircase={Staircase})";
+}
