@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace Research.Cli.Tests;
+
+public class BenchTrainCommandTests
+{
+    [Fact]
+    public void TinyCnnTrainsAndPrintsImagesPerSecondLast()
+    {
+        var (code, output, err) = CliRunner.Run("bench", "train", "--model", "tiny_cnn", "--resolution", "16", "--batch", "8", "--steps", "2",
+            "--warmup", "1", "--in-channels", "1", "--classes", "10", "--device", "cpu", "--optimizer", "adamw");
+        Assert.True(code == ExitCodes.Ok, err);
+        var lines = output.Trim().Split('\n');
+        Assert.StartsWith("images_per_s ", lines[^1]);
+        var f = CliRunner.Figures(output);
+        Assert.True(double.Parse(f["images_per_s"], CultureInfo.InvariantCulture) > 0);
+        Assert.True(double.IsFinite(double.Parse(f["final_loss"], CultureInfo.InvariantCulture)));
+        Assert.Contains("optimizer adamw", output);
+    }
+
+    [Fact]
+    public void MobileNetV2HasTorchvisionsParameterCount()
+    {
+        // torchvision.models.mobilenet_v2(num_classes=1000): 3,504,872 parameters.
+        var (code, output, err) = CliRunner.Run("bench", "train", "--model", "mobilenet_v2", "--resolution", "32", "--batch", "2", "--steps", "1",
+            "--warmup", "0", "--classes", "1000", "--device", "cpu");
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Equal("3504872", CliRunner.Figures(output)["params"]);
+    }
+
+    [Theory]
+    [InlineData("--model", "resnet9000")]
+    [InlineData("--optimizer", "lbfgs")]
+    [InlineData("--batch", "0")]
+    public void BadOptionIsBadInput(string option, string value)
+    {
+        var args = new List<string> { "bench", "train", "--model", "tiny_cnn", "--steps", "1", "--resolution", "16" };
+        int i = args.IndexOf(option);
+        if (i >= 0) args[i + 1] = value;
+        else args.AddRange([option, value]);
+        var (code, _, err) = CliRunner.Run(args.ToArray());
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains(value, err);
+    }
+
+    [Fact]
+    public void CudaWithoutAGpuIsBadInputNamingTheDevice()
+    {
+        if (Research.Torch.torch.cuda.is_available()) return; // on a GPU machine this is valid input
+        var (code, _, err) = CliRunner.Run("bench", "train", "--model", "tiny_cnn", "--steps", "1", "--device", "cuda");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("--device cuda", err);
+    }
+}
