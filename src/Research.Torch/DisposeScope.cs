@@ -42,6 +42,10 @@ public sealed class DisposeScope : IDisposable
         return tensor;
     }
 
+    // Without this overload, MoveToOuter(tensor) with a Tensor-typed argument binds to the
+    // non-generic params overload below (C# prefers non-generic) and returns nothing.
+    public Tensor MoveToOuter(Tensor tensor) => MoveToOuter<Tensor>(tensor);
+
     public void MoveToOuter(params Tensor[] tensors)
     {
         foreach (var t in tensors) MoveToOuter(t);

@@ -4,10 +4,13 @@ namespace Research.Torch;
 
 public partial class Tensor
 {
-    /// <summary>Accumulates gradients of this tensor into the leaves' .grad.</summary>
-    public void backward(Tensor? gradient = null, bool retain_graph = false, bool create_graph = false)
+    /// <summary>
+    /// Accumulates gradients of this tensor into the leaves' .grad. As in PyTorch, retain_graph
+    /// defaults to create_graph, so a create_graph backward can be differentiated again.
+    /// </summary>
+    public void backward(Tensor? gradient = null, bool? retain_graph = null, bool create_graph = false)
     {
-        Native.Check(Native.rt_backward(Handle, gradient?.Handle ?? IntPtr.Zero, retain_graph, create_graph));
+        Native.Check(Native.rt_backward(Handle, gradient?.Handle ?? IntPtr.Zero, retain_graph ?? create_graph, create_graph));
         GC.KeepAlive(this);
         GC.KeepAlive(gradient);
     }

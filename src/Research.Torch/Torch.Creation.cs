@@ -74,13 +74,19 @@ public static unsafe partial class torch
         return new Tensor(r);
     }
 
-    /// <summary>[start, end) with step; integral dtypes count exactly.</summary>
-    public static Tensor arange(double start, double end, double step = 1, ScalarType dtype = int64, Device? device = null, bool requires_grad = false)
+    /// <summary>
+    /// [start, end) with step; integral dtypes count exactly. Without a dtype it is int64 when
+    /// start, end and step are all whole numbers and float32 otherwise, as torch.arange(0, 1, 0.25).
+    /// </summary>
+    public static Tensor arange(double start, double end, double step = 1, ScalarType? dtype = null, Device? device = null, bool requires_grad = false)
     {
         var d = device ?? Device.CPU;
-        Native.Check(Native.rt_arange(start, end, step, (int)dtype, (int)d.Type, d.Index, requires_grad, out var r));
+        var dt = dtype ?? (IsWhole(start) && IsWhole(end) && IsWhole(step) ? int64 : float32);
+        Native.Check(Native.rt_arange(start, end, step, (int)dt, (int)d.Type, d.Index, requires_grad, out var r));
         return new Tensor(r);
     }
+
+    private static bool IsWhole(double v) => double.IsFinite(v) && Math.Truncate(v) == v;
 
     public static Tensor arange(long end, ScalarType dtype = int64, Device? device = null) => arange(0, end, 1, dtype, device);
 

@@ -113,7 +113,8 @@ public partial class Tensor
             }
             if (dim == shp.Length - 1) sb.Append(f(vals[offset + i]));
             else Format(sb, shp, vals, dim + 1, offset + i * stride, summarise, f);
-            if (i < len - 1) sb.Append(dim == shp.Length - 1 ? ", " : ",\n" + new string(' ', 8 + dim));
+            // Rows end with one newline; blocks of higher rank are separated by a blank line per extra dim, as PyTorch does.
+            if (i < len - 1) sb.Append(dim == shp.Length - 1 ? ", " : "," + new string('\n', shp.Length - 1 - dim) + new string(' ', 8 + dim));
         }
         sb.Append(']');
     }

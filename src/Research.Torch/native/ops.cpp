@@ -14,7 +14,9 @@ RT_FN(rt_mul, (TH a, TH b, TH* out), *out = rt::wrap(at::mul(*a, *b)))
 RT_FN(rt_mul_scalar, (TH a, SC_PARAMS, TH* out), *out = rt::wrap(at::mul(*a, SC)))
 RT_FN(rt_div, (TH a, TH b, TH* out), *out = rt::wrap(at::div(*a, *b)))
 RT_FN(rt_div_scalar, (TH a, SC_PARAMS, TH* out), *out = rt::wrap(at::div(*a, SC)))
-RT_FN(rt_rdiv_scalar, (TH a, SC_PARAMS, TH* out), *out = rt::wrap(at::reciprocal(*a).mul_(SC)))
+// scalar / a, as PyTorch's __rtruediv__ (reciprocal(a) * scalar). Out of place: reciprocal's
+// backward reads its output, so an in-place mul_ on it would break backward.
+RT_FN(rt_rdiv_scalar, (TH a, SC_PARAMS, TH* out), *out = rt::wrap(at::mul(at::reciprocal(*a), SC)))
 RT_FN(rt_remainder_scalar, (TH a, SC_PARAMS, TH* out), *out = rt::wrap(at::remainder(*a, SC)))
 RT_FN(rt_pow, (TH a, TH b, TH* out), *out = rt::wrap(at::pow(*a, *b)))
 RT_FN(rt_pow_scalar, (TH a, SC_PARAMS, TH* out), *out = rt::wrap(at::pow(*a, SC)))

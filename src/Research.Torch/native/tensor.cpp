@@ -1,32 +1,39 @@
 // Tensor creation, metadata, conversion and host copies.
 #include "shim.h"
 
+#include <cmath>
 #include <cstring>
 
+// at:: factories ignore TensorOptions::requires_grad (only the torch:: ones honour it), so
+// OPTS leaves it out and LEAF sets the flag on the result, as torch::ones etc. do.
 #define OPTS rt::options(dtype, dev_type, dev_index, false)
 #define OPT_PARAMS int32_t dtype, int32_t dev_type, int32_t dev_index, bool requires_grad
+#define LEAF(expr) rt::leaf(expr, requires_grad)
 
-RT_FN(rt_empty, (const int64_t* shape, int32_t n, OPT_PARAMS, TH* out), *out = rt::leaf(at::empty(rt::ints(shape, n), OPTS), requires_grad))
-RT_FN(rt_zeros, (const int64_t* shape, int32_t n, OPT_PARAMS, TH* out), *out = rt::leaf(at::zeros(rt::ints(shape, n), OPTS), requires_grad))
-RT_FN(rt_ones, (const int64_t* shape, int32_t n, OPT_PARAMS, TH* out), *out = rt::leaf(at::ones(rt::ints(shape, n), OPTS), requires_grad))
+RT_FN(rt_empty, (const int64_t* shape, int32_t n, OPT_PARAMS, TH* out), *out = LEAF(at::empty(rt::ints(shape, n), OPTS)))
+RT_FN(rt_zeros, (const int64_t* shape, int32_t n, OPT_PARAMS, TH* out), *out = LEAF(at::zeros(rt::ints(shape, n), OPTS)))
+RT_FN(rt_ones, (const int64_t* shape, int32_t n, OPT_PARAMS, TH* out), *out = LEAF(at::ones(rt::ints(shape, n), OPTS)))
 RT_FN(rt_full, (const int64_t* shape, int32_t n, double d, int64_t l, int32_t kind, OPT_PARAMS, TH* out),
-      *out = rt::leaf(at::full(rt::ints(shape, n), rt::scalar(d, l, kind), OPTS), requires_grad))
-RT_FN(rt_rand, (const int64_t* shape, int32_t n, OPT_PARAMS, TH* out), *out = rt::leaf(at::rand(rt::ints(shape, n), OPTS), requires_grad))
-RT_FN(rt_randn, (const int64_t* shape, int32_t n, OPT_PARAMS, TH* out), *out = rt::leaf(at::randn(rt::ints(shape, n), OPTS), requires_grad))
+      *out = LEAF(at::full(rt::ints(shape, n), rt::scalar(d, l, kind), OPTS)))
+RT_FN(rt_rand, (const int64_t* shape, int32_t n, OPT_PARAMS, TH* out), *out = LEAF(at::rand(rt::ints(shape, n), OPTS)))
+RT_FN(rt_randn, (const int64_t* shape, int32_t n, OPT_PARAMS, TH* out), *out = LEAF(at::randn(rt::ints(shape, n), OPTS)))
 RT_FN(rt_randint, (int64_t low, int64_t high, const int64_t* shape, int32_t n, OPT_PARAMS, TH* out),
-      *out = rt::leaf(at::randint(low, high, rt::ints(shape, n), OPTS), requires_grad))
-RT_FN(rt_randperm, (int64_t n, OPT_PARAMS, TH* out), *out = rt::leaf(at::randperm(n, OPTS), requires_grad))
+      *out = LEAF(at::randint(low, high, rt::ints(shape, n), OPTS)))
+RT_FN(rt_randperm, (int64_t n, OPT_PARAMS, TH* out), *out = LEAF(at::randperm(n, OPTS)))
 RT_FN(rt_arange, (double start, double end, double step, OPT_PARAMS, TH* out), {
-  // Integer dtypes take integer scalars so arange(0, 5) is exact.
+  // Integer dtypes take integer scalars when all three are whole numbers, so large values
+  // count exactly. Otherwise the doubles go through as PyTorch passes them: arange(0, 2.5, 1,
+  // dtype=int32) has ceil(2.5 / 1) = 3 elements (truncating end to 2 here would drop one).
   auto st = static_cast<at::ScalarType>(dtype);
-  if (at::isIntegralType(st, false))
-    *out = rt::leaf(at::arange(static_cast<int64_t>(start), static_cast<int64_t>(end), static_cast<int64_t>(step), OPTS), requires_grad);
+  auto whole = [](double v) { return std::isfinite(v) && std::trunc(v) == v && std::fabs(v) < 9.2e18; };
+  if (at::isIntegralType(st, false) && whole(start) && whole(end) && whole(step))
+    *out = LEAF(at::arange(static_cast<int64_t>(start), static_cast<int64_t>(end), static_cast<int64_t>(step), OPTS));
   else
-    *out = rt::leaf(at::arange(start, end, step, OPTS), requires_grad);
+    *out = LEAF(at::arange(start, end, step, OPTS));
 })
 RT_FN(rt_linspace, (double start, double end, int64_t steps, OPT_PARAMS, TH* out),
-      *out = rt::leaf(at::linspace(start, end, steps, OPTS), requires_grad))
-RT_FN(rt_eye, (int64_t n, OPT_PARAMS, TH* out), *out = rt::leaf(at::eye(n, OPTS), requires_grad))
+      *out = LEAF(at::linspace(start, end, steps, OPTS)))
+RT_FN(rt_eye, (int64_t n, OPT_PARAMS, TH* out), *out = LEAF(at::eye(n, OPTS)))
 
 // Copies host memory into a new tensor (the caller's buffer is not retained).
 RT_FN(rt_from_data, (const void* data, const int64_t* shape, int32_t n, int32_t dtype, int32_t dev_type, int32_t dev_index,
