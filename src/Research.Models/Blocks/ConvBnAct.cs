@@ -1,0 +1,36 @@
+using Research.Models.Specs;
+using Research.Torch;
+using Research.Torch.Modules;
+
+namespace Research.Models.Blocks;
+
+/// <summary>Convolution (no bias, "same" padding) + BatchNorm + optional activation: the unit every mobile block is made of.</summary>
+public sealed class ConvBnAct : Module<Tensor, Tensor>
+{
+    public ConvBnAct(int inChannels, int outChannels, int kernel, int stride, int groups, Activation act, BlockContext ctx)
+        : base(nameof(ConvBnAct))
+    {
+        Conv = torch.nn.Conv2d(inChannels, outChannels, kernel, stride, (kernel - 1) / 2, groups: groups, bias: false);
+        Bn = torch.nn.BatchNorm2d(outChannels, ctx.BnEps, ctx.BnMomentum);
+        Act = Activations.Create(act);
+        register_module("conv", Conv);
+        register_module("bn", Bn);
+        if (Act is not null) register_module("act", Act);
+    }
+
+    public Torch.Modules.Conv2d Conv { get; }
+    public BatchNorm2d Bn { get; }
+    public Module<Tensor, Tensor>? Act { get; }
+
+    public override Tensor forward(Tensor x)
+    {
+        var y = Bn.call(Conv.call(x));
+        return Act is null ? y : Act.call(y);
+    }
+}
+
+/// <summary>What blocks need from the network: BN settings, the channel divisor, and their drop-connect rate.</summary>
+public sealed record BlockContext(double BnEps, double BnMomentum, int ChannelDivisor, double DropConnect = 0)
+{
+    public static BlockContext Of(NetworkSpec spec) => new(spec.BnEps, spec.BnMomentum, spec.ChannelDivisor);
+}

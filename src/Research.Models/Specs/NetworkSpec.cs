@@ -1,0 +1,67 @@
+namespace Research.Models.Specs;
+
+/// <summary>
+/// A whole network as data: stem block, stages of blocks, head, and the options the builder
+/// and cost model need. Immutable with value equality; scaling and search map specs to specs.
+/// </summary>
+public sealed record NetworkSpec
+{
+    public required string Name { get; init; }
+    public required BlockSpec Stem { get; init; }
+    public required EquatableList<EquatableList<BlockSpec>> Stages { get; init; }
+    public required HeadSpec Head { get; init; }
+    public int InChannels { get; init; } = 3;
+    public int Classes { get; init; } = 1000;
+    public int Resolution { get; init; } = 224;
+
+    /// <summary>For 28×28 / 32×32 images: the stem has stride 1 and no max-pool (the rest is unchanged).</summary>
+    public bool SmallInput { get; init; }
+
+    /// <summary>Stochastic depth: block i of n drops its residual branch with probability DropConnect × i / n in training.</summary>
+    public double DropConnect { get; init; }
+
+    public double BnEps { get; init; } = 1e-5;
+    public double BnMomentum { get; init; } = 0.1;
+
+    /// <summary>Channel counts are multiples of this (8 for most families, 4 for GhostNet).</summary>
+    public int ChannelDivisor { get; init; } = 8;
+
+    public InitScheme Init { get; init; } = InitScheme.Default;
+
+    public IEnumerable<BlockSpec> Blocks => Stages.SelectMany(s => s);
+
+    /// <summary>The number of block instances (repeats expanded), for drop-connect scheduling.</summary>
+    public int BlockCount => Blocks.Sum(b => b.Repeats);
+
+    /// <summary>The stem as built: stride 1 and no pooling for small inputs.</summary>
+    public BlockSpec EffectiveStem => SmallInput ? Stem with { Stride = 1, MaxPool = false } : Stem;
+
+    /// <summary>Checks every block and option; throws SpecFormatException naming the place.</summary>
+    public NetworkSpec Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Name)) throw new SpecFormatException("network: name is empty");
+        if (Stem.Kind != BlockKind.Conv) throw new SpecFormatException($"network '{Name}': the stem must be a 'cn' block, not '{Stem}'");
+        Stem.Validate();
+        if (Stages.Count == 0) throw new SpecFormatException($"network '{Name}': no stages");
+        for (int s = 0; s < Stages.Count; s++)
+        {
+            if (Stages[s].Count == 0) throw new SpecFormatException($"network '{Name}': stage {s + 1} is empty");
+            foreach (var b in Stages[s]) b.Validate();
+        }
+        Head.Validate();
+        if (InChannels < 1) throw new SpecFormatException($"network '{Name}': in_channels {InChannels} must be >= 1");
+        if (Classes < 1) throw new SpecFormatException($"network '{Name}': classes {Classes} must be >= 1");
+        if (Resolution < 8) throw new SpecFormatException($"network '{Name}': resolution {Resolution} must be >= 8");
+        if (DropConnect < 0 || DropConnect >= 1) throw new SpecFormatException($"network '{Name}': drop_connect {DropConnect} must be in [0, 1)");
+        if (ChannelDivisor < 1) throw new SpecFormatException($"network '{Name}': channel_divisor must be >= 1");
+        return this;
+    }
+
+    public bool Equals(NetworkSpec? other) =>
+        other is not null && Name == other.Name && Stem == other.Stem && Stages.Equals(other.Stages) && Head == other.Head &&
+        InChannels == other.InChannels && Classes == other.Classes && Resolution == other.Resolution && SmallInput == other.SmallInput &&
+        DropConnect.Equals(other.DropConnect) && BnEps.Equals(other.BnEps) && BnMomentum.Equals(other.BnMomentum) &&
+        ChannelDivisor == other.ChannelDivisor && Init == other.Init;
+
+    public override int GetHashCode() => HashCode.Combine(Name, Stem, Stages, Head, InChannels, Classes, Resolution, DropConnect);
+}

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Text;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Research.Models.Specs;
+
+/// <summary>
+/// Network specs in YAML. Loading is strict: an unknown key, a wrong type or a bad block is
+/// an error naming the file, line and key. Saving writes the same schema back.
+/// <code>
+/// name: efficientnet_b0
+/// stem: cn_r1_k3_s2_c32_asilu
+/// stages:
+///   - [ir_r1_k3_s1_e1_c16_se0.25_asilu]
+/// head: {conv: 1280, conv_act: silu, dropout: 0.2}
+/// </code>
+/// </summary>
+public static class SpecYaml
+{
+    private static readonly string[] TopKeys =
+        ["name", "in_channels", "classes", "resolution", "small_input", "drop_connect", "bn_eps", "bn_momentum", "channel_divisor", "init", "stem", "stages", "head"];
+
+    private static readonly string[] HeadKeys = ["conv", "conv_act", "hidden", "hidden_act", "hidden_conv", "dropout"];
+
+    public static NetworkSpec Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"spec file not found: {path}", path);
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    public static NetworkSpec Parse(string yaml, string source = "<spec>")
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new SpecFormatException($"{source}:{e.Start.Line}: invalid YAML: {e.Message}");
+        }
+        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new SpecFormatException($"{source}: expected one YAML mapping (name, stem, stages, head, ...)");
+        var r = new Reader(source);
+        var map = r.Mapping(root, "spec", TopKeys);
+        foreach (var k in new[] { "name", "stem", "stages", "head" })
+            if (!map.ContainsKey(k)) throw new SpecFormatException($"{source}:{root.Start.Line}: missing key '{k}'");
+
+        var stagesNode = map["stages"] as YamlSequenceNode ?? throw r.Error(map["stages"], "stages", "a list of stages, each a list of block specs");
+        var stages = new List<EquatableList<BlockSpec>>();
+        foreach (var stage in stagesNode)
+        {
+            var blocks = stage is YamlSequenceNode seq ? seq.Children : stage is YamlScalarNode ? [stage] : throw r.Error(stage, "stages", "a list of block specs");
+            stages.Add(blocks.Select(b => r.Block(b, "stages")).ToEquatableList());
+        }
+        var headMap = r.Mapping(map["head"], "head", HeadKeys);
+        var head = new HeadSpec
+        {
+            ConvChannels = headMap.TryGetValue("conv", out var c) ? r.Int(c, "head.conv") : 0,
+            ConvActivation = headMap.TryGetValue("conv_act", out var ca) ? r.Act(ca, "head.conv_act") : Activation.ReLU,
+            HiddenFeatures = headMap.TryGetValue("hidden", out var h) ? r.Int(h, "head.hidden") : 0,
+            HiddenActivation = headMap.TryGetValue("hidden_act", out var ha) ? r.Act(ha, "head.hidden_act") : Activation.ReLU,
+            HiddenAsConv = headMap.TryGetValue("hidden_conv", out var hc) && r.Bool(hc, "head.hidden_conv"),
+            Dropout = headMap.TryGetValue("dropout", out var d) ? r.Double(d, "head.dropout") : 0,
+        };
+        var spec = new NetworkSpec
+        {
+            Name = r.String(map["name"], "name"),
+            Stem = r.Block(map["stem"], "stem"),
+            Stages = stages.ToEquatableList(),
+            Head = head,
+            InChannels = map.TryGetValue("in_channels", out var ic) ? r.Int(ic, "in_channels") : 3,
+            Classes = map.TryGetValue("classes", out var cl) ? r.Int(cl, "classes") : 1000,
+            Resolution = map.TryGetValue("resolution", out var res) ? r.Int(res, "resolution") : 224,
+            SmallInput = map.TryGetValue("small_input", out var si) && r.Bool(si, "small_input"),
+            DropConnect = map.TryGetValue("drop_connect", out var dc) ? r.Double(dc, "drop_connect") : 0,
+            BnEps = map.TryGetValue("bn_eps", out var be) ? r.Double(be, "bn_eps") : 1e-5,
+            BnMomentum = map.TryGetValue("bn_momentum", out var bm) ? r.Double(bm, "bn_momentum") : 0.1,
+            ChannelDivisor = map.TryGetValue("channel_divisor", out var cd) ? r.Int(cd, "channel_divisor") : 8,
+            Init = map.TryGetValue("init", out var init) ? r.Init(init) : InitScheme.Default,
+        };
+        try
+        {
+            return spec.Validate();
+        }
+        catch (SpecFormatException e)
+        {
+            throw new SpecFormatException($"{source}: {e.Message}");
+        }
+    }
+
+    public static void Save(NetworkSpec spec, string path)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, ToYaml(spec));
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    public static string ToYaml(NetworkSpec s)
+    {
+        string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        var sb = new StringBuilder();
+        sb.Append("name: ").AppendLine(s.Name);
+        sb.Append("in_channels: ").AppendLine(s.InChannels.ToString(CultureInfo.InvariantCulture));
+        sb.Append("classes: ").AppendLine(s.Classes.ToString(CultureInfo.InvariantCulture));
+        sb.Append("resolution: ").AppendLine(s.Resolution.ToString(CultureInfo.InvariantCulture));
+        sb.Append("small_input: ").AppendLine(s.SmallInput ? "true" : "false");
+        sb.Append("drop_connect: ").AppendLine(N(s.DropConnect));
+        sb.Append("bn_eps: ").AppendLine(N(s.BnEps));
+        sb.Append("bn_momentum: ").AppendLine(N(s.BnMomentum));
+        sb.Append("channel_divisor: ").AppendLine(s.ChannelDivisor.ToString(CultureInfo.InvariantCulture));
+        sb.Append("init: ").AppendLine(s.Init.ToString().ToLowerInvariant());
+        sb.Append("stem: ").AppendLine(s.Stem.ToString());
+        sb.AppendLine("stages:");
+        foreach (var stage in s.Stages) sb.Append("  - [").Append(string.Join(", ", stage)).AppendLine("]");
+        var h = s.Head;
+        sb.Append("head: {conv: ").Append(h.ConvChannels).Append(", conv_act: ").Append(h.ConvActivation.Name())
+            .Append(", hidden: ").Append(h.HiddenFeatures).Append(", hidden_act: ").Append(h.HiddenActivation.Name())
+            .Append(", hidden_conv: ").Append(h.HiddenAsConv ? "true" : "false").Append(", dropout: ").Append(N(h.Dropout)).AppendLine("}");
+        return sb.ToString();
+    }
+
+    private sealed class Reader(string source)
+    {
+        public SpecFormatException Error(YamlNode node, string key, string expected) =>
+            new($"{source}:{node.Start.Line}: '{key}' must be {expected}");
+
+        public Dictionary<string, YamlNode> Mapping(YamlNode node, string key, string[] allowed)
+        {
+            if (node is not YamlMappingNode m) throw Error(node, key, "a mapping");
+            var d = new Dictionary<string, YamlNode>();
+            foreach (var (k, v) in m.Children)
+            {
+                var name = (k as YamlScalarNode)?.Value ?? "";
+                if (!allowed.Contains(name))
+                    throw new SpecFormatException($"{source}:{k.Start.Line}: unknown key '{name}'{(key == "spec" ? "" : $" in '{key}'")} (allowed: {string.Join(", ", allowed)})");
+                if (!d.TryAdd(name, v)) throw new SpecFormatException($"{source}:{k.Start.Line}: key '{name}' is given twice");
+            }
+            return d;
+        }
+
+        public string String(YamlNode n, string key) =>
+            n is YamlScalarNode { Value: { Length: > 0 } v } ? v : throw Error(n, key, "a non-empty string");
+
+        public int Int(YamlNode n, string key) =>
+            n is YamlScalarNode { Value: { } v } && int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i) ? i : throw Error(n, key, "an integer");
+
+        public double Double(YamlNode n, string key) =>
+            n is YamlScalarNode { Value: { } v } && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)
+                ? d : throw Error(n, key, "a number");
+
+        public bool Bool(YamlNode n, string key) =>
+            n is YamlScalarNode { Value: "true" or "false" } s ? s.Value == "true" : throw Error(n, key, "true or false");
+
+        public Activation Act(YamlNode n, string key) =>
+            n is YamlScalarNode { Value: { } v } && ActivationNames.TryParse(v, out var a) ? a : throw Error(n, key, $"one of {string.Join(", ", ActivationNames.Names)}");
+
+        public InitScheme Init(YamlNode n) =>
+            n is YamlScalarNode { Value: { } v } && Enum.TryParse<InitScheme>(v, ignoreCase: true, out var i) && !int.TryParse(v, out _)
+                ? i : throw Error(n, "init", "one of default, mobilenet, efficientnet");
+
+        public BlockSpec Block(YamlNode n, string key)
+        {
+            if (n is not YamlScalarNode { Value: { } text }) throw Error(n, key, "a block spec string such as ir_r1_k3_s1_e6_c24");
+            try
+            {
+                return BlockSpec.Parse(text);
+            }
+            catch (SpecFormatException e)
+            {
+                throw new SpecFormatException($"{source}:{n.Start.Line}: {key}: {e.Message}");
+            }
+        }
+    }
+}

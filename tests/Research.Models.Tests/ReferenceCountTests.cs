@@ -1,0 +1,27 @@
+using Research.Models.Cost;
+
+namespace Research.Models.Tests;
+
+/// <summary>Parameter and MAC counts against the reference implementations (1000 classes, 3 channels).</summary>
+public class ReferenceCountTests
+{
+    // torchvision 0.14 (Debian's python3-torchvision): parameters exact, MACs from conv and linear layers.
+    [Theory]
+    [InlineData("efficientnet_b0", 5_288_548, 385_814_752)]
+    [InlineData("mobilenet_v2", 3_504_872, 300_774_272)]
+    [InlineData("mobilenet_v3_large", 5_483_032, 216_589_760)]
+    [InlineData("mobilenet_v3_small", 2_542_856, 56_510_400)]
+    [InlineData("shufflenet_v2_x0_5", 1_366_792, 40_476_448)]
+    [InlineData("shufflenet_v2_x1_0", 2_278_604, 144_907_992)]
+    [InlineData("shufflenet_v2_x1_5", 3_503_624, 295_759_392)]
+    [InlineData("shufflenet_v2_x2_0", 7_393_996, 583_253_464)]
+    // The official GhostNet and MobileNeXt code (see README: which figures we matched).
+    [InlineData("ghostnet_1_0", 5_182_508, 141_150_512)]
+    [InlineData("mobilenext_1_0", 3_535_416, 311_342_592)]
+    public void CostModelEqualsTheReference(string model, long parameters, long macs)
+    {
+        var cost = CostModel.Estimate(ModelRegistry.Default.Create(model));
+        Assert.Equal(parameters, cost.Params);
+        Assert.Equal(macs, cost.Macs);
+    }
+}
