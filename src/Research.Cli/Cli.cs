@@ -11,6 +11,7 @@ public static class Cli
     {
         var root = new RootCommand("research: neural architecture search and compound scaling of mobile CNNs on libtorch");
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }

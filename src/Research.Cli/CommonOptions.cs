@@ -30,6 +30,35 @@ public static class CommonOptions
         DefaultValueFactory = _ => "table",
     }.AcceptOnlyFromAmong("table", "csv", "json");
 
+    public static Option<int?> Classes() => new("--classes") { Description = "output classes (default: the model's, 1000 for the zoo)" };
+    public static Option<int?> InChannels() => new("--in-channels") { Description = "input channels (default: the model's, 3 for the zoo)" };
+    public static Option<int?> Resolution() => new("--resolution") { Description = "input height and width (default: the model's)" };
+    public static Option<double?> WidthMult() => new("--width-mult") { Description = "width multiplier (registered families that have one)" };
+    public static Option<bool> SmallInput() => new("--small-input") { Description = "stride-1 stem without max-pool, for 28x28/32x32 images" };
+
+    /// <summary>The model options every model-taking command shares, and how to resolve them into a spec.</summary>
+    public sealed class ModelOptionSet
+    {
+        public Option<int?> Classes { get; } = CommonOptions.Classes();
+        public Option<int?> InChannels { get; } = CommonOptions.InChannels();
+        public Option<int?> Resolution { get; } = CommonOptions.Resolution();
+        public Option<double?> WidthMult { get; } = CommonOptions.WidthMult();
+        public Option<bool> SmallInput { get; } = CommonOptions.SmallInput();
+
+        public void AddTo(Command c)
+        {
+            c.Options.Add(Classes);
+            c.Options.Add(InChannels);
+            c.Options.Add(Resolution);
+            c.Options.Add(WidthMult);
+            c.Options.Add(SmallInput);
+        }
+
+        public Models.Specs.NetworkSpec Resolve(ParseResult p, string model) =>
+            Models.Networks.ModelSource.Resolve(model, p.GetValue(Classes), p.GetValue(InChannels), p.GetValue(WidthMult), p.GetValue(Resolution),
+                p.GetValue(SmallInput) ? true : null);
+    }
+
     /// <summary>Resolves --device: "auto" is CUDA when available, else CPU; CUDA asked for but absent is bad input.</summary>
     public static Device ResolveDevice(string text)
     {

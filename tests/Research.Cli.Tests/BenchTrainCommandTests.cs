@@ -5,9 +5,9 @@ namespace Research.Cli.Tests;
 public class BenchTrainCommandTests
 {
     [Fact]
-    public void TinyCnnTrainsAndPrintsImagesPerSecondLast()
+    public void ZooModelTrainsAndPrintsImagesPerSecondLast()
     {
-        var (code, output, err) = CliRunner.Run("bench", "train", "--model", "tiny_cnn", "--resolution", "16", "--batch", "8", "--steps", "2",
+        var (code, output, err) = CliRunner.Run("bench", "train", "--model", "mobilenet_v3_small", "--resolution", "32", "--batch", "8", "--steps", "2",
             "--warmup", "1", "--in-channels", "1", "--classes", "10", "--device", "cpu", "--optimizer", "adamw");
         Assert.True(code == ExitCodes.Ok, err);
         var lines = output.Trim().Split('\n');
@@ -34,7 +34,7 @@ public class BenchTrainCommandTests
     [InlineData("--batch", "0")]
     public void BadOptionIsBadInput(string option, string value)
     {
-        var args = new List<string> { "bench", "train", "--model", "tiny_cnn", "--steps", "1", "--resolution", "16" };
+        var args = new List<string> { "bench", "train", "--model", "mobilenet_v3_small", "--steps", "1", "--warmup", "0", "--batch", "2", "--resolution", "32" };
         int i = args.IndexOf(option);
         if (i >= 0) args[i + 1] = value;
         else args.AddRange([option, value]);
@@ -44,10 +44,19 @@ public class BenchTrainCommandTests
     }
 
     [Fact]
+    public void PyTorchComparisonRefusesModelsTorchvisionCannotBuild()
+    {
+        var (code, _, err) = CliRunner.Run("bench", "train", "--model", "mobilenet_v2", "--width-mult", "0.5", "--steps", "1",
+            "--pytorch", Path.Combine(AppContext.BaseDirectory, "Research.Cli.Tests.dll"));
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("--width-mult", err);
+    }
+
+    [Fact]
     public void CudaWithoutAGpuIsBadInputNamingTheDevice()
     {
         if (Research.Torch.torch.cuda.is_available()) return; // on a GPU machine this is valid input
-        var (code, _, err) = CliRunner.Run("bench", "train", "--model", "tiny_cnn", "--steps", "1", "--device", "cuda");
+        var (code, _, err) = CliRunner.Run("bench", "train", "--model", "mobilenet_v3_small", "--steps", "1", "--device", "cuda");
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("--device cuda", err);
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using Research.Models.Networks;
+using Research.Models.Specs;
 using Research.Torch;
-using Research.Torch.Modules;
 using Research.Torch.Optim;
 
 namespace Research.Cli.Benchmarks;
@@ -11,7 +12,7 @@ namespace Research.Cli.Benchmarks;
 /// </summary>
 public static class TrainStepBenchmark
 {
-    public sealed record Settings(string Model, long Resolution, long Batch, int Steps, int Warmup, long InChannels, long Classes, string Optimizer, Device Device);
+    public sealed record Settings(NetworkSpec Model, long Batch, int Steps, int Warmup, string Optimizer, Device Device);
 
     public sealed record Result(double MsPerStep, double ImagesPerSecond, long Parameters, double FinalLoss);
 
@@ -26,11 +27,11 @@ public static class TrainStepBenchmark
     public static Result Run(Settings s)
     {
         torch.manual_seed(0);
-        using var model = BenchModels.Create(s.Model, s.InChannels, s.Classes);
+        using var model = NetworkBuilder.Build(s.Model);
         model.to(s.Device).train();
         using var opt = CreateOptimizer(s.Optimizer, model.parameters());
-        using var x = torch.randn([s.Batch, s.InChannels, s.Resolution, s.Resolution], device: s.Device);
-        using var y = torch.randint(0, s.Classes, [s.Batch], device: s.Device);
+        using var x = torch.randn([s.Batch, s.Model.InChannels, s.Model.Resolution, s.Model.Resolution], device: s.Device);
+        using var y = torch.randint(0, s.Model.Classes, [s.Batch], device: s.Device);
         double loss = 0;
         void Step()
         {

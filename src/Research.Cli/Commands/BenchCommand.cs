@@ -57,56 +57,56 @@ public static class BenchCommand
 
     private static Command Train()
     {
-        var model = new Option<string>("--model") { Description = $"model: {string.Join(", ", BenchModels.Names)}", Required = true };
-        var resolution = new Option<long>("--resolution") { Description = "input height and width", DefaultValueFactory = _ => 32 };
+        var model = new Option<string>("--model") { Description = "a registered model (research models list) or a spec file", Required = true };
+        var opts = new CommonOptions.ModelOptionSet();
+        opts.Classes.DefaultValueFactory = _ => 10;
+        opts.Resolution.DefaultValueFactory = _ => 32;
         var batch = new Option<long>("--batch") { Description = "batch size", DefaultValueFactory = _ => 64 };
         var steps = new Option<int>("--steps") { Description = "timed steps", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "untimed steps first", DefaultValueFactory = _ => 3 };
-        var inChannels = new Option<long>("--in-channels") { Description = "input channels", DefaultValueFactory = _ => 3 };
-        var classes = new Option<long>("--classes") { Description = "output classes", DefaultValueFactory = _ => 10 };
         var optimizer = new Option<string>("--optimizer") { Description = "optimizer", DefaultValueFactory = _ => "sgd" }
             .AcceptOnlyFromAmong("sgd", "rmsprop", "adamw");
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var pytorch = PyTorchScript("pytorch_train_step.py");
-        var cmd = new Command("train", "training-step throughput on random data")
-            { model, resolution, batch, steps, warmup, inChannels, classes, optimizer, device, threads, pytorch };
+        var cmd = new Command("train", "training-step throughput on random data") { model, batch, steps, warmup, optimizer, device, threads, pytorch };
+        opts.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            var s = new TrainStepBenchmark.Settings(parse.GetValue(model)!, parse.GetValue(resolution), parse.GetValue(batch), parse.GetValue(steps),
-                parse.GetValue(warmup), parse.GetValue(inChannels), parse.GetValue(classes), parse.GetValue(optimizer)!,
-                CommonOptions.ResolveDevice(parse.GetValue(device)!));
-            if (s.Resolution < 8 || s.Batch < 1 || s.Steps < 1 || s.Warmup < 0 || s.InChannels < 1 || s.Classes < 2)
-                throw new ArgumentException("--resolution >= 8, --batch >= 1, --steps >= 1, --warmup >= 0, --in-channels >= 1 and --classes >= 2 are required");
-            if (!BenchModels.Names.Contains(s.Model))
-                throw new ArgumentException($"--model {s.Model}: unknown model; known: {string.Join(", ", BenchModels.Names)}");
+            var spec = opts.Resolve(parse, parse.GetValue(model)!);
+            var s = new TrainStepBenchmark.Settings(spec, parse.GetValue(batch), parse.GetValue(steps), parse.GetValue(warmup),
+                parse.GetValue(optimizer)!, CommonOptions.ResolveDevice(parse.GetValue(device)!));
+            if (s.Batch < 1 || s.Steps < 1 || s.Warmup < 0)
+                throw new ArgumentException($"--batch {s.Batch}, --steps {s.Steps}, --warmup {s.Warmup}: need batch >= 1, steps >= 1, warmup >= 0");
             int t = parse.GetValue(threads);
             CommonOptions.ApplyThreads(t);
             string? script = parse.GetValue(pytorch);
             if (script is not null && !File.Exists(script)) throw new FileNotFoundException($"PyTorch reference script not found: {script}");
+            if (script is not null && (Models.Networks.ModelSource.IsSpecFile(parse.GetValue(model)!) || parse.GetValue(opts.WidthMult) is not (null or 1.0) || spec.SmallInput))
+                throw new ArgumentException("--pytorch builds torchvision's stock model: it cannot be combined with a spec file, --width-mult or --small-input");
             var r = TrainStepBenchmark.Run(s);
-            string I(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
+            string F(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
             o.WriteLine($"libtorch {torch.version}");
             o.WriteLine($"threads {torch.get_num_threads()}");
-            o.WriteLine($"model {s.Model} resolution {s.Resolution} batch {s.Batch} device {s.Device} optimizer {s.Optimizer}");
+            o.WriteLine($"model {spec.Name} resolution {spec.Resolution} batch {s.Batch} device {s.Device} optimizer {s.Optimizer}");
             o.WriteLine($"params {r.Parameters}");
-            o.WriteLine($"final_loss {r.FinalLoss.ToString("F4", CultureInfo.InvariantCulture)}");
-            o.WriteLine($"ms_per_step {r.MsPerStep.ToString("F2", CultureInfo.InvariantCulture)}");
+            o.WriteLine($"final_loss {F(r.FinalLoss, "F4")}");
+            o.WriteLine($"ms_per_step {F(r.MsPerStep, "F2")}");
             if (script is not null)
             {
                 var figs = PyTorchReference.Run(script,
                 [
-                    "--model", s.Model, "--resolution", $"{s.Resolution}", "--batch", $"{s.Batch}", "--steps", $"{s.Steps}", "--warmup", $"{s.Warmup}",
-                    "--in-channels", $"{s.InChannels}", "--classes", $"{s.Classes}", "--threads", $"{torch.get_num_threads()}",
+                    "--model", spec.Name, "--resolution", $"{spec.Resolution}", "--batch", $"{s.Batch}", "--steps", $"{s.Steps}", "--warmup", $"{s.Warmup}",
+                    "--in-channels", $"{spec.InChannels}", "--classes", $"{spec.Classes}", "--threads", $"{torch.get_num_threads()}",
                     "--device", s.Device.ToString(), "--optimizer", s.Optimizer,
                 ]);
                 double theirs = PyTorchReference.Number(figs, "images_per_s");
-                o.WriteLine($"pytorch_ms_per_step {PyTorchReference.Number(figs, "ms_per_step").ToString("F2", CultureInfo.InvariantCulture)}");
-                o.WriteLine($"pytorch_images_per_s {I(theirs)}");
-                o.WriteLine($"ratio_vs_pytorch {(r.ImagesPerSecond / theirs).ToString("F3", CultureInfo.InvariantCulture)}");
+                o.WriteLine($"pytorch_ms_per_step {F(PyTorchReference.Number(figs, "ms_per_step"), "F2")}");
+                o.WriteLine($"pytorch_images_per_s {F(theirs, "F1")}");
+                o.WriteLine($"ratio_vs_pytorch {F(r.ImagesPerSecond / theirs, "F3")}");
             }
-            o.WriteLine($"images_per_s {I(r.ImagesPerSecond)}");
+            o.WriteLine($"images_per_s {F(r.ImagesPerSecond, "F1")}");
             return ExitCodes.Ok;
         });
         return cmd;

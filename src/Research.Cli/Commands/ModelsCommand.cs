@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Text.Json;
+using Research.Models.Cost;
+using Research.Models.Zoo;
+
+namespace Research.Cli.Commands;
+
+/// <summary>`research models list | show NAME`: the zoo, and a model's stages with parameters and MACs.</summary>
+public static class ModelsCommand
+{
+    public static Command Create()
+    {
+        var models = new Command("models", "the model zoo");
+        models.Subcommands.Add(List());
+        models.Subcommands.Add(Show());
+        return models;
+    }
+
+    private static Command List()
+    {
+        var cmd = new Command("list", "registered models with parameters and MACs at 224x224, 1000 classes");
+        cmd.SetAction(parse =>
+        {
+            var t = new TextTable("name", "params", "macs", "width_mult", "description");
+            foreach (var e in ModelRegistry.Default.Entries)
+            {
+                var cost = CostModel.Estimate(ModelRegistry.Default.Create(e.Name));
+                t.Add(e.Name, cost.Params, cost.Macs, e.HasWidthMultiplier ? "yes" : "no", e.Description);
+            }
+            parse.InvocationConfiguration.Output.Write(t.ToString());
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    private static Command Show()
+    {
+        var name = new Argument<string>("model") { Description = "a registered name or a spec file (.yaml)" };
+        var opts = new CommonOptions.ModelOptionSet();
+        var format = CommonOptions.Format();
+        var cmd = new Command("show", "a model's stage table, parameters and MACs") { name, format };
+        opts.AddTo(cmd);
+        cmd.SetAction(parse =>
+        {
+            var o = parse.InvocationConfiguration.Output;
+            var spec = opts.Resolve(parse, parse.GetValue(name)!);
+            var cost = CostModel.Estimate(spec);
+            var rows = new List<(string part, string blocks, int outC, int outRes, long parameters, long macs)>();
+            void Part(string label, string prefix, string blocks)
+            {
+                var ls = cost.Layers.Where(l => l.Name == prefix || l.Name.StartsWith(prefix + ".", StringComparison.Ordinal)).ToList();
+                if (ls.Count == 0) return;
+                rows.Add((label, blocks, ls[^1].OutChannels, ls[^1].OutHeight, ls.Sum(l => l.Params), ls.Sum(l => l.Macs)));
+            }
+            Part("stem", "stem", spec.EffectiveStem.ToString());
+            for (int s = 0; s < spec.Stages.Count; s++) Part($"stage{s + 1}", $"stages.{s}", string.Join(" ", spec.Stages[s]));
+            Part("head_conv", "head_conv", spec.Head.ConvChannels > 0 ? $"1x1 conv {spec.Head.ConvChannels} {spec.Head.ConvActivation.ToString().ToLowerInvariant()}" : "");
+            Part("hidden", "hidden", $"{(spec.Head.HiddenAsConv ? "1x1 conv" : "linear")} {spec.Head.HiddenFeatures}");
+            Part("classifier", "classifier", $"dropout {spec.Head.Dropout}, linear {spec.Classes}");
+            switch (parse.GetValue(format))
+            {
+                case "json":
+                    o.WriteLine(JsonSerializer.Serialize(new
+                    {
+                        name = spec.Name, resolution = spec.Resolution, in_channels = spec.InChannels, classes = spec.Classes,
+                        small_input = spec.SmallInput, @params = cost.Params, macs = cost.Macs,
+                        parts = rows.Select(r => new { part = r.part, blocks = r.blocks, out_channels = r.outC, out_resolution = r.outRes, @params = r.parameters, macs = r.macs }),
+                    }, new JsonSerializerOptions { WriteIndented = true }));
+                    break;
+                case "csv":
+                    o.WriteLine("part,blocks,out_channels,out_resolution,params,macs");
+                    foreach (var r in rows) o.WriteLine($"{r.part},\"{r.blocks}\",{r.outC},{r.outRes},{r.parameters},{r.macs}");
+                    break;
+                default:
+                    o.WriteLine($"model {spec.Name}");
+                    o.WriteLine($"input {spec.InChannels}x{spec.Resolution}x{spec.Resolution}{(spec.SmallInput ? " (small-input stem)" : "")}, classes {spec.Classes}");
+                    var t = new TextTable("part", "out_ch", "out_res", "params", "macs", "blocks");
+                    foreach (var r in rows) t.Add(r.part, r.outC, r.outRes, r.parameters, r.macs, r.blocks);
+                    o.Write(t.ToString());
+                    o.WriteLine($"params {cost.Params}");
+                    o.WriteLine($"macs {cost.Macs}");
+                    break;
+            }
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+}
