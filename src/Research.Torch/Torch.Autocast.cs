@@ -14,6 +14,9 @@ public static partial class torch
 
     public static bool is_autocast_enabled(DeviceType device_type = DeviceType.CUDA) => Native.rt_autocast_is_enabled((int)device_type);
 
+    /// <summary>The type autocast runs matmuls and convolutions in on this thread (whether or not it is enabled).</summary>
+    public static ScalarType get_autocast_dtype(DeviceType device_type) => (ScalarType)Native.rt_autocast_get_dtype((int)device_type);
+
     public static partial class random
     {
         /// <summary>The CPU generator's state (a uint8 tensor), for checkpoints.</summary>
@@ -31,11 +34,12 @@ public static partial class torch
     }
 }
 
-/// <summary>Enables autocast on this thread; Dispose restores the previous setting and drops cached casts.</summary>
+/// <summary>Enables autocast on this thread; Dispose restores the previous setting (on/off and dtype) and drops cached casts.</summary>
 public sealed class AutocastScope : IDisposable
 {
     private readonly DeviceType _device;
     private readonly bool _previous;
+    private readonly ScalarType _previousDtype;
     private bool _disposed;
 
     internal AutocastScope(DeviceType device, ScalarType dtype, bool enabled)
@@ -44,6 +48,7 @@ public sealed class AutocastScope : IDisposable
             throw new ArgumentException($"autocast dtype must be bfloat16 or float16, not {dtype.Name()}", nameof(dtype));
         _device = device;
         _previous = Native.rt_autocast_is_enabled((int)device);
+        _previousDtype = torch.get_autocast_dtype(device);
         Native.Check(Native.rt_autocast_set((int)device, enabled, (int)dtype));
     }
 
@@ -51,7 +56,7 @@ public sealed class AutocastScope : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        Native.Check(Native.rt_autocast_set((int)_device, _previous, (int)(_device == DeviceType.CUDA ? ScalarType.Float16 : ScalarType.BFloat16)));
+        Native.Check(Native.rt_autocast_set((int)_device, _previous, (int)_previousDtype));
         if (!_previous) Native.Check(Native.rt_autocast_clear_cache());
     }
 }

@@ -29,6 +29,7 @@ internal static partial class Native
 {
     [DllImport(Lib)] internal static extern IntPtr rt_autocast_set(int deviceType, [MarshalAs(UnmanagedType.U1)] bool enabled, int dtype);
     [DllImport(Lib)] [return: MarshalAs(UnmanagedType.U1)] internal static extern bool rt_autocast_is_enabled(int deviceType);
+    [DllImport(Lib)] internal static extern int rt_autocast_get_dtype(int deviceType);
     [DllImport(Lib)] internal static extern IntPtr rt_autocast_clear_cache();
     [DllImport(Lib)] internal static extern IntPtr rt_cpu_rng_get_state(out IntPtr r);
     [DllImport(Lib)] internal static extern IntPtr rt_cpu_rng_set_state(IntPtr state);

@@ -8,7 +8,8 @@ public static partial class torch
         {
             /// <summary>
             /// Scales all gradients together so their global 2-norm is at most max_norm
-            /// (coefficient max_norm/(total+1e-6), capped at 1). Returns the norm before clipping.
+            /// (coefficient max_norm/(total+1e-6), capped at 1). Returns the norm before clipping,
+            /// computed in float64 when any gradient is float64, else in float32.
             /// </summary>
             public static double clip_grad_norm_(IEnumerable<Parameter> parameters, double max_norm)
             {
@@ -19,7 +20,8 @@ public static partial class torch
                 if (grads.Length == 0) return 0;
                 var norms = grads.Select(g => g.norm(2)).ToArray();
                 var device = grads[0].device;
-                var total = stack(norms.Select(n => n.to(device, ScalarType.Float32)).ToArray()).norm(2);
+                var type = grads.Any(g => g.dtype == ScalarType.Float64) ? ScalarType.Float64 : ScalarType.Float32;
+                var total = stack(norms.Select(n => n.to(device, type)).ToArray()).norm(2);
                 var coef = (max_norm / (total + 1e-6)).clamp(max: 1.0);
                 foreach (var g in grads) g.mul_(coef.to(g.dtype));
                 return total.item<double>();

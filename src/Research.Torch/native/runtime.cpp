@@ -60,17 +60,22 @@ RT_FN(rt_config, (char* buf, int64_t cap, int64_t* needed), {
 
 // Autocast (mixed precision). device_type 0 = CPU, 1 = CUDA. The pre-2.x names are used
 // because libtorch 2.x still provides them, so one source builds against both.
+// The dtype is set first: it is what libtorch validates (1.13's CPU autocast takes only
+// bfloat16), so a rejected dtype leaves the enabled flag as it was.
 RT_FN(rt_autocast_set, (int32_t device_type, bool enabled, int32_t dtype), {
   if (device_type == 1) {
-    at::autocast::set_enabled(enabled);
     at::autocast::set_autocast_gpu_dtype(static_cast<at::ScalarType>(dtype));
+    at::autocast::set_enabled(enabled);
   } else {
-    at::autocast::set_cpu_enabled(enabled);
     at::autocast::set_autocast_cpu_dtype(static_cast<at::ScalarType>(dtype));
+    at::autocast::set_cpu_enabled(enabled);
   }
 })
 RT_API bool rt_autocast_is_enabled(int32_t device_type) {
   return device_type == 1 ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+}
+RT_API int32_t rt_autocast_get_dtype(int32_t device_type) {
+  return static_cast<int32_t>(device_type == 1 ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype());
 }
 RT_FN(rt_autocast_clear_cache, (), at::autocast::clear_cache())
 
