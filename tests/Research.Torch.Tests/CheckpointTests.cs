@@ -183,6 +183,29 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void AFailedLoadLeavesEverythingAsItWas()
+    {
+        // The model part loads fine; the optimizer part does not (SGD state into AdamW), so the
+        // model must be put back as it was before the call.
+        var path = PathOf("sgd.safetensors");
+        using (var sgd = new Training(seed: 1)) Checkpoint.Save(path, sgd.Model, sgd.Optimizer, sgd.Scheduler, sgd.Ema);
+        using var adam = new Training(seed: 2, adamW: true);
+        var (x, y) = Data();
+        adam.Step(x, y);
+        var model = Bytes(adam.Model.state_dict());
+        var optim = Bytes(adam.Optimizer.state_dict());
+        long position = adam.Scheduler.Position;
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path, adam.Model, adam.Optimizer, adam.Scheduler, adam.Ema));
+        Assert.Contains("SGD", e.Message);
+        Assert.Contains("AdamW", e.Message);
+        AssertSameState(model, Bytes(adam.Model.state_dict()));
+        AssertSameState(optim, Bytes(adam.Optimizer.state_dict()));
+        Assert.Equal(position, adam.Scheduler.Position);
+        x.Dispose();
+        y.Dispose();
+    }
+
+    [Fact]
     public void PlainSafeTensorsFileIsNotACheckpoint()
     {
         var path = PathOf("weights.safetensors");

@@ -64,12 +64,17 @@ public static class BenchCommand
         var batch = new Option<long>("--batch") { Description = "batch size", DefaultValueFactory = _ => 64 };
         var steps = new Option<int>("--steps") { Description = "timed steps", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "untimed steps first", DefaultValueFactory = _ => 3 };
+        var repeats = new Option<int>("--repeats")
+        {
+            Description = "timed runs (with --pytorch: ours and PyTorch's alternate); figures are medians",
+            DefaultValueFactory = _ => 1,
+        };
         var optimizer = new Option<string>("--optimizer") { Description = "optimizer", DefaultValueFactory = _ => "sgd" }
             .AcceptOnlyFromAmong("sgd", "rmsprop", "adamw");
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var pytorch = PyTorchScript("pytorch_train_step.py");
-        var cmd = new Command("train", "training-step throughput on random data") { model, batch, steps, warmup, optimizer, device, threads, pytorch };
+        var cmd = new Command("train", "training-step throughput on random data") { model, batch, steps, warmup, repeats, optimizer, device, threads, pytorch };
         opts.AddTo(cmd);
         cmd.SetAction(parse =>
         {
@@ -77,36 +82,54 @@ public static class BenchCommand
             var spec = opts.Resolve(parse, parse.GetValue(model)!);
             var s = new TrainStepBenchmark.Settings(spec, parse.GetValue(batch), parse.GetValue(steps), parse.GetValue(warmup),
                 parse.GetValue(optimizer)!, CommonOptions.ResolveDevice(parse.GetValue(device)!));
-            if (s.Batch < 1 || s.Steps < 1 || s.Warmup < 0)
-                throw new ArgumentException($"--batch {s.Batch}, --steps {s.Steps}, --warmup {s.Warmup}: need batch >= 1, steps >= 1, warmup >= 0");
+            int n = parse.GetValue(repeats);
+            if (s.Batch < 1 || s.Steps < 1 || s.Warmup < 0 || n < 1)
+                throw new ArgumentException($"--batch {s.Batch}, --steps {s.Steps}, --warmup {s.Warmup}, --repeats {n}: need batch >= 1, steps >= 1, warmup >= 0, repeats >= 1");
             int t = parse.GetValue(threads);
             CommonOptions.ApplyThreads(t);
             string? script = parse.GetValue(pytorch);
             if (script is not null && !File.Exists(script)) throw new FileNotFoundException($"PyTorch reference script not found: {script}");
             if (script is not null && (Models.Networks.ModelSource.IsSpecFile(parse.GetValue(model)!) || parse.GetValue(opts.WidthMult) is not (null or 1.0) || spec.SmallInput))
                 throw new ArgumentException("--pytorch builds torchvision's stock model: it cannot be combined with a spec file, --width-mult or --small-input");
-            var r = TrainStepBenchmark.Run(s);
             string F(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
+            static double Median(List<double> xs)
+            {
+                var a = xs.Order().ToArray();
+                return a.Length % 2 == 1 ? a[a.Length / 2] : (a[a.Length / 2 - 1] + a[a.Length / 2]) / 2;
+            }
+            string[] referenceArgs =
+            [
+                "--model", spec.Name, "--resolution", $"{spec.Resolution}", "--batch", $"{s.Batch}", "--steps", $"{s.Steps}", "--warmup", $"{s.Warmup}",
+                "--in-channels", $"{spec.InChannels}", "--classes", $"{spec.Classes}", "--threads", $"{torch.get_num_threads()}",
+                "--device", s.Device.ToString(), "--optimizer", s.Optimizer,
+            ];
+            var ours = new List<TrainStepBenchmark.Result>();
+            var theirs = new List<(double ms, double ips)>();
+            for (int i = 0; i < n; i++)
+            {
+                ours.Add(TrainStepBenchmark.Run(s));
+                if (script is null) continue;
+                var figs = PyTorchReference.Run(script, referenceArgs);
+                theirs.Add((PyTorchReference.Number(figs, "ms_per_step"), PyTorchReference.Number(figs, "images_per_s")));
+            }
+            var r = ours[^1];
+            double ips = Median(ours.Select(x => x.ImagesPerSecond).ToList());
             o.WriteLine($"libtorch {torch.version}");
             o.WriteLine($"threads {torch.get_num_threads()}");
-            o.WriteLine($"model {spec.Name} resolution {spec.Resolution} batch {s.Batch} device {s.Device} optimizer {s.Optimizer}");
+            o.WriteLine($"model {spec.Name} resolution {spec.Resolution} batch {s.Batch} device {s.Device} optimizer {s.Optimizer} repeats {n}");
             o.WriteLine($"params {r.Parameters}");
             o.WriteLine($"final_loss {F(r.FinalLoss, "F4")}");
-            o.WriteLine($"ms_per_step {F(r.MsPerStep, "F2")}");
+            o.WriteLine($"ms_per_step {F(Median(ours.Select(x => x.MsPerStep).ToList()), "F2")}");
+            if (n > 1) o.WriteLine($"images_per_s_runs {string.Join(",", ours.Select(x => F(x.ImagesPerSecond, "F1")))}");
             if (script is not null)
             {
-                var figs = PyTorchReference.Run(script,
-                [
-                    "--model", spec.Name, "--resolution", $"{spec.Resolution}", "--batch", $"{s.Batch}", "--steps", $"{s.Steps}", "--warmup", $"{s.Warmup}",
-                    "--in-channels", $"{spec.InChannels}", "--classes", $"{spec.Classes}", "--threads", $"{torch.get_num_threads()}",
-                    "--device", s.Device.ToString(), "--optimizer", s.Optimizer,
-                ]);
-                double theirs = PyTorchReference.Number(figs, "images_per_s");
-                o.WriteLine($"pytorch_ms_per_step {F(PyTorchReference.Number(figs, "ms_per_step"), "F2")}");
-                o.WriteLine($"pytorch_images_per_s {F(theirs, "F1")}");
-                o.WriteLine($"ratio_vs_pytorch {F(r.ImagesPerSecond / theirs, "F3")}");
+                double pips = Median(theirs.Select(x => x.ips).ToList());
+                o.WriteLine($"pytorch_ms_per_step {F(Median(theirs.Select(x => x.ms).ToList()), "F2")}");
+                if (n > 1) o.WriteLine($"pytorch_images_per_s_runs {string.Join(",", theirs.Select(x => F(x.ips, "F1")))}");
+                o.WriteLine($"pytorch_images_per_s {F(pips, "F1")}");
+                o.WriteLine($"ratio_vs_pytorch {F(ips / pips, "F3")}");
             }
-            o.WriteLine($"images_per_s {F(r.ImagesPerSecond, "F1")}");
+            o.WriteLine($"images_per_s {F(ips, "F1")}");
             return ExitCodes.Ok;
         });
         return cmd;

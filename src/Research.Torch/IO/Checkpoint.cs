@@ -31,6 +31,7 @@ public static class Checkpoint
             if (metadata is not null)
                 foreach (var (k, v) in metadata) meta[k] = v;
             meta["format"] = Format;
+            if (optimizer is not null) meta["optimizer"] = optimizer.GetType().Name;
             if (scheduler is not null) meta["scheduler_position"] = scheduler.Position.ToString(CultureInfo.InvariantCulture);
             SafeTensors.Save(path, tensors, meta);
         }
@@ -53,10 +54,19 @@ public static class Checkpoint
             throw new InvalidDataException($"{path}: not a {Format} checkpoint (metadata 'format' is {(f is null ? "missing" : $"'{f}'")})");
         Dictionary<string, Tensor> Section(string prefix) =>
             file.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(k => k[prefix.Length..], k => file[k]);
+        // All or nothing: if any part fails to load, what was already restored is put back.
+        var backup = Snapshot(model, optimizer, ema);
+        long? position = scheduler?.Position;
         try
         {
             model.load_state_dict(Section("model."));
-            if (optimizer is not null) optimizer.load_state_dict(Require(Section("optimizer."), path, "optimizer"));
+            if (optimizer is not null)
+            {
+                var saved = file.Metadata.GetValueOrDefault("optimizer");
+                if (saved != optimizer.GetType().Name)
+                    throw new InvalidDataException($"{path}: the checkpoint holds {(saved is null ? "no optimizer" : $"{saved} state")}, not {optimizer.GetType().Name} state");
+                optimizer.load_state_dict(Require(Section("optimizer."), path, "optimizer"));
+            }
             if (ema is not null) ema.load_state_dict(Require(Section("ema."), path, "EMA"));
             if (scheduler is not null)
             {
@@ -66,11 +76,34 @@ public static class Checkpoint
             }
             if (restoreRng && file.TryGetValue("rng.cpu", out var rng)) torch.random.set_rng_state(rng);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or TorchException)
         {
+            model.load_state_dict(backup.model);
+            if (optimizer is not null) optimizer.load_state_dict(backup.optimizer!);
+            if (ema is not null) ema.load_state_dict(backup.ema!);
+            if (position is { } pos0) scheduler!.SetPosition(pos0);
+            if (e is InvalidDataException) throw;
             throw new InvalidDataException($"{path}: {e.Message}", e);
         }
-        return file.Metadata.Where(kv => kv.Key != "format").ToDictionary(kv => kv.Key, kv => kv.Value);
+        finally
+        {
+            foreach (var d in new[] { backup.model, backup.optimizer, backup.ema })
+                if (d is not null)
+                    foreach (var t in d.Values) t.Dispose();
+        }
+        return file.Metadata.Where(kv => kv.Key is not ("format" or "optimizer")).ToDictionary(kv => kv.Key, kv => kv.Value);
+    }
+
+    private static (Dictionary<string, Tensor> model, Dictionary<string, Tensor>? optimizer, Dictionary<string, Tensor>? ema) Snapshot(
+        Module model, Optimizer? optimizer, ExponentialMovingAverage? ema)
+    {
+        static Dictionary<string, Tensor> Copy(Dictionary<string, Tensor> d)
+        {
+            var c = d.ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
+            foreach (var t in d.Values) t.Dispose();
+            return c;
+        }
+        return (Copy(model.state_dict()), optimizer is null ? null : Copy(optimizer.state_dict()), ema is null ? null : Copy(ema.state_dict()));
     }
 
     private static Dictionary<string, Tensor> Require(Dictionary<string, Tensor> section, string path, string what) =>
