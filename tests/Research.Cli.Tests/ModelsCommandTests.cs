@@ -61,6 +61,15 @@ public class ModelsCommandTests
     }
 
     [Fact]
+    public void ShowMeasuresLatencyWhenAsked()
+    {
+        var (code, output, err) = CliRunner.Run("models", "show", "mobilenet_v3_small", "--resolution", "32", "--latency-batch", "2", "--device", "cpu");
+        Assert.True(code == ExitCodes.Ok, err);
+        double ms = double.Parse(CliRunner.Figures(output)["latency_ms"], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(ms > 0 && double.IsFinite(ms));
+    }
+
+    [Fact]
     public void UnknownModelIsBadInputListingTheRegisteredOnes()
     {
         var (code, _, err) = CliRunner.Run("models", "show", "resnet50");

@@ -38,7 +38,9 @@ public static class ModelsCommand
         var name = new Argument<string>("model") { Description = "a registered name or a spec file (.yaml)" };
         var opts = new CommonOptions.ModelOptionSet();
         var format = CommonOptions.Format();
-        var cmd = new Command("show", "a model's stage table, parameters and MACs") { name, format };
+        var latencyBatch = new Option<int?>("--latency-batch") { Description = "also build the model and measure mean ms per forward at this batch size" };
+        var device = CommonOptions.Device();
+        var cmd = new Command("show", "a model's stage table, parameters and MACs") { name, format, latencyBatch, device };
         opts.AddTo(cmd);
         cmd.SetAction(parse =>
         {
@@ -57,13 +59,22 @@ public static class ModelsCommand
             Part("head_conv", "head_conv", spec.Head.ConvChannels > 0 ? $"1x1 conv {spec.Head.ConvChannels} {spec.Head.ConvActivation.ToString().ToLowerInvariant()}" : "");
             Part("hidden", "hidden", $"{(spec.Head.HiddenAsConv ? "1x1 conv" : "linear")} {spec.Head.HiddenFeatures}");
             Part("classifier", "classifier", $"dropout {spec.Head.Dropout}, linear {spec.Classes}");
+            double? latency = null;
+            if (parse.GetValue(latencyBatch) is { } lb)
+            {
+                if (lb < 1) throw new ArgumentException($"--latency-batch {lb}: must be at least 1");
+                var dev = CommonOptions.ResolveDevice(parse.GetValue(device)!);
+                using var net = Models.Networks.NetworkBuilder.Build(spec);
+                net.to(dev);
+                latency = Latency.Measure(net, lb, spec.InChannels, spec.Resolution, dev);
+            }
             switch (parse.GetValue(format))
             {
                 case "json":
                     o.WriteLine(JsonSerializer.Serialize(new
                     {
                         name = spec.Name, resolution = spec.Resolution, in_channels = spec.InChannels, classes = spec.Classes,
-                        small_input = spec.SmallInput, @params = cost.Params, macs = cost.Macs,
+                        small_input = spec.SmallInput, @params = cost.Params, macs = cost.Macs, latency_ms = latency, latency_batch = parse.GetValue(latencyBatch),
                         parts = rows.Select(r => new { part = r.part, blocks = r.blocks, out_channels = r.outC, out_resolution = r.outRes, @params = r.parameters, macs = r.macs }),
                     }, new JsonSerializerOptions { WriteIndented = true }));
                     break;
@@ -79,6 +90,7 @@ public static class ModelsCommand
                     o.Write(t.ToString());
                     o.WriteLine($"params {cost.Params}");
                     o.WriteLine($"macs {cost.Macs}");
+                    if (latency is { } ms) o.WriteLine($"latency_ms {ms.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}");
                     break;
             }
             return ExitCodes.Ok;

@@ -1,0 +1,50 @@
+namespace Research.Training.Data;
+
+/// <summary>
+/// Images held in memory as uint8, row-major (N, C, H, W), with int64 class labels. Readers
+/// (Fashion-MNIST IDX, CIFAR binary, synthetic) produce these; loaders turn index lists into
+/// batches. Immutable after construction.
+/// </summary>
+public sealed class ImageDataset
+{
+    public ImageDataset(string name, byte[] images, long[] labels, int channels, int height, int width, int classes, string[]? classNames = null)
+    {
+        if (channels < 1 || height < 1 || width < 1) throw new ArgumentException($"{name}: image shape ({channels}, {height}, {width}) must be positive");
+        if (images.LongLength != (long)labels.Length * channels * height * width)
+            throw new ArgumentException($"{name}: {images.LongLength} image bytes do not hold {labels.Length} images of {channels}x{height}x{width}");
+        if (classes < 1) throw new ArgumentException($"{name}: classes {classes} must be >= 1");
+        for (int i = 0; i < labels.Length; i++)
+            if (labels[i] < 0 || labels[i] >= classes)
+                throw new ArgumentException($"{name}: label {labels[i]} of image {i} is outside [0, {classes})");
+        Name = name;
+        Images = images;
+        Labels = labels;
+        Channels = channels;
+        Height = height;
+        Width = width;
+        Classes = classes;
+        ClassNames = classNames;
+    }
+
+    public string Name { get; }
+    public byte[] Images { get; }
+    public long[] Labels { get; }
+    public int Channels { get; }
+    public int Height { get; }
+    public int Width { get; }
+    public int Classes { get; }
+    public string[]? ClassNames { get; }
+    public int Count => Labels.Length;
+    public int ImageBytes => Channels * Height * Width;
+
+    /// <summary>The first n images (or all, when n is null or larger), for quick runs (--subset).</summary>
+    public ImageDataset Take(int? n)
+    {
+        if (n is null || n >= Count) return this;
+        if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "subset size must be >= 1");
+        return new ImageDataset(Name, Images.AsSpan(0, n.Value * ImageBytes).ToArray(), Labels.AsSpan(0, n.Value).ToArray(), Channels, Height, Width, Classes, ClassNames);
+    }
+}
+
+/// <summary>A dataset's training and test parts.</summary>
+public sealed record DatasetPair(ImageDataset Train, ImageDataset Test);
