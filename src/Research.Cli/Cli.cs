@@ -13,6 +13,7 @@ public static class Cli
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         return root;
     }
 
@@ -38,6 +39,11 @@ public static class Cli
         {
             config.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
+        }
+        catch (Research.Training.Training.TrainingDivergedException e)
+        {
+            config.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
         }
         catch (TorchException e)
         {

@@ -24,6 +24,17 @@ public static class CommonOptions
         DefaultValueFactory = _ => 0,
     };
 
+    public static Option<string> Dataset() => new Option<string>("--dataset")
+    {
+        Description = "fashion-mnist (Debian's dataset-fashion-mnist), cifar10, cifar100 (binary files in --data-dir) or synthetic",
+        DefaultValueFactory = _ => "fashion-mnist",
+    }.AcceptOnlyFromAmong("fashion-mnist", "cifar10", "cifar100", "synthetic");
+
+    public static Option<string?> DataDir() => new("--data-dir") { Description = "where the dataset's files are (default: the dataset's usual place)" };
+    public static Option<int?> Subset() => new("--subset") { Description = "use only the first N training images (quick runs)" };
+    public static Option<string?> Out() => new("--out") { Description = "output directory" };
+    public static Option<bool> Resume() => new("--resume") { Description = "continue the run in --out from its last checkpoint" };
+
     public static Option<string> Format() => new Option<string>("--format")
     {
         Description = "output format",

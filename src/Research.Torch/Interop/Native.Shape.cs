@@ -27,4 +27,6 @@ internal static unsafe partial class Native
     [DllImport(Lib)] internal static extern IntPtr rt_split(IntPtr a, long size, long dim, out IntPtr r);
     [DllImport(Lib)] internal static extern IntPtr rt_split_sizes(IntPtr a, long* sizes, int n, long dim, out IntPtr r);
     [DllImport(Lib)] internal static extern IntPtr rt_pad(IntPtr a, long* p, int n, int mode, double value, out IntPtr r);
+    [DllImport(Lib)] internal static extern IntPtr rt_flip(IntPtr a, long* dims, int n, out IntPtr r);
+    [DllImport(Lib)] internal static extern IntPtr rt_roll(IntPtr a, long* shifts, long* dims, int n, out IntPtr r);
 }

@@ -30,6 +30,20 @@ public unsafe partial class Tensor
     public Tensor index_select(long dim, Tensor index) => Result(Native.rt_index_select(Handle, dim, index.Handle, out var r), r, this, index);
     public Tensor gather(long dim, Tensor index) => Result(Native.rt_gather(Handle, dim, index.Handle, out var r), r, this, index);
     public Tensor expand_as(Tensor other) => expand(other.shape);
+
+    /// <summary>Reverses the order of elements along the given dims.</summary>
+    public Tensor flip(params long[] dims) => WithShape(Native.rt_flip, dims);
+
+    /// <summary>Shifts elements along dims, wrapping around (torch.roll).</summary>
+    public Tensor roll(long[] shifts, long[] dims)
+    {
+        if (shifts.Length != dims.Length) throw new ArgumentException($"roll needs one shift per dim, got {shifts.Length} shifts for {dims.Length} dims");
+        IntPtr r, e;
+        fixed (long* ps = shifts)
+        fixed (long* pd = dims)
+            e = Native.rt_roll(Handle, ps, pd, dims.Length, out r);
+        return Result(e, r, this);
+    }
     public Tensor view_as(Tensor other) => view(other.shape);
 
     public Tensor[] chunk(long chunks, long dim = 0)

@@ -41,3 +41,6 @@ RT_FN(rt_pad, (TH a, const int64_t* p, int32_t n, int32_t mode, double value, TH
   }
   TORCH_CHECK(false, "pad: unknown mode ", mode);
 })
+RT_FN(rt_flip, (TH a, const int64_t* dims, int32_t n, TH* out), *out = rt::wrap(at::flip(*a, rt::ints(dims, n))))
+RT_FN(rt_roll, (TH a, const int64_t* shifts, const int64_t* dims, int32_t n, TH* out),
+      *out = rt::wrap(at::roll(*a, rt::ints(shifts, n), rt::ints(dims, n))))

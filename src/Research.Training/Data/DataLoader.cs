@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using Research.Torch;
+
+namespace Research.Training.Data;
+
+/// <summary>
+/// Batches a dataset's images onto a device. The order of an epoch is a permutation seeded by
+/// (seed, epoch), so a resumed run replays it exactly. While the caller trains on one batch, a
+/// background thread assembles the next (pinned memory and a non-blocking copy on CUDA).
+/// </summary>
+public sealed class DataLoader
+{
+    private readonly ImageDataset _data;
+    private readonly int[] _indices;
+
+    public DataLoader(ImageDataset data, int[] indices, int batchSize, bool shuffle, bool dropLast, Device device, int seed = 0)
+    {
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be >= 1");
+        foreach (var i in indices)
+            if (i < 0 || i >= data.Count) throw new ArgumentOutOfRangeException(nameof(indices), i, $"index outside the dataset's {data.Count} images");
+        _data = data;
+        _indices = indices;
+        BatchSize = batchSize;
+        Shuffle = shuffle;
+        DropLast = dropLast;
+        Device = device;
+        Seed = seed;
+        if (BatchesPerEpoch == 0) throw new ArgumentException($"{data.Name}: {indices.Length} images make no batch of {batchSize} (drop_last)");
+    }
+
+    public DataLoader(ImageDataset data, int batchSize, bool shuffle, bool dropLast, Device device, int seed = 0)
+        : this(data, Enumerable.Range(0, data.Count).ToArray(), batchSize, shuffle, dropLast, device, seed) { }
+
+    public int BatchSize { get; }
+    public bool Shuffle { get; }
+    public bool DropLast { get; }
+    public Device Device { get; }
+    public int Seed { get; }
+    public int Count => _indices.Length;
+    public int BatchesPerEpoch => DropLast ? _indices.Length / BatchSize : (_indices.Length + BatchSize - 1) / BatchSize;
+
+    /// <summary>The dataset indices of an epoch, in the order they are served.</summary>
+    public int[] Order(int epoch)
+    {
+        var order = (int[])_indices.Clone();
+        if (!Shuffle) return order;
+        var rng = new Random(HashCode.Combine(Seed, epoch, 0x5eed));
+        for (int i = order.Length - 1; i > 0; i--)
+        {
+            int j = rng.Next(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return order;
+    }
+
+    /// <summary>The batches of one epoch; each must be disposed by the caller.</summary>
+    public IEnumerable<Batch> Epoch(int epoch)
+    {
+        var order = Order(epoch);
+        int n = BatchesPerEpoch;
+        using var queue = new BlockingCollection<Batch>(boundedCapacity: 2);
+        using var stop = new CancellationTokenSource();
+        var producer = Task.Run(() =>
+        {
+            try
+            {
+                for (int b = 0; b < n && !stop.IsCancellationRequested; b++)
+                {
+                    var batch = Assemble(order, b);
+                    try
+                    {
+                        queue.Add(batch, stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        batch.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                queue.CompleteAdding();
+            }
+        });
+        try
+        {
+            foreach (var batch in queue.GetConsumingEnumerable()) yield return batch;
+            producer.GetAwaiter().GetResult(); // surface a reader failure
+        }
+        finally
+        {
+            stop.Cancel();
+            while (queue.TryTake(out var left)) left.Dispose();
+            try { producer.Wait(); } catch (AggregateException) { }
+            while (queue.TryTake(out var left)) left.Dispose();
+        }
+    }
+
+    private Batch Assemble(int[] order, int b)
+    {
+        int start = b * BatchSize;
+        int size = Math.Min(BatchSize, order.Length - start);
+        int bytes = _data.ImageBytes;
+        var images = new byte[(long)size * bytes];
+        var labels = new long[size];
+        for (int i = 0; i < size; i++)
+        {
+            int idx = order[start + i];
+            Buffer.BlockCopy(_data.Images, idx * bytes, images, i * bytes, bytes);
+            labels[i] = _data.Labels[idx];
+        }
+        Tensor x = torch.from_bytes(images, [size, _data.Channels, _data.Height, _data.Width], ScalarType.Byte);
+        Tensor y = torch.tensor(labels);
+        if (Device.Type == DeviceType.CUDA)
+        {
+            using var hx = x;
+            using var hy = y;
+            using var px = hx.pin_memory();
+            using var py = hy.pin_memory();
+            x = px.to(Device, non_blocking: true);
+            y = py.to(Device, non_blocking: true);
+        }
+        return new Batch(x, y, size);
+    }
+}

@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using CsvHelper;
+using Research.Models.Cost;
+using Research.Models.Networks;
+using Research.Models.Specs;
+using Research.Torch;
+using Research.Torch.IO;
+using Research.Torch.Modules;
+using Research.Torch.Optim;
+using Research.Training.Data;
+using Research.Training.Transforms;
+
+namespace Research.Training.Training;
+
+/// <summary>Where and how a run executes (none of it changes the numbers, except the device).</summary>
+public sealed record TrainerOptions
+{
+    public required string OutDir { get; init; }
+    public bool Resume { get; init; }
+    public Device Device { get; init; } = Device.CPU;
+    /// <summary>Epoch summaries go here (null: nowhere).</summary>
+    public TextWriter? Log { get; init; }
+    /// <summary>Per-step progress (null: none), e.g. a progress bar on a terminal.</summary>
+    public IProgress<TrainProgress>? Progress { get; init; }
+    /// <summary>Test seam: transforms each training input before the forward pass (e.g. to poison one).</summary>
+    internal Func<int, int, Tensor, Tensor>? InputHook { get; init; }
+}
+
+/// <summary>Progress within an epoch.</summary>
+public readonly record struct TrainProgress(int Epoch, int Epochs, int Step, int Steps, double Loss);
+
+/// <summary>What a finished run reports (also in metrics.json).</summary>
+public sealed record TrainResult(string Model, string Dataset, long Params, long Macs, int Resolution, EpochRecord Final, EpochRecord Best,
+    double Seconds, double ImagesPerSecond, string OutDir);
+
+/// <summary>
+/// Trains a network on a dataset: SGD/RMSprop/AdamW with decay only on weights, warmup +
+/// cosine per iteration, label smoothing, gradient clipping, EMA, bf16 autocast on CUDA,
+/// evaluation every epoch, an atomic checkpoint every epoch and an exact resume, and a guard
+/// that stops on NaN/Inf loss keeping the last good checkpoint.
+/// </summary>
+public static class Trainer
+{
+    public static TrainResult Run(NetworkSpec spec, DatasetPair data, string datasetName, TrainConfig cfg, TrainerOptions opts)
+    {
+        cfg.Validate();
+        spec.Validate();
+        var files = new RunFiles(opts.OutDir);
+        string identity = Identity(spec, datasetName, data, cfg);
+        bool resuming = opts.Resume && File.Exists(files.Checkpoint);
+        if (!opts.Resume && File.Exists(files.Checkpoint))
+            throw new ArgumentException($"{files.Dir} already holds a training run (checkpoint.safetensors); pass --resume to continue it or choose another --out");
+        Directory.CreateDirectory(files.Dir);
+        if (!resuming)
+        {
+            SpecYaml.Save(spec, files.Spec);
+            RunFiles.WriteAtomically(files.Config, identity);
+        }
+
+        torch.manual_seed(cfg.Seed);
+        var device = opts.Device;
+        using var model = NetworkBuilder.Build(spec);
+        model.to(device);
+        var stats = ChannelStats.Of(data.Train);
+        var transform = new BatchTransform(stats, spec.InChannels, spec.Resolution, cfg.Augment);
+        var trainLoader = new DataLoader(data.Train, cfg.BatchSize, shuffle: true, dropLast: data.Train.Count >= cfg.BatchSize, device, cfg.Seed);
+        var testLoader = new DataLoader(data.Test, Math.Max(cfg.BatchSize, 256), shuffle: false, dropLast: false, device);
+        int steps = trainLoader.BatchesPerEpoch;
+        using var optimizer = CreateOptimizer(cfg, model);
+        var scheduler = new LRScheduler(optimizer, new CosineSchedule(cfg.LearningRate, (long)cfg.Epochs * steps, (long)Math.Round(cfg.WarmupEpochs * steps)));
+        using var ema = cfg.EmaDecay is { } d ? new ExponentialMovingAverage(model, d, warmup: true) : null;
+
+        var history = new List<EpochRecord>();
+        int start = 0;
+        if (resuming)
+        {
+            var meta = Checkpoint.Load(files.Checkpoint, model, optimizer, scheduler, ema);
+            if (meta.GetValueOrDefault("identity") != identity)
+                throw new ArgumentException($"{files.Checkpoint} was written by a run with other settings; resume with the same command (model, dataset, subset, recipe, seed) or choose another --out");
+            history = JsonSerializer.Deserialize<List<EpochRecord>>(meta["history"]) ?? [];
+            start = int.Parse(meta["epoch"], CultureInfo.InvariantCulture);
+            opts.Log?.WriteLine($"resuming {files.Dir} after epoch {start} of {cfg.Epochs}");
+        }
+
+        var cost = CostModel.Estimate(spec);
+        var clock = Stopwatch.StartNew();
+        double trainSeconds = history.Sum(h => h.Seconds);
+        bool bf16 = cfg.Bf16 && device.Type == DeviceType.CUDA;
+        using var lossSum = torch.zeros([], ScalarType.Float64, device);
+        using var correctSum = torch.zeros([], ScalarType.Int64, device);
+        for (int epoch = start; epoch < cfg.Epochs; epoch++)
+        {
+            model.train();
+            lossSum.zero_();
+            correctSum.zero_();
+            int seen = 0, step = 0;
+            var epochClock = Stopwatch.StartNew();
+            foreach (var batch in trainLoader.Epoch(epoch))
+                using (batch)
+                using (torch.NewDisposeScope())
+                {
+                    var x = transform.Apply(batch.Images, train: true);
+                    if (opts.InputHook is { } hook) x = hook(epoch, step, x);
+                    Tensor logits;
+                    using (torch.autocast(DeviceType.CUDA, enabled: bf16))
+                        logits = model.call(x);
+                    logits = logits.to(ScalarType.Float32);
+                    var loss = torch.nn.functional.cross_entropy(logits, batch.Labels, label_smoothing: cfg.LabelSmoothing);
+                    optimizer.zero_grad();
+                    loss.backward();
+                    if (cfg.ClipNorm > 0) torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.ClipNorm);
+                    optimizer.step();
+                    scheduler.step();
+                    ema?.Update(model);
+                    using (torch.no_grad())
+                    {
+                        lossSum.add_(loss.detach().to(ScalarType.Float64) * batch.Size);
+                        correctSum.add_(logits.argmax(1).eq(batch.Labels).sum());
+                    }
+                    seen += batch.Size;
+                    step++;
+                    if (step % 50 == 0 || step == steps)
+                    {
+                        double running = lossSum.item<double>() / seen;
+                        if (!double.IsFinite(running)) throw Diverged(files, epoch, step, history);
+                        opts.Progress?.Report(new TrainProgress(epoch + 1, cfg.Epochs, step, steps, running));
+                    }
+                }
+            double epochSeconds = epochClock.Elapsed.TotalSeconds;
+            double trainLoss = lossSum.item<double>() / seen;
+            if (!double.IsFinite(trainLoss)) throw Diverged(files, epoch, step, history);
+            double trainAcc = 100.0 * correctSum.item<long>() / seen;
+
+            EvalResult val;
+            using (ema is null ? null : ema.Apply(model))
+                val = Evaluation.Evaluate(model, testLoader, transform, bf16);
+            trainSeconds += epochSeconds;
+            var record = new EpochRecord
+            {
+                Epoch = epoch + 1, LearningRate = scheduler.LearningRate, TrainLoss = trainLoss, TrainAccuracy = trainAcc,
+                ValLoss = val.Loss, ValTop1 = val.Top1, ValTop5 = val.Top5, ImagesPerSecond = seen / epochSeconds, Seconds = epochSeconds,
+            };
+            history.Add(record);
+            Checkpoint.Save(files.Checkpoint, model, optimizer, scheduler, ema, new Dictionary<string, string>
+            {
+                ["epoch"] = (epoch + 1).ToString(CultureInfo.InvariantCulture),
+                ["identity"] = identity,
+                ["history"] = JsonSerializer.Serialize(history),
+            });
+            WriteHistory(files.History, history);
+            opts.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {record.Epoch}/{cfg.Epochs} lr {record.LearningRate:G4} train_loss {trainLoss:F4} train_acc {trainAcc:F2} val_loss {val.Loss:F4} val_top1 {val.Top1:F2} val_top5 {val.Top5:F2} images_per_s {record.ImagesPerSecond:F1} seconds {epochSeconds:F1}"));
+        }
+
+        // Final weights: the averaged ones when EMA is on (they are what was evaluated).
+        if (ema is not null) ema.CopyTo(model);
+        var weights = model.state_dict();
+        try
+        {
+            SafeTensors.Save(files.Weights, weights, new Dictionary<string, string> { ["model"] = spec.Name, ["dataset"] = datasetName });
+        }
+        finally
+        {
+            foreach (var t in weights.Values) t.Dispose();
+        }
+        var final = history[^1];
+        var best = history.MaxBy(h => h.ValTop1)!;
+        var result = new TrainResult(spec.Name, datasetName, cost.Params, cost.Macs, spec.Resolution, final, best,
+            trainSeconds, history.Sum(h => h.ImagesPerSecond * h.Seconds) / Math.Max(trainSeconds, 1e-9), files.Dir);
+        RunFiles.WriteAtomically(files.Metrics, JsonSerializer.Serialize(new
+        {
+            model = result.Model, dataset = result.Dataset, @params = result.Params, macs = result.Macs, resolution = result.Resolution,
+            epochs = cfg.Epochs, final = result.Final, best = result.Best, train_seconds = result.Seconds, images_per_s = result.ImagesPerSecond,
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        return result;
+    }
+
+    private static Optimizer CreateOptimizer(TrainConfig cfg, Module model)
+    {
+        var groups = WeightDecayGroups.Split(model, cfg.WeightDecay);
+        return cfg.Optimizer switch
+        {
+            "sgd" => new SGD(groups, cfg.LearningRate, momentum: cfg.Momentum, nesterov: cfg.Nesterov && cfg.Momentum > 0),
+            // EfficientNet's recipe: RMSprop decay 0.9, momentum 0.9, eps 1e-3.
+            "rmsprop" => new RMSprop(groups, cfg.LearningRate, alpha: 0.9, eps: 1e-3, momentum: cfg.Momentum),
+            "adamw" => new AdamW(groups, cfg.LearningRate),
+            _ => throw new ArgumentException($"unknown optimizer '{cfg.Optimizer}'"),
+        };
+    }
+
+    /// <summary>What must match for a resume: the spec, the data and the recipe.</summary>
+    private static string Identity(NetworkSpec spec, string dataset, DatasetPair data, TrainConfig cfg) =>
+        JsonSerializer.Serialize(new { dataset, train = data.Train.Count, test = data.Test.Count, spec = SpecYaml.ToYaml(spec), config = cfg },
+            new JsonSerializerOptions { WriteIndented = true });
+
+    private static TrainingDivergedException Diverged(RunFiles files, int epoch, int step, List<EpochRecord> history) =>
+        new($"training diverged: the loss is NaN or infinite at epoch {epoch + 1}, step {step}. " +
+            (history.Count > 0
+                ? $"The last good checkpoint is {files.Checkpoint} (after epoch {history[^1].Epoch}); lower --lr or add --clip and resume from it."
+                : "No checkpoint was written yet; lower --lr or add --clip."));
+
+    private static void WriteHistory(string path, List<EpochRecord> history)
+    {
+        var tmp = path + ".tmp";
+        using (var w = new StreamWriter(tmp))
+        using (var csv = CsvWriter.Create(w))
+            csv.WriteRecords(history);
+        File.Move(tmp, path, overwrite: true);
+    }
+}
