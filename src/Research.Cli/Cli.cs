@@ -14,6 +14,8 @@ public static class Cli
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(ScaleCommand.Create());
+        root.Subcommands.Add(SearchCommand.Create());
         return root;
     }
 

@@ -65,9 +65,57 @@ public static class CommonOptions
             c.Options.Add(SmallInput);
         }
 
+        /// <summary>The spec for training on a dataset: its classes, channels and native resolution unless options say otherwise.</summary>
+        public Models.Specs.NetworkSpec ResolveFor(ParseResult p, string model, Training.Data.ImageDataset train)
+        {
+            var spec = Models.Networks.ModelSource.Resolve(model, p.GetValue(Classes) ?? train.Classes, p.GetValue(InChannels) ?? train.Channels,
+                p.GetValue(WidthMult), p.GetValue(Resolution) ?? train.Height, p.GetValue(SmallInput) ? true : null);
+            if (spec.Classes < train.Classes)
+                throw new ArgumentException($"--classes {spec.Classes}: {train.Name} has {train.Classes} classes");
+            return spec;
+        }
+
         public Models.Specs.NetworkSpec Resolve(ParseResult p, string model) =>
             Models.Networks.ModelSource.Resolve(model, p.GetValue(Classes), p.GetValue(InChannels), p.GetValue(WidthMult), p.GetValue(Resolution),
                 p.GetValue(SmallInput) ? true : null);
+    }
+
+    /// <summary>The training recipe (train, search grid, search ablation share it).</summary>
+    public sealed class RecipeOptionSet
+    {
+        public Option<int> Epochs { get; } = new("--epochs") { Description = "epochs", DefaultValueFactory = _ => 10 };
+        public Option<int> Batch { get; } = new("--batch") { Description = "batch size", DefaultValueFactory = _ => 128 };
+        public Option<double> Lr { get; } = new("--lr") { Description = "peak learning rate (after warmup)", DefaultValueFactory = _ => 0.1 };
+        public Option<string> Optimizer { get; } = new Option<string>("--optimizer")
+        {
+            Description = "sgd (Nesterov momentum 0.9), rmsprop (EfficientNet's) or adamw", DefaultValueFactory = _ => "sgd",
+        }.AcceptOnlyFromAmong("sgd", "rmsprop", "adamw");
+        public Option<double> WeightDecay { get; } = new("--weight-decay") { Description = "on conv/linear weights (not BN or biases)", DefaultValueFactory = _ => 5e-5 };
+        public Option<double> LabelSmoothing { get; } = new("--label-smoothing") { Description = "label smoothing", DefaultValueFactory = _ => 0.1 };
+        public Option<double> Warmup { get; } = new("--warmup-epochs") { Description = "linear warmup before the cosine decay", DefaultValueFactory = _ => 1 };
+        public Option<double> Clip { get; } = new("--clip") { Description = "global gradient-norm clip (0: off)", DefaultValueFactory = _ => 0 };
+        public Option<double?> Ema { get; } = new("--ema") { Description = "weight EMA decay, e.g. 0.999 (off by default); evaluation uses the averaged weights" };
+        public Option<int> CropPadding { get; } = new("--crop-padding") { Description = "random-crop padding in pixels (0: off)", DefaultValueFactory = _ => 2 };
+        public Option<bool> NoFlip { get; } = new("--no-flip") { Description = "no random horizontal flips" };
+        public Option<double> Cutout { get; } = new("--cutout") { Description = "cutout probability per image (0: off)", DefaultValueFactory = _ => 0 };
+        public Option<bool> NoBf16 { get; } = new("--no-bf16") { Description = "no bf16 autocast on CUDA" };
+
+        public void AddTo(Command c)
+        {
+            foreach (var o in new Option[] { Epochs, Batch, Lr, Optimizer, WeightDecay, LabelSmoothing, Warmup, Clip, Ema, CropPadding, NoFlip, Cutout, NoBf16 })
+                c.Options.Add(o);
+        }
+
+        public Training.Training.TrainConfig Resolve(ParseResult p, int seed) => new()
+        {
+            Epochs = p.GetValue(Epochs), BatchSize = p.GetValue(Batch), Optimizer = p.GetValue(Optimizer)!, LearningRate = p.GetValue(Lr),
+            WeightDecay = p.GetValue(WeightDecay), LabelSmoothing = p.GetValue(LabelSmoothing), WarmupEpochs = p.GetValue(Warmup),
+            ClipNorm = p.GetValue(Clip), EmaDecay = p.GetValue(Ema), Bf16 = !p.GetValue(NoBf16), Seed = seed,
+            Augment = new Training.Transforms.AugmentConfig
+            {
+                CropPadding = p.GetValue(CropPadding), HorizontalFlip = !p.GetValue(NoFlip), CutoutProbability = p.GetValue(Cutout),
+            },
+        };
     }
 
     /// <summary>Resolves --device: "auto" is CUDA when available, else CPU; CUDA asked for but absent is bad input.</summary>

@@ -37,6 +37,21 @@ public sealed class ImageDataset
     public int Count => Labels.Length;
     public int ImageBytes => Channels * Height * Width;
 
+    /// <summary>The images at the given indices, in that order (e.g. one side of a seeded split).</summary>
+    public ImageDataset Select(IReadOnlyList<int> indices, string? name = null)
+    {
+        var images = new byte[(long)indices.Count * ImageBytes];
+        var labels = new long[indices.Count];
+        for (int i = 0; i < indices.Count; i++)
+        {
+            int idx = indices[i];
+            if (idx < 0 || idx >= Count) throw new ArgumentOutOfRangeException(nameof(indices), idx, $"{Name} has {Count} images");
+            Buffer.BlockCopy(Images, idx * ImageBytes, images, i * ImageBytes, ImageBytes);
+            labels[i] = Labels[idx];
+        }
+        return new ImageDataset(name ?? Name, images, labels, Channels, Height, Width, Classes, ClassNames);
+    }
+
     /// <summary>The first n images (or all, when n is null or larger), for quick runs (--subset).</summary>
     public ImageDataset Take(int? n)
     {

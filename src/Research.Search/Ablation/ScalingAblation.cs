@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text;
+using MathNet.Numerics.Statistics;
+using Research.Models.Cost;
+using Research.Models.Scaling;
+using Research.Models.Specs;
+using Research.Search.Grid;
+using Research.Training.Data;
+using Research.Training.Training;
+
+namespace Research.Search.Ablation;
+
+/// <summary>One member of the ablation (a row of ablation.csv).</summary>
+public sealed record AblationRow(string Mode, double TargetRatio, double DepthMultiplier, double WidthMultiplier, int Resolution, long Params, long Macs,
+    double MacsRatio, double[] Accuracies, double Seconds)
+{
+    public double AccMean => Accuracies.Mean();
+    public double AccStd => Accuracies.Length > 1 ? Accuracies.StandardDeviation() : 0;
+}
+
+public sealed record AblationResult(IReadOnlyList<AblationRow> Rows, IReadOnlyList<string> Summary);
+
+/// <summary>
+/// EfficientNet's Table 3 experiment on any base: members scaled by width only, depth only,
+/// resolution only, and compound (α, β, γ), each at about the same MACs (e.g. 2× and 4× the
+/// base), trained identically, scored on a held-out part of the training set.
+/// </summary>
+public static class ScalingAblation
+{
+    public static readonly string[] Modes = ["width", "depth", "resolution", "compound"];
+
+    public static AblationResult Run(NetworkSpec baseSpec, DatasetPair data, string datasetName, double[] targets, Coefficients compound,
+        GridSearchConfig cfg, string outDir, TextWriter? log = null)
+    {
+        cfg.Validate();
+        if (targets.Length == 0 || targets.Any(t => !(t > 1))) throw new ArgumentException("--targets must be MACs ratios above 1, e.g. 2,4");
+        Directory.CreateDirectory(outDir);
+        var (trainIdx, valIdx) = DatasetSplit.Split(data.Train.Count, 1 - cfg.ValidationFraction, seed: 0);
+        var proxy = new DatasetPair(data.Train.Select(trainIdx, data.Train.Name + "-train"), data.Train.Select(valIdx, data.Train.Name + "-val"));
+        long baseMacs = CostModel.Estimate(baseSpec).Macs;
+        var rows = new List<AblationRow>();
+        foreach (var target in targets)
+            foreach (var mode in Modes)
+            {
+                var member = Solve(baseSpec, mode, target, compound) with { Name = $"{baseSpec.Name}-{mode}-x{target.ToString(CultureInfo.InvariantCulture)}" };
+                var spec = CompoundScaler.Scale(baseSpec, member);
+                var cost = CostModel.Estimate(spec);
+                var accs = new List<double>();
+                double seconds = 0;
+                foreach (var seed in cfg.Seeds)
+                {
+                    var dir = Path.Combine(outDir, "members", $"{mode}-x{target.ToString(CultureInfo.InvariantCulture)}", $"seed{seed}");
+                    var r = Trainer.Run(spec, proxy, datasetName, cfg.Train with { Seed = seed }, new TrainerOptions { OutDir = dir, Resume = true });
+                    accs.Add(r.Final.ValTop1);
+                    seconds += r.Seconds;
+                }
+                var row = new AblationRow(mode, target, member.DepthMultiplier, member.WidthMultiplier, member.Resolution, cost.Params, cost.Macs,
+                    (double)cost.Macs / baseMacs, accs.ToArray(), seconds);
+                rows.Add(row);
+                log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{mode} x{target}: depth {row.DepthMultiplier:F3} width {row.WidthMultiplier:F3} resolution {row.Resolution} macs_ratio {row.MacsRatio:F2} acc {row.AccMean:F2}±{row.AccStd:F2}"));
+                Write(Path.Combine(outDir, "ablation.csv"), rows);
+            }
+        var summary = new List<string>();
+        foreach (var target in targets)
+        {
+            var group = rows.Where(r => r.TargetRatio == target).OrderByDescending(r => r.AccMean).ToList();
+            summary.Add(string.Create(CultureInfo.InvariantCulture,
+                $"at ~{target}x the base MACs, {group[0].Mode} scaling won ({group[0].AccMean:F2}%); then {string.Join(", ", group.Skip(1).Select(r => $"{r.Mode} {r.AccMean:F2}%"))}"));
+        }
+        File.WriteAllLines(Path.Combine(outDir, "summary.txt"), summary);
+        return new AblationResult(rows, summary);
+    }
+
+    /// <summary>The multiplier of one dimension (or φ for compound) whose MACs come closest to target × base, by bisection on the cost model.</summary>
+    public static ScalingMember Solve(NetworkSpec baseSpec, string mode, double target, Coefficients compound)
+    {
+        long baseMacs = CostModel.Estimate(baseSpec).Macs;
+        ScalingMember At(double x) => mode switch
+        {
+            "width" => new ScalingMember(baseSpec.Name + "-" + mode, 0, x, 1, baseSpec.Resolution, baseSpec.Head.Dropout),
+            "depth" => new ScalingMember(baseSpec.Name + "-" + mode, 0, 1, x, baseSpec.Resolution, baseSpec.Head.Dropout),
+            "resolution" => new ScalingMember(baseSpec.Name + "-" + mode, 0, 1, 1, CompoundScaler.RoundResolution(baseSpec.Resolution, x), baseSpec.Head.Dropout),
+            "compound" => CompoundScaler.Member(baseSpec, compound.Alpha, compound.Beta, compound.Gamma, x) with { Dropout = baseSpec.Head.Dropout },
+            _ => throw new ArgumentException($"unknown ablation mode '{mode}' (expected {string.Join(", ", Modes)})"),
+        };
+        double Ratio(double x) => (double)CostModel.Estimate(CompoundScaler.Scale(baseSpec, At(x))).Macs / baseMacs;
+        double lo = mode == "compound" ? 0 : 1, hi = mode == "compound" ? 1 : 1.5;
+        while (Ratio(hi) < target)
+        {
+            hi *= 2;
+            if (hi > 64) throw new ArgumentException($"{mode} scaling of {baseSpec.Name} cannot reach {target}x MACs");
+        }
+        for (int i = 0; i < 40; i++)
+        {
+            double mid = (lo + hi) / 2;
+            if (Ratio(mid) < target) lo = mid;
+            else hi = mid;
+        }
+        // Rounding makes MACs a step function: take whichever side lands closer.
+        double x0 = Math.Abs(Ratio(lo) - target) <= Math.Abs(Ratio(hi) - target) ? lo : hi;
+        return At(x0);
+    }
+
+    private static void Write(string path, List<AblationRow> rows)
+    {
+        string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        var sb = new StringBuilder("mode,target_ratio,depth_mult,width_mult,resolution,params,macs,macs_ratio,acc_mean,acc_std,n_seeds,seconds\n");
+        foreach (var r in rows)
+            sb.Append(string.Join(",", r.Mode, N(r.TargetRatio), N(r.DepthMultiplier), N(r.WidthMultiplier), r.Resolution.ToString(CultureInfo.InvariantCulture),
+                r.Params.ToString(CultureInfo.InvariantCulture), r.Macs.ToString(CultureInfo.InvariantCulture), N(r.MacsRatio), N(r.AccMean), N(r.AccStd),
+                r.Accuracies.Length.ToString(CultureInfo.InvariantCulture), r.Seconds.ToString("F1", CultureInfo.InvariantCulture))).Append('\n');
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, sb.ToString());
+        File.Move(tmp, path, overwrite: true);
+    }
+}

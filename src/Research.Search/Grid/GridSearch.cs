@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using MathNet.Numerics.Statistics;
+using Research.Models.Cost;
+using Research.Models.Scaling;
+using Research.Models.Specs;
+using Research.Training.Data;
+using Research.Training.Training;
+
+namespace Research.Search.Grid;
+
+/// <summary>How to search (α, β, γ) and how to judge a candidate.</summary>
+public sealed record GridSearchConfig
+{
+    public double Step { get; init; } = 0.05;
+    public double Tolerance { get; init; } = 0.05;
+    /// <summary>α·β²·γ² sought (EfficientNet: 2, doubling FLOPs per step of φ).</summary>
+    public double Target { get; init; } = 2.0;
+    public int[] Seeds { get; init; } = [1];
+    /// <summary>accuracy, or accuracy-macs: accuracy × (MACs / (target × base MACs))^w (MnasNet, EfficientNet).</summary>
+    public string Objective { get; init; } = "accuracy";
+    public double MacsWeight { get; init; } = -0.07;
+    /// <summary>Evaluate at most this many candidates, spread evenly over the grid (null: all).</summary>
+    public int? MaxCandidates { get; init; }
+    /// <summary>Fit a quadratic response surface and also evaluate its constrained optimum.</summary>
+    public bool Refine { get; init; }
+    /// <summary>Fraction of the training images held out to score candidates (the test set is never used).</summary>
+    public double ValidationFraction { get; init; } = 0.1;
+    /// <summary>The training budget every candidate gets.</summary>
+    public TrainConfig Train { get; init; } = new() { Epochs = 1 };
+
+    public void Validate()
+    {
+        if (Seeds.Length == 0 || Seeds.Distinct().Count() != Seeds.Length) throw new ArgumentException("--seeds must list distinct seeds");
+        if (Objective is not ("accuracy" or "accuracy-macs")) throw new ArgumentException($"--objective {Objective}: expected accuracy or accuracy-macs");
+        if (MaxCandidates is < 1) throw new ArgumentException($"--max-candidates {MaxCandidates}: must be >= 1");
+        if (ValidationFraction is <= 0 or >= 1) throw new ArgumentException($"validation fraction {ValidationFraction} must be in (0, 1)");
+        Train.Validate();
+    }
+}
+
+/// <summary>One evaluated candidate (a row of candidates.csv).</summary>
+public sealed record CandidateResult(string Kind, Coefficients C, long Params, long Macs, double MacsRatio, double[] Accuracies, double Objective, double Seconds)
+{
+    public double AccMean => Accuracies.Mean();
+    public double AccStd => Accuracies.Length > 1 ? Accuracies.StandardDeviation() : 0;
+}
+
+public sealed record GridSearchResult(IReadOnlyList<CandidateResult> Candidates, CandidateResult Best, CandidateResult? RunnerUp, Comparison? Comparison);
+
+/// <summary>
+/// EfficientNet's step 1: at φ = 1, every candidate (α, β, γ) on the constraint grid scales the
+/// base, trains on the proxy task with the same budget and seeds, and is scored on a held-out
+/// part of the training set. Each (candidate, seed) trains in its own folder with checkpoints,
+/// so a killed search resumes where it stopped and recomputes nothing that finished.
+/// </summary>
+public static class GridSearch
+{
+    public static GridSearchResult Run(NetworkSpec baseSpec, DatasetPair data, string datasetName, GridSearchConfig cfg, string outDir, TextWriter? log = null)
+    {
+        cfg.Validate();
+        var grid = CoefficientGrid.Candidates(cfg.Step, cfg.Tolerance, cfg.Target);
+        if (grid.Count == 0)
+            throw new ArgumentException($"no (α, β, γ) on a {cfg.Step} grid has |α·β²·γ² − {cfg.Target}| ≤ {cfg.Tolerance}; raise --tolerance");
+        var chosen = Spread(grid, cfg.MaxCandidates);
+        Directory.CreateDirectory(outDir);
+        var (trainIdx, valIdx) = DatasetSplit.Split(data.Train.Count, 1 - cfg.ValidationFraction, seed: 0);
+        var proxy = new DatasetPair(data.Train.Select(trainIdx, data.Train.Name + "-train"), data.Train.Select(valIdx, data.Train.Name + "-val"));
+        long baseMacs = CostModel.Estimate(baseSpec).Macs;
+        log?.WriteLine($"grid: {grid.Count} candidates with |α·β²·γ² − {cfg.Target}| ≤ {cfg.Tolerance}, evaluating {chosen.Count} × {cfg.Seeds.Length} seed(s); proxy train {proxy.Train.Count}, held-out {proxy.Test.Count}");
+
+        var results = new List<CandidateResult>();
+        foreach (var c in chosen)
+        {
+            results.Add(Evaluate("grid", c, baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log));
+            WriteCandidates(Path.Combine(outDir, "candidates.csv"), results);
+        }
+        if (cfg.Refine)
+        {
+            var surface = ResponseSurface.Fit(results.Select(r => (r.C, r.AccMean)).ToList());
+            var opt = surface.ConstrainedOptimum(cfg.Target);
+            log?.WriteLine($"refine: the response surface peaks at {opt} (predicted accuracy {surface.Predict(opt):F2}%)");
+            results.Add(Evaluate("refined", opt, baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log));
+            WriteCandidates(Path.Combine(outDir, "candidates.csv"), results);
+        }
+        var ranked = results.OrderByDescending(r => r.Objective).ThenBy(r => r.C.Key, StringComparer.Ordinal).ToList();
+        var best = ranked[0];
+        var runnerUp = ranked.Count > 1 ? ranked[1] : null;
+        var cmp = runnerUp is null ? null : Significance.Welch(best.Accuracies, runnerUp.Accuracies);
+        WriteBest(Path.Combine(outDir, "best.json"), best, runnerUp, cmp, cfg);
+        return new GridSearchResult(results, best, runnerUp, cmp);
+    }
+
+    /// <summary>Trains (or reads back) one candidate on every seed.</summary>
+    public static CandidateResult Evaluate(string kind, Coefficients c, NetworkSpec baseSpec, DatasetPair proxy, string datasetName, GridSearchConfig cfg,
+        long baseMacs, string outDir, TextWriter? log)
+    {
+        var member = CompoundScaler.Member(baseSpec, c.Alpha, c.Beta, c.Gamma, 1) with { Name = $"{baseSpec.Name}-{c.Key}" };
+        var spec = CompoundScaler.Scale(baseSpec, member);
+        var cost = CostModel.Estimate(spec);
+        var accs = new List<double>();
+        double seconds = 0;
+        foreach (var seed in cfg.Seeds)
+        {
+            string dir = Path.Combine(outDir, "candidates", c.Key, $"seed{seed}");
+            var r = Trainer.Run(spec, proxy, datasetName, cfg.Train with { Seed = seed }, new TrainerOptions { OutDir = dir, Resume = true });
+            accs.Add(r.Final.ValTop1);
+            seconds += r.Seconds;
+        }
+        double ratio = (double)cost.Macs / baseMacs;
+        double objective = cfg.Objective == "accuracy" ? accs.Average() : accs.Average() * Math.Pow(ratio / cfg.Target, cfg.MacsWeight);
+        var result = new CandidateResult(kind, c, cost.Params, cost.Macs, ratio, accs.ToArray(), objective, seconds);
+        log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{kind} {c} constraint {c.Constraint:F3} macs_ratio {ratio:F3} acc {result.AccMean:F2}±{result.AccStd:F2} objective {objective:F3}"));
+        return result;
+    }
+
+    /// <summary>At most n candidates, evenly spaced through the grid's order (deterministic).</summary>
+    public static IReadOnlyList<Coefficients> Spread(IReadOnlyList<Coefficients> grid, int? n)
+    {
+        if (n is null || n >= grid.Count) return grid;
+        if (n == 1) return [grid[grid.Count / 2]];
+        return Enumerable.Range(0, n.Value).Select(i => grid[(int)Math.Round(i * (grid.Count - 1) / (double)(n.Value - 1))]).Distinct().ToList();
+    }
+
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
+
+    private static string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    public static void WriteCandidates(string path, IReadOnlyList<CandidateResult> results)
+    {
+        var sb = new StringBuilder("kind,alpha,beta,gamma,constraint,params,macs,macs_ratio,acc_mean,acc_std,n_seeds,objective,seconds\n");
+        foreach (var r in results)
+            sb.Append(string.Join(",", r.Kind, N(r.C.Alpha), N(r.C.Beta), N(r.C.Gamma), N(r.C.Constraint), r.Params.ToString(CultureInfo.InvariantCulture),
+                r.Macs.ToString(CultureInfo.InvariantCulture), N(r.MacsRatio), N(r.AccMean), N(r.AccStd), r.Accuracies.Length.ToString(CultureInfo.InvariantCulture),
+                N(r.Objective), r.Seconds.ToString("F1", CultureInfo.InvariantCulture))).Append('\n');
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, sb.ToString());
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    private static void WriteBest(string path, CandidateResult best, CandidateResult? runnerUp, Comparison? cmp, GridSearchConfig cfg)
+    {
+        object Row(CandidateResult r) => new
+        {
+            kind = r.Kind, alpha = r.C.Alpha, beta = r.C.Beta, gamma = r.C.Gamma, constraint = r.C.Constraint, @params = r.Params, macs = r.Macs,
+            macs_ratio = r.MacsRatio, acc_mean = r.AccMean, acc_std = r.AccStd, accuracies = r.Accuracies, objective = r.Objective,
+        };
+        var json = JsonSerializer.Serialize(new
+        {
+            objective = cfg.Objective, alpha = best.C.Alpha, beta = best.C.Beta, gamma = best.C.Gamma, best = Row(best),
+            runner_up = runnerUp is null ? null : Row(runnerUp),
+            winner_vs_runner_up = cmp is null ? null : new
+            {
+                mean_difference = cmp.MeanDifference, t = Finite(cmp.TStatistic), df = Finite(cmp.DegreesOfFreedom), p_value = Finite(cmp.PValue),
+                significant = cmp.Significant, verdict = cmp.Verdict,
+            },
+        }, new JsonSerializerOptions { WriteIndented = true });
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, json);
+        File.Move(tmp, path, overwrite: true);
+    }
+}

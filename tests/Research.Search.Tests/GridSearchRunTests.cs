@@ -1,0 +1,53 @@
+using Research.Models.Specs;
+using Research.Training.Data;
+using Research.Training.Training;
+
+namespace Research.Search.Tests;
+
+public class GridSearchRunTests
+{
+    private const string Tiny = """
+        name: tiny
+        in_channels: 1
+        classes: 10
+        resolution: 28
+        stem: cn_r1_k3_s1_c8_arelu
+        stages:
+          - [ir_r1_k3_s2_e2_c16_arelu]
+          - [ir_r1_k3_s2_e2_c24_arelu]
+        head: {conv: 32, conv_act: relu, dropout: 0.1}
+        """;
+
+    private static string[] Rows(string csv) =>
+        File.ReadAllLines(csv).Select(l => string.Join(",", l.Split(',')[..^1])).ToArray(); // without the seconds column
+
+    [Fact]
+    public void SearchWritesCandidatesAndBestAndResumesToTheSameCsv()
+    {
+        var spec = SpecYaml.Parse(Tiny);
+        var data = Synthetic.Load(seed: 2, trainCount: 300, testCount: 50);
+        var cfg = new GridSearchConfig { MaxCandidates = 3, Seeds = [1, 2], Train = new TrainConfig { Epochs = 1, BatchSize = 50, LearningRate = 0.05 } };
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        var r = GridSearch.Run(spec, data, "synthetic", cfg, dir);
+        Assert.Equal(3, r.Candidates.Count);
+        Assert.All(r.Candidates, c => Assert.Equal(2, c.Accuracies.Length));
+        Assert.Equal(r.Candidates.Max(c => c.Objective), r.Best.Objective);
+        Assert.NotNull(r.Comparison);
+        var csv = Path.Combine(dir, "candidates.csv");
+        Assert.Equal("kind,alpha,beta,gamma,constraint,params,macs,macs_ratio,acc_mean,acc_std,n_seeds,objective,seconds", File.ReadLines(csv).First());
+        var before = Rows(csv);
+        var best = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "best.json"))).RootElement;
+        Assert.Equal(r.Best.C.Alpha, best.GetProperty("alpha").GetDouble());
+        Assert.True(best.GetProperty("winner_vs_runner_up").TryGetProperty("verdict", out _));
+
+        // Lose the last candidate's second seed (as a kill would) and the CSV: the rerun redoes only that.
+        var last = Path.Combine(dir, "candidates", r.Candidates[^1].C.Key, "seed2");
+        Directory.Delete(last, recursive: true);
+        File.Delete(csv);
+        var firstCheckpoint = Path.Combine(dir, "candidates", r.Candidates[0].C.Key, "seed1", "checkpoint.safetensors");
+        var stamp = File.GetLastWriteTimeUtc(firstCheckpoint);
+        GridSearch.Run(spec, data, "synthetic", cfg, dir);
+        Assert.Equal(before, Rows(csv));
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(firstCheckpoint)); // finished work was not recomputed
+    }
+}

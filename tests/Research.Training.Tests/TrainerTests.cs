@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Research.Models.Networks;
+using Research.Torch;
+using Research.Torch.IO;
+using Research.Training.Training;
+
+namespace Research.Training.Tests;
+
+[Collection("Serial training")]
+public class TrainerTests
+{
+    private static readonly TrainConfig Recipe = new() { Epochs = 3, BatchSize = 50, LearningRate = 0.05, WarmupEpochs = 0.5, EmaDecay = 0.9, Seed = 7 };
+
+    private static DatasetPair Data() => Synthetic.Load(seed: 3, trainCount: 400, testCount: 200);
+
+    private static TrainResult Train(string dir, TrainConfig? cfg = null, bool resume = false, Func<int, int, Tensor, Tensor>? hook = null) =>
+        Trainer.Run(TinyNet.Spec, Data(), "synthetic", cfg ?? Recipe, new TrainerOptions { OutDir = dir, Resume = resume, InputHook = hook });
+
+    private static List<EpochRecord> History(string dir) =>
+        File.ReadAllLines(Path.Combine(dir, "history.csv")).Skip(1).Select(l => l.Split(','))
+            .Select(f => new EpochRecord
+            {
+                Epoch = int.Parse(f[0]), LearningRate = double.Parse(f[1]), TrainLoss = double.Parse(f[2]), TrainAccuracy = double.Parse(f[3]),
+                ValLoss = double.Parse(f[4]), ValTop1 = double.Parse(f[5]), ValTop5 = double.Parse(f[6]),
+            }).ToList();
+
+    /// <summary>Everything but the timing columns.</summary>
+    private static object Numbers(EpochRecord r) => (r.Epoch, r.LearningRate, r.TrainLoss, r.TrainAccuracy, r.ValLoss, r.ValTop1, r.ValTop5);
+
+    [Fact]
+    public void LearnsTheSyntheticTaskAndWritesTheRunFiles()
+    {
+        using var tmp = new TempDir();
+        var r = Train(tmp.Path, Recipe with { Epochs = 4 });
+        Assert.True(r.Final.ValTop1 > 60, $"val top-1 {r.Final.ValTop1}% after 4 epochs");
+        Assert.True(r.Final.TrainLoss < History(tmp.Path)[0].TrainLoss);
+        foreach (var f in new[] { "checkpoint.safetensors", "history.csv", "metrics.json", "model.safetensors", "model.yaml", "train.json" })
+            Assert.True(File.Exists(tmp.File(f)), $"{f} missing");
+        Assert.Equal("epoch,lr,train_loss,train_acc,val_loss,val_top1,val_top5,images_per_s,seconds", File.ReadLines(tmp.File("history.csv")).First());
+        Assert.Equal(4, History(tmp.Path).Count);
+        var metrics = JsonDocument.Parse(File.ReadAllText(tmp.File("metrics.json"))).RootElement;
+        Assert.Equal(r.Final.ValTop1, metrics.GetProperty("final").GetProperty("ValTop1").GetDouble());
+        Assert.Equal(r.Best.ValTop1, metrics.GetProperty("best").GetProperty("ValTop1").GetDouble());
+        // The saved weights load into a freshly built model of the saved spec.
+        using var net = NetworkBuilder.Build(Models.Specs.SpecYaml.Load(tmp.File("model.yaml")));
+        using var weights = SafeTensors.Load(tmp.File("model.safetensors"));
+        net.load_state_dict(weights);
+    }
+
+    [Fact]
+    public void AnInterruptedRunResumesToTheSameNumbers()
+    {
+        using var whole = new TempDir();
+        var expected = Train(whole.Path);
+
+        using var broken = new TempDir();
+        // Dies in the middle of epoch 2, after epoch 1's checkpoint was written.
+        Assert.Throws<OperationCanceledException>(() => Train(broken.Path, hook: (epoch, step, x) =>
+            epoch == 1 && step == 3 ? throw new OperationCanceledException("killed") : x));
+        Assert.Single(History(broken.Path));
+        var resumed = Train(broken.Path, resume: true);
+
+        Assert.Equal(History(whole.Path).Select(Numbers), History(broken.Path).Select(Numbers));
+        Assert.Equal(Numbers(expected.Final), Numbers(resumed.Final));
+        Assert.True(File.ReadAllBytes(whole.File("model.safetensors")).AsSpan().SequenceEqual(File.ReadAllBytes(broken.File("model.safetensors"))));
+    }
+
+    [Fact]
+    public void NaNLossStopsWithAClearMessageAndKeepsTheLastGoodCheckpoint()
+    {
+        using var tmp = new TempDir();
+        var e = Assert.Throws<TrainingDivergedException>(() => Train(tmp.Path, hook: (epoch, step, x) =>
+            epoch == 1 && step == 2 ? x * double.NaN : x));
+        Assert.Contains("epoch 2", e.Message);
+        Assert.Contains("checkpoint.safetensors", e.Message);
+        Assert.Contains("after epoch 1", e.Message);
+        Assert.False(File.Exists(tmp.File("metrics.json")));
+        Assert.Single(History(tmp.Path));
+        // The checkpoint still holds epoch 1's finite weights, and a resume continues from it.
+        using (var net = NetworkBuilder.Build(TinyNet.Spec))
+        {
+            var meta = Checkpoint.Load(tmp.File("checkpoint.safetensors"), net, restoreRng: false);
+            Assert.Equal("1", meta["epoch"]);
+            Assert.All(net.parameters(), p => Assert.True(p.isfinite().all().item<bool>()));
+        }
+        var resumed = Train(tmp.Path, resume: true);
+        Assert.Equal(3, resumed.Final.Epoch);
+        Assert.True(double.IsFinite(resumed.Final.TrainLoss));
+    }
+
+    [Fact]
+    public void RefusesToOverwriteARunOrToResumeWithOtherSettings()
+    {
+        using var tmp = new TempDir();
+        Train(tmp.Path, Recipe with { Epochs = 1 });
+        var before = File.ReadAllBytes(tmp.File("checkpoint.safetensors"));
+        var again = Assert.Throws<ArgumentException>(() => Train(tmp.Path, Recipe with { Epochs = 1 }));
+        Assert.Contains("--resume", again.Message);
+        var other = Assert.Throws<ArgumentException>(() => Train(tmp.Path, Recipe with { Epochs = 1, LearningRate = 0.2 }, resume: true));
+        Assert.Contains("other settings", other.Message);
+        Assert.True(before.AsSpan().SequenceEqual(File.ReadAllBytes(tmp.File("checkpoint.safetensors"))));
+    }
+
+    [Theory]
+    [InlineData(0, "--epochs")]
+    [InlineData(-1, "--lr")]
+    public void InvalidRecipesAreRejectedBeforeAnythingIsWritten(int which, string mentions)
+    {
+        using var tmp = new TempDir();
+        var dir = Path.Combine(tmp.Path, "run");
+        var cfg = which == 0 ? Recipe with { Epochs = 0 } : Recipe with { LearningRate = -1 };
+        var e = Assert.Throws<ArgumentException>(() => Train(dir, cfg));
+        Assert.Contains(mentions, e.Message);
+        Assert.False(Directory.Exists(dir));
+    }
+}
+
+[CollectionDefinition("Serial training", DisableParallelization = true)]
+public class SerialTrainingCollection;
