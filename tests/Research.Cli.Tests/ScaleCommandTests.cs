@@ -30,7 +30,8 @@ public class ScaleCommandTests
         double measured = double.Parse(phi1[8], System.Globalization.CultureInfo.InvariantCulture);
         double predicted = double.Parse(phi1[9], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(1.2 * 1.1 * 1.1 * 1.15 * 1.15, predicted, 9);
-        Assert.InRange(measured / predicted, 0.9, 1.1);
+        // Rounding (ceil of small repeat counts, channels to 8, resolution to 8) puts it above the formula.
+        Assert.InRange(measured / predicted, 1.0, 1.25);
         Assert.Equal(3, Directory.GetFiles(dir, "*.yaml").Length);
         Assert.True(File.Exists(Path.Combine(dir, "scale.csv")));
         // The written spec scales again as a base.

@@ -23,7 +23,7 @@ public class SearchCommandTests
     [Fact]
     public void ImpossibleToleranceIsBadInput()
     {
-        var (code, _, err) = CliRunner.Run("search", "grid", "--base", "mobilenet_v3_small", "--dataset", "synthetic", "--step", "0.5", "--tolerance", "0.001",
+        var (code, _, err) = CliRunner.Run("search", "grid", "--base", "mobilenet_v3_small", "--dataset", "synthetic", "--step", "0.3", "--tolerance", "0.001",
             "--out", Path.Combine(Directory.CreateTempSubdirectory().FullName, "g"));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("--tolerance", err);

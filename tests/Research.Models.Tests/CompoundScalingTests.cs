@@ -72,8 +72,14 @@ public class CompoundScalingTests
         Assert.Equal(256, m.Resolution); // 224 × 1.15 = 257.6 → nearest multiple of 8
         double measured = (double)CostModel.Estimate(CompoundScaler.Scale(b0, m)).Macs / CostModel.Estimate(b0).Macs;
         double predicted = CompoundScaler.Constraint(1.2, 1.1, 1.15);
-        // Rounding of repeats (ceil), channels (to 8) and resolution (to 8) moves it by a few percent.
-        Assert.InRange(measured / predicted, 0.9, 1.1);
+        // ceil() of small repeat counts (B0's stages have 1–4 blocks: ×1.2 → 23 blocks for 19.2) makes it
+        // larger than the formula: 1.156× here. Channels and resolution round to 8.
+        Assert.InRange(measured / predicted, 1.0, 1.2);
+        // One dimension at a time, where rounding is small, the formula holds closely:
+        double Ratio(double a, double b, double g) =>
+            (double)CostModel.Estimate(CompoundScaler.Scale(b0, CompoundScaler.Member(b0, a, b, g, 1))).Macs / CostModel.Estimate(b0).Macs;
+        Assert.InRange(Ratio(1, 1.5, 1) / 2.25, 0.95, 1.05);  // width ×1.5: channels round to 8
+        Assert.InRange(Ratio(2, 1, 1), 1.6, 2.2);              // depth ×2: added repeats run at full hidden width; stem and head do not grow
         // With rounding-free coefficients the prediction is met closely: resolution only, ×2 (448 px).
         var res = CompoundScaler.Member(b0, 1, 1, 2, 1);
         Assert.Equal(448, res.Resolution);

@@ -78,7 +78,7 @@ public static class ScaleCommand
             {
                 Directory.CreateDirectory(dir);
                 foreach (var r in rows) SpecYaml.Save(r.Spec, Path.Combine(dir, $"{r.Name}.yaml"));
-                RunFilesWrite(Path.Combine(dir, "scale.csv"), Csv(rows));
+                Training.Training.RunFiles.WriteAtomically(Path.Combine(dir, "scale.csv"), Csv(rows));
             }
             switch (parse.GetValue(format))
             {
@@ -133,13 +133,6 @@ public static class ScaleCommand
                 r.Params.ToString(CultureInfo.InvariantCulture), r.Macs.ToString(CultureInfo.InvariantCulture), N(r.MacsRatio), N(r.Predicted),
                 N(r.FormulaDepth), N(r.FormulaWidth), r.FormulaResolution?.ToString(CultureInfo.InvariantCulture) ?? "")).Append('\n');
         return sb.ToString();
-    }
-
-    private static void RunFilesWrite(string path, string text)
-    {
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
     }
 
     /// <summary>"0-7" (integers inclusive) or "0,1,2.5".</summary>

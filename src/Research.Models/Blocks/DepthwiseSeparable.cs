@@ -13,8 +13,7 @@ public sealed class DepthwiseSeparable : Module<Tensor, Tensor>
         register_module("depthwise", Depthwise);
         if (spec.SE is { } se)
         {
-            SE = new SqueezeExcitation(inChannels, SqueezeExcitation.SqueezeChannels(se, inChannels, inChannels, ctx.ChannelDivisor),
-                se.Hard ? Activation.ReLU : spec.Activation, se.Hard);
+            SE = SqueezeExcitation.For(se, inChannels, inChannels, spec.Activation, ctx.ChannelDivisor);
             register_module("se", SE);
         }
         Pointwise = new ConvBnAct(inChannels, spec.OutChannels, 1, 1, 1, spec.Activation, ctx);

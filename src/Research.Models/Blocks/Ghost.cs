@@ -55,8 +55,7 @@ public sealed class GhostBottleneck : Module<Tensor, Tensor>
         }
         if (spec.SE is { } se)
         {
-            SE = new SqueezeExcitation(mid, SqueezeExcitation.SqueezeChannels(se, inChannels, mid, ctx.ChannelDivisor),
-                se.Hard ? Activation.ReLU : spec.Activation, se.Hard);
+            SE = SqueezeExcitation.For(se, inChannels, mid, spec.Activation, ctx.ChannelDivisor);
             register_module("se", SE);
         }
         Ghost2 = new GhostModule(mid, spec.OutChannels, relu: false, ctx);

@@ -25,8 +25,7 @@ public sealed class InvertedResidual : Module<Tensor, Tensor>
         register_module("depthwise", Depthwise);
         if (spec.SE is { } se)
         {
-            int squeeze = SqueezeExcitation.SqueezeChannels(se, inChannels, hidden, ctx.ChannelDivisor);
-            SE = new SqueezeExcitation(hidden, squeeze, se.Hard ? Activation.ReLU : spec.Activation, se.Hard);
+            SE = SqueezeExcitation.For(se, inChannels, hidden, spec.Activation, ctx.ChannelDivisor);
             register_module("se", SE);
         }
         Project = new ConvBnAct(hidden, spec.OutChannels, 1, 1, 1, Activation.None, ctx);

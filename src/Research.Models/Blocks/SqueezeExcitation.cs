@@ -29,6 +29,13 @@ public sealed class SqueezeExcitation : Module<Tensor, Tensor>
     public Torch.Modules.Conv2d Fc2 { get; }
     public Module<Tensor, Tensor> Act { get; }
 
+    /// <summary>
+    /// The SE module a block spec asks for, on <paramref name="expanded"/> channels: plain SE uses the
+    /// block's activation, hard SE uses ReLU and a hard-sigmoid gate.
+    /// </summary>
+    public static SqueezeExcitation For(SqueezeExcite se, int blockIn, int expanded, Activation blockActivation, int divisor) =>
+        new(expanded, SqueezeChannels(se, blockIn, expanded, divisor), se.Hard ? Activation.ReLU : blockActivation, se.Hard);
+
     /// <summary>The squeeze width a spec asks for: plain SE from the block input, hard SE from the expanded width.</summary>
     public static int SqueezeChannels(SqueezeExcite se, int blockIn, int expanded, int divisor) =>
         se.Hard ? Rounding.MakeDivisible(Math.Floor(expanded * se.Ratio), divisor) : Math.Max(1, (int)Math.Floor(blockIn * se.Ratio));

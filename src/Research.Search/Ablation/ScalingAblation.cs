@@ -68,7 +68,7 @@ public static class ScalingAblation
             summary.Add(string.Create(CultureInfo.InvariantCulture,
                 $"at ~{target}x the base MACs, {group[0].Mode} scaling won ({group[0].AccMean:F2}%); then {string.Join(", ", group.Skip(1).Select(r => $"{r.Mode} {r.AccMean:F2}%"))}"));
         }
-        File.WriteAllLines(Path.Combine(outDir, "summary.txt"), summary);
+        RunFiles.WriteAtomically(Path.Combine(outDir, "summary.txt"), string.Join("\n", summary) + "\n");
         return new AblationResult(rows, summary);
     }
 
@@ -110,8 +110,6 @@ public static class ScalingAblation
             sb.Append(string.Join(",", r.Mode, N(r.TargetRatio), N(r.DepthMultiplier), N(r.WidthMultiplier), r.Resolution.ToString(CultureInfo.InvariantCulture),
                 r.Params.ToString(CultureInfo.InvariantCulture), r.Macs.ToString(CultureInfo.InvariantCulture), N(r.MacsRatio), N(r.AccMean), N(r.AccStd),
                 r.Accuracies.Length.ToString(CultureInfo.InvariantCulture), r.Seconds.ToString("F1", CultureInfo.InvariantCulture))).Append('\n');
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, sb.ToString());
-        File.Move(tmp, path, overwrite: true);
+        RunFiles.WriteAtomically(path, sb.ToString());
     }
 }

@@ -135,9 +135,7 @@ public static class GridSearch
             sb.Append(string.Join(",", r.Kind, N(r.C.Alpha), N(r.C.Beta), N(r.C.Gamma), N(r.C.Constraint), r.Params.ToString(CultureInfo.InvariantCulture),
                 r.Macs.ToString(CultureInfo.InvariantCulture), N(r.MacsRatio), N(r.AccMean), N(r.AccStd), r.Accuracies.Length.ToString(CultureInfo.InvariantCulture),
                 N(r.Objective), r.Seconds.ToString("F1", CultureInfo.InvariantCulture))).Append('\n');
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, sb.ToString());
-        File.Move(tmp, path, overwrite: true);
+        RunFiles.WriteAtomically(path, sb.ToString());
     }
 
     private static void WriteBest(string path, CandidateResult best, CandidateResult? runnerUp, Comparison? cmp, GridSearchConfig cfg)
@@ -157,8 +155,6 @@ public static class GridSearch
                 significant = cmp.Significant, verdict = cmp.Verdict,
             },
         }, new JsonSerializerOptions { WriteIndented = true });
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, json);
-        File.Move(tmp, path, overwrite: true);
+        RunFiles.WriteAtomically(path, json);
     }
 }

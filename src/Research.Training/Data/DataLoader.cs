@@ -6,7 +6,9 @@ namespace Research.Training.Data;
 /// <summary>
 /// Batches a dataset's images onto a device. The order of an epoch is a permutation seeded by
 /// (seed, epoch), so a resumed run replays it exactly. While the caller trains on one batch, a
-/// background thread assembles the next (pinned memory and a non-blocking copy on CUDA).
+/// background thread gathers the next one's bytes; on CUDA it also pins them and starts a
+/// non-blocking copy. On CPU the tensors are made on the caller's thread: a libtorch copy on
+/// the background thread would start a second OpenMP team that fights the training threads.
 /// </summary>
 public sealed class DataLoader
 {
@@ -44,7 +46,8 @@ public sealed class DataLoader
     {
         var order = (int[])_indices.Clone();
         if (!Shuffle) return order;
-        var rng = new Random(HashCode.Combine(Seed, epoch, 0x5eed));
+        // Not HashCode.Combine: it is randomised per process, and a resumed run must replay the order.
+        var rng = new Random(unchecked(Seed * 1_000_003 + epoch * 7_919 + 0x5eed));
         for (int i = order.Length - 1; i > 0; i--)
         {
             int j = rng.Next(i + 1);
@@ -58,7 +61,7 @@ public sealed class DataLoader
     {
         var order = Order(epoch);
         int n = BatchesPerEpoch;
-        using var queue = new BlockingCollection<Batch>(boundedCapacity: 2);
+        using var queue = new BlockingCollection<Pending>(boundedCapacity: 2);
         using var stop = new CancellationTokenSource();
         var producer = Task.Run(() =>
         {
@@ -66,14 +69,15 @@ public sealed class DataLoader
             {
                 for (int b = 0; b < n && !stop.IsCancellationRequested; b++)
                 {
-                    var batch = Assemble(order, b);
+                    var pending = Gather(order, b);
+                    if (Device.Type == DeviceType.CUDA) pending = pending with { Ready = ToDevice(pending) };
                     try
                     {
-                        queue.Add(batch, stop.Token);
+                        queue.Add(pending, stop.Token);
                     }
                     catch (OperationCanceledException)
                     {
-                        batch.Dispose();
+                        pending.Ready?.Dispose();
                     }
                 }
             }
@@ -84,19 +88,22 @@ public sealed class DataLoader
         });
         try
         {
-            foreach (var batch in queue.GetConsumingEnumerable()) yield return batch;
+            foreach (var pending in queue.GetConsumingEnumerable()) yield return pending.Ready ?? ToDevice(pending);
             producer.GetAwaiter().GetResult(); // surface a reader failure
         }
         finally
         {
             stop.Cancel();
-            while (queue.TryTake(out var left)) left.Dispose();
+            while (queue.TryTake(out var left)) left.Ready?.Dispose();
             try { producer.Wait(); } catch (AggregateException) { }
-            while (queue.TryTake(out var left)) left.Dispose();
+            while (queue.TryTake(out var left)) left.Ready?.Dispose();
         }
     }
 
-    private Batch Assemble(int[] order, int b)
+    /// <summary>A batch's bytes and labels gathered on the host; Ready when already on the device.</summary>
+    private sealed record Pending(byte[] Images, long[] Labels, int Size, Batch? Ready = null);
+
+    private Pending Gather(int[] order, int b)
     {
         int start = b * BatchSize;
         int size = Math.Min(BatchSize, order.Length - start);
@@ -109,8 +116,13 @@ public sealed class DataLoader
             Buffer.BlockCopy(_data.Images, idx * bytes, images, i * bytes, bytes);
             labels[i] = _data.Labels[idx];
         }
-        Tensor x = torch.from_bytes(images, [size, _data.Channels, _data.Height, _data.Width], ScalarType.Byte);
-        Tensor y = torch.tensor(labels);
+        return new Pending(images, labels, size);
+    }
+
+    private Batch ToDevice(Pending p)
+    {
+        Tensor x = torch.from_bytes(p.Images, [p.Size, _data.Channels, _data.Height, _data.Width], ScalarType.Byte);
+        Tensor y = torch.tensor(p.Labels);
         if (Device.Type == DeviceType.CUDA)
         {
             using var hx = x;
@@ -120,6 +132,6 @@ public sealed class DataLoader
             x = px.to(Device, non_blocking: true);
             y = py.to(Device, non_blocking: true);
         }
-        return new Batch(x, y, size);
+        return new Batch(x, y, p.Size);
     }
 }
