@@ -68,8 +68,12 @@ public static class CommonOptions
         /// <summary>The spec for training on a dataset: its classes, channels and native resolution unless options say otherwise.</summary>
         public Models.Specs.NetworkSpec ResolveFor(ParseResult p, string model, Training.Data.ImageDataset train)
         {
-            var spec = Models.Networks.ModelSource.Resolve(model, p.GetValue(Classes) ?? train.Classes, p.GetValue(InChannels) ?? train.Channels,
-                p.GetValue(WidthMult), p.GetValue(Resolution) ?? train.Height, p.GetValue(SmallInput) ? true : null);
+            // A spec file keeps its own resolution and channels (a scaled member's resolution is the point);
+            // a registered model adapts to the dataset unless told otherwise.
+            bool file = Models.Networks.ModelSource.IsSpecFile(model);
+            var spec = Models.Networks.ModelSource.Resolve(model, p.GetValue(Classes) ?? train.Classes,
+                p.GetValue(InChannels) ?? (file ? null : train.Channels), p.GetValue(WidthMult),
+                p.GetValue(Resolution) ?? (file ? null : train.Height), p.GetValue(SmallInput) ? true : null);
             if (spec.Classes < train.Classes)
                 throw new ArgumentException($"--classes {spec.Classes}: {train.Name} has {train.Classes} classes");
             return spec;
