@@ -1,4 +1,3 @@
-using Research.Models.Specs;
 using Research.Training.Data;
 using Research.Training.Training;
 
@@ -6,25 +5,13 @@ namespace Research.Search.Tests;
 
 public class GridSearchRunTests
 {
-    private const string Tiny = """
-        name: tiny
-        in_channels: 1
-        classes: 10
-        resolution: 28
-        stem: cn_r1_k3_s1_c8_arelu
-        stages:
-          - [ir_r1_k3_s2_e2_c16_arelu]
-          - [ir_r1_k3_s2_e2_c24_arelu]
-        head: {conv: 32, conv_act: relu, dropout: 0.1}
-        """;
-
     private static string[] Rows(string csv) =>
         File.ReadAllLines(csv).Select(l => string.Join(",", l.Split(',')[..^1])).ToArray(); // without the seconds column
 
     [Fact]
     public void SearchWritesCandidatesAndBestAndResumesToTheSameCsv()
     {
-        var spec = SpecYaml.Parse(Tiny);
+        var spec = Research.Training.Tests.TinyNet.Spec;
         var data = Synthetic.Load(seed: 2, trainCount: 300, testCount: 50);
         var cfg = new GridSearchConfig { MaxCandidates = 3, Seeds = [1, 2], Train = new TrainConfig { Epochs = 1, BatchSize = 50, LearningRate = 0.05 } };
         var dir = Directory.CreateTempSubdirectory().FullName;
