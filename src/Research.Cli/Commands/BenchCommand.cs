@@ -13,6 +13,7 @@ public static class BenchCommand
         var bench = new Command("bench", "benchmarks (figures as `name value` lines)");
         bench.Subcommands.Add(Dispatch());
         bench.Subcommands.Add(Train());
+        bench.Subcommands.Add(DartsMemory());
         return bench;
     }
 
@@ -50,6 +51,45 @@ public static class BenchCommand
                 o.WriteLine($"speedup_vs_pytorch {theirs / ours:F2}");
             }
             o.WriteLine($"ns_per_op {ours:F0}");
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    private static Command DartsMemory()
+    {
+        var space = new Option<string>("--space") { Description = "a search space file (search-spaces/*.yaml)", Required = true };
+        var partial = new Option<int>("--partial-channels") { Description = "PC-DARTS's K measured against the full supernet (K = 1)", DefaultValueFactory = _ => 4 };
+        var steps = new Option<int>("--steps") { Description = "search steps per configuration", DefaultValueFactory = _ => 3 };
+        var batch = new Option<int>("--batch") { Description = "batch size", DefaultValueFactory = _ => 64 };
+        var order = new Option<string>("--order") { Description = "first or second", DefaultValueFactory = _ => "first" }.AcceptOnlyFromAmong("first", "second");
+        var channels = new Option<int>("--in-channels") { Description = "image channels (Fashion-MNIST: 1)", DefaultValueFactory = _ => 1 };
+        var resolution = new Option<int>("--resolution") { Description = "image size (Fashion-MNIST: 28)", DefaultValueFactory = _ => 28 };
+        var threads = CommonOptions.Threads();
+        var cmd = new Command("darts-memory", "peak memory of DARTS search steps: PC-DARTS partial channels against the full supernet, in one process")
+            { space, partial, steps, batch, order, channels, resolution, threads };
+        cmd.SetAction(parse =>
+        {
+            var o = parse.InvocationConfiguration.Output;
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            var sp = Search.Darts.SearchSpace.Load(parse.GetValue(space)!);
+            int k = parse.GetValue(partial), n = parse.GetValue(steps), b = parse.GetValue(batch);
+            if (k < 2) throw new ArgumentException($"--partial-channels {k}: compare a K >= 2 against the full supernet");
+            if (n < 1 || b < 2) throw new ArgumentException("--steps must be >= 1 and --batch >= 2");
+            o.WriteLine($"space {sp.Name} supernet {sp.Supernet.Cells} cells C={sp.Supernet.Channels} batch {b} order {parse.GetValue(order)} steps {n} threads {torch.get_num_threads()}");
+            var results = new List<DartsMemoryBenchmark.Result>();
+            foreach (var kk in new[] { k, 1 })
+            {
+                var r = DartsMemoryBenchmark.Measure(sp, kk, n, b, parse.GetValue(channels), 10, parse.GetValue(resolution), parse.GetValue(order)!);
+                string tag = kk == 1 ? "full" : $"pc{kk}";
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{tag}_baseline_mib {r.BaselineMiB:F0}"));
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{tag}_peak_mib {r.PeakMiB:F0}"));
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{tag}_growth_mib {r.GrowthMiB:F0}"));
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{tag}_seconds_per_step {r.SecondsPerStep:F2}"));
+                results.Add(r);
+            }
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"growth_ratio_full_over_pc{k} {results[1].GrowthMiB / results[0].GrowthMiB:F2}"));
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step_time_ratio_full_over_pc{k} {results[1].SecondsPerStep / results[0].SecondsPerStep:F2}"));
             return ExitCodes.Ok;
         });
         return cmd;

@@ -6,7 +6,7 @@ using Research.Training.Data;
 
 namespace Research.Cli.Commands;
 
-/// <summary>`research search grid | ablation`: compound-scaling coefficient search and the scaling ablation.</summary>
+/// <summary>`research search grid | ablation | darts`: compound-scaling coefficient search, the scaling ablation, and the DARTS cell search.</summary>
 public static class SearchCommand
 {
     public static Command Create()
@@ -14,6 +14,7 @@ public static class SearchCommand
         var search = new Command("search", "architecture and scaling searches");
         search.Subcommands.Add(Grid());
         search.Subcommands.Add(Ablation());
+        search.Subcommands.Add(SearchDartsCommand.Create());
         return search;
     }
 

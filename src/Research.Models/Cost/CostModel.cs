@@ -20,7 +20,7 @@ public sealed record NetworkCost(int Resolution, IReadOnlyList<LayerCost> Layers
 /// structure arithmetically, and names each layer by its module path, so a forward pass with
 /// hooks can check it layer by layer.
 /// </summary>
-public static class CostModel
+public static partial class CostModel
 {
     public static NetworkCost Estimate(NetworkSpec spec, int? resolution = null)
     {
@@ -36,7 +36,8 @@ public static class CostModel
         {
             w.ConvBn("stem", stem.OutChannels, stem.Kernel, stem.Stride, 1);
         }
-        for (int s = 0; s < spec.Stages.Count; s++)
+        if (spec.Cell is { } genotype) Cells(w, spec, genotype);
+        else for (int s = 0; s < spec.Stages.Count; s++)
         {
             int i = 0;
             foreach (var b in spec.Stages[s])

@@ -3,11 +3,13 @@ using Research.Models.Zoo;
 
 namespace Research.Models.Networks;
 
-/// <summary>Resolves what a user names as a model: a registered name, or a spec file (.yaml/.yml).</summary>
+/// <summary>Resolves what a user names as a model: a registered name, a spec file (.yaml/.yml) or a genotype file (.json).</summary>
 public static class ModelSource
 {
+    /// <summary>A spec file (.yaml/.yml) or a genotype file (.json) rather than a registered name.</summary>
     public static bool IsSpecFile(string nameOrPath) =>
-        nameOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || nameOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+        nameOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || nameOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) ||
+        Cells.GenotypeFile.IsGenotypeFile(nameOrPath);
 
     /// <summary>
     /// The spec for a name or file; each non-null argument overrides it (for registered models the
@@ -24,7 +26,7 @@ public static class ModelSource
             });
         if (widthMultiplier is { } w && w != 1.0)
             throw new ArgumentException($"{nameOrPath}: --width-mult applies to registered models; scale a spec file with `research scale`");
-        var spec = SpecYaml.Load(nameOrPath);
+        var spec = Cells.GenotypeFile.IsGenotypeFile(nameOrPath) ? Cells.GenotypeFile.Load(nameOrPath).ToSpec() : SpecYaml.Load(nameOrPath);
         spec = spec with
         {
             Classes = classes ?? spec.Classes,

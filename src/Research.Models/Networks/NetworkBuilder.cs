@@ -1,4 +1,5 @@
 using Research.Models.Blocks;
+using Research.Models.Cells;
 using Research.Models.Specs;
 using Research.Torch;
 using Research.Torch.Modules;
@@ -18,7 +19,11 @@ public static class NetworkBuilder
 
         var stages = torch.nn.Sequential();
         int total = spec.BlockCount, index = 0;
-        foreach (var stage in spec.Stages)
+        if (spec.Cell is { } genotype)
+        {
+            stages.append(BuildCells(spec, genotype, channels, ctx, out channels));
+        }
+        else foreach (var stage in spec.Stages)
         {
             var seq = torch.nn.Sequential();
             foreach (var block in stage)
@@ -53,6 +58,27 @@ public static class NetworkBuilder
         var net = new Network(spec, stem, stages, headConv, hidden, hiddenAct, classifier);
         Initialize(net, spec.Init);
         return net;
+    }
+
+    /// <summary>
+    /// The cells of a cell network: repeat 0 of a stride-2 'dc' block is a reduction cell, the
+    /// rest normal; drop-path grows linearly with the cell index, as drop-connect does for blocks.
+    /// </summary>
+    private static CellStack BuildCells(NetworkSpec spec, Genotype genotype, int stemChannels, BlockContext ctx, out int outChannels)
+    {
+        var cells = new List<Cell>();
+        int cpp = stemChannels, cp = stemChannels, total = spec.BlockCount, index = 0;
+        bool reductionPrev = false;
+        foreach (var b in spec.Blocks)
+            for (int r = 0; r < b.Repeats; r++, index++)
+            {
+                bool reduction = r == 0 && b.Stride == 2;
+                var cell = new Cell(genotype, reduction, reductionPrev, cpp, cp, b.OutChannels, ctx with { DropConnect = spec.DropConnect * index / total });
+                cells.Add(cell);
+                (cpp, cp, reductionPrev) = (cp, cell.OutChannels, reduction);
+            }
+        outChannels = cp;
+        return new CellStack(cells);
     }
 
     /// <summary>Repeat <paramref name="repeatIndex"/> of a block spec: only the first repeat has the spec's stride.</summary>

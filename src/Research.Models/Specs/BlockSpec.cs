@@ -18,6 +18,8 @@ public enum BlockKind
     GhostBottleneck,
     /// <summary>sh: ShuffleNetV2 unit (stride 1: split, branch, concat, shuffle; stride 2: two branches).</summary>
     ShuffleV2,
+    /// <summary>dc: a searched (DARTS) cell of width c, from the network's genotype; stride 2 makes it a reduction cell.</summary>
+    Cell,
 }
 
 /// <summary>
@@ -57,6 +59,7 @@ public sealed record BlockSpec
     [
         (BlockKind.Conv, "cn"), (BlockKind.DepthwiseSeparable, "ds"), (BlockKind.InvertedResidual, "ir"),
         (BlockKind.Sandglass, "sg"), (BlockKind.GhostBottleneck, "gb"), (BlockKind.ShuffleV2, "sh"),
+        (BlockKind.Cell, "dc"),
     ];
 
     public static string Code(BlockKind kind) => Codes.First(c => c.kind == kind).code;
@@ -69,6 +72,7 @@ public sealed record BlockSpec
     {
         var sb = new StringBuilder(Code(Kind));
         sb.Append("_r").Append(Repeats);
+        if (Kind == BlockKind.Cell) return sb.Append("_s").Append(Stride).Append("_c").Append(OutChannels).ToString();
         if (Kind != BlockKind.ShuffleV2 || Kernel != 3) sb.Append("_k").Append(Kernel);
         sb.Append("_s").Append(Stride);
         if (Expansion is { } e) sb.Append("_e").Append(Format.Number(e));
@@ -177,6 +181,8 @@ public sealed record BlockSpec
         if (MaxPool && Kind != BlockKind.Conv) Fail("only 'cn' blocks take the mp flag");
         if (NoSkip && Kind is BlockKind.Conv or BlockKind.ShuffleV2) Fail($"'{Code(Kind)}' blocks have no skip to disable");
         if (Kind == BlockKind.ShuffleV2 && OutChannels % 2 != 0) Fail("ShuffleNetV2 units need an even number of output channels");
+        if (Kind == BlockKind.Cell && (Kernel != 3 || Activation != Activation.ReLU || SE is not null || NoSkip || MaxPool))
+            Fail("'dc' cells take only r, s and c (their ops come from the network's genotype)");
     }
 }
 

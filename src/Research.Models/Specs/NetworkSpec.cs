@@ -28,6 +28,11 @@ public sealed record NetworkSpec
 
     public InitScheme Init { get; init; } = InitScheme.Default;
 
+    /// <summary>The searched cell pair that 'dc' blocks are built from (null: a plain block network).</summary>
+    public Cells.Genotype? Cell { get; init; }
+
+    public bool IsCellNetwork => Cell is not null;
+
     public IEnumerable<BlockSpec> Blocks => Stages.SelectMany(s => s);
 
     /// <summary>The number of block instances (repeats expanded), for drop-connect scheduling.</summary>
@@ -54,6 +59,14 @@ public sealed record NetworkSpec
         if (Resolution < 8) throw new SpecFormatException($"network '{Name}': resolution {Resolution} must be >= 8");
         if (DropConnect < 0 || DropConnect >= 1) throw new SpecFormatException($"network '{Name}': drop_connect {DropConnect} must be in [0, 1)");
         if (ChannelDivisor < 1) throw new SpecFormatException($"network '{Name}': channel_divisor must be >= 1");
+        bool anyCell = Blocks.Any(b => b.Kind == BlockKind.Cell);
+        if (anyCell && Cell is null) throw new SpecFormatException($"network '{Name}': 'dc' cells need the network's 'cell' genotype");
+        if (Cell is not null)
+        {
+            if (!Blocks.All(b => b.Kind == BlockKind.Cell)) throw new SpecFormatException($"network '{Name}': a cell network's stages hold only 'dc' cells");
+            Cell.Validate();
+            if (Blocks.Any(b => b.OutChannels % 2 != 0)) throw new SpecFormatException($"network '{Name}': cell widths must be even");
+        }
         return this;
     }
 
@@ -61,7 +74,7 @@ public sealed record NetworkSpec
         other is not null && Name == other.Name && Stem == other.Stem && Stages.Equals(other.Stages) && Head == other.Head &&
         InChannels == other.InChannels && Classes == other.Classes && Resolution == other.Resolution && SmallInput == other.SmallInput &&
         DropConnect.Equals(other.DropConnect) && BnEps.Equals(other.BnEps) && BnMomentum.Equals(other.BnMomentum) &&
-        ChannelDivisor == other.ChannelDivisor && Init == other.Init;
+        ChannelDivisor == other.ChannelDivisor && Init == other.Init && Equals(Cell, other.Cell);
 
     public override int GetHashCode() => HashCode.Combine(Name, Stem, Stages, Head, InChannels, Classes, Resolution, DropConnect);
 }

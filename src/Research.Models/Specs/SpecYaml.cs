@@ -19,7 +19,9 @@ namespace Research.Models.Specs;
 public static class SpecYaml
 {
     private static readonly string[] TopKeys =
-        ["name", "in_channels", "classes", "resolution", "small_input", "drop_connect", "bn_eps", "bn_momentum", "channel_divisor", "init", "stem", "stages", "head"];
+        ["name", "in_channels", "classes", "resolution", "small_input", "drop_connect", "bn_eps", "bn_momentum", "channel_divisor", "init", "stem", "stages", "head", "cell"];
+
+    private static readonly string[] CellKeys = ["ops", "normal", "normal_concat", "reduce", "reduce_concat"];
 
     private static readonly string[] HeadKeys = ["conv", "conv_act", "hidden", "hidden_act", "hidden_conv", "dropout"];
 
@@ -79,6 +81,7 @@ public static class SpecYaml
             BnMomentum = map.TryGetValue("bn_momentum", out var bm) ? r.Double(bm, "bn_momentum") : 0.1,
             ChannelDivisor = map.TryGetValue("channel_divisor", out var cd) ? r.Int(cd, "channel_divisor") : 8,
             Init = map.TryGetValue("init", out var init) ? r.Init(init) : InitScheme.Default,
+            Cell = map.TryGetValue("cell", out var cell) ? r.Cell(cell, CellKeys) : null,
         };
         try
         {
@@ -120,6 +123,16 @@ public static class SpecYaml
         sb.Append("head: {conv: ").Append(h.ConvChannels).Append(", conv_act: ").Append(h.ConvActivation.Name())
             .Append(", hidden: ").Append(h.HiddenFeatures).Append(", hidden_act: ").Append(h.HiddenActivation.Name())
             .Append(", hidden_conv: ").Append(h.HiddenAsConv ? "true" : "false").Append(", dropout: ").Append(N(h.Dropout)).AppendLine("}");
+        if (s.Cell is { } g)
+        {
+            sb.AppendLine("cell:");
+            sb.Append("  ops: {").Append(string.Join(", ", g.Ops.Select(o => $"{o.Name}: {o.Definition}"))).AppendLine("}");
+            foreach (var (key, c) in new[] { ("normal", g.Normal), ("reduce", g.Reduce) })
+            {
+                sb.Append("  ").Append(key).Append(": [").Append(string.Join(", ", c.Edges)).AppendLine("]");
+                sb.Append("  ").Append(key).Append("_concat: [").Append(string.Join(", ", c.Concat)).AppendLine("]");
+            }
+        }
         return sb.ToString();
     }
 
@@ -161,6 +174,54 @@ public static class SpecYaml
         public InitScheme Init(YamlNode n) =>
             n is YamlScalarNode { Value: { } v } && Enum.TryParse<InitScheme>(v, ignoreCase: true, out var i) && !int.TryParse(v, out _)
                 ? i : throw Error(n, "init", "one of default, mobilenet, efficientnet");
+
+        public Cells.Genotype Cell(YamlNode node, string[] keys)
+        {
+            var m = Mapping(node, "cell", keys);
+            foreach (var k in keys)
+                if (!m.ContainsKey(k)) throw new SpecFormatException($"{source}:{node.Start.Line}: 'cell' has no '{k}'");
+            var opsNode = m["ops"] as YamlMappingNode ?? throw Error(m["ops"], "cell.ops", "a mapping of op names to definitions");
+            var ops = new List<Cells.CellOp>();
+            foreach (var (k, v) in opsNode.Children)
+            {
+                string name = (k as YamlScalarNode)?.Value ?? "";
+                try
+                {
+                    ops.Add(Cells.CellOp.Parse(name, String(v, $"cell.ops.{name}")));
+                }
+                catch (SpecFormatException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
+                {
+                    throw new SpecFormatException($"{source}:{v.Start.Line}: cell.ops: {e.Message}");
+                }
+            }
+            Cells.CellGenotype Read(string edges, string concat)
+            {
+                var es = m[edges] as YamlSequenceNode ?? throw Error(m[edges], $"cell.{edges}", "a list of op@input edges");
+                var cs = m[concat] as YamlSequenceNode ?? throw Error(m[concat], $"cell.{concat}", "a list of node indices");
+                var list = new List<Cells.GenotypeEdge>();
+                foreach (var e in es)
+                {
+                    try
+                    {
+                        list.Add(Cells.GenotypeEdge.Parse(String(e, $"cell.{edges}")));
+                    }
+                    catch (SpecFormatException ex) when (!ex.Message.StartsWith(source, StringComparison.Ordinal))
+                    {
+                        throw new SpecFormatException($"{source}:{e.Start.Line}: cell.{edges}: {ex.Message}");
+                    }
+                }
+                return new Cells.CellGenotype(list.ToEquatableList(), cs.Select(c => Int(c, $"cell.{concat}")).ToEquatableList());
+            }
+            var g = new Cells.Genotype(Read("normal", "normal_concat"), Read("reduce", "reduce_concat"), ops.ToEquatableList());
+            try
+            {
+                return g.Validate();
+            }
+            catch (SpecFormatException e)
+            {
+                throw new SpecFormatException($"{source}:{node.Start.Line}: cell: {e.Message}");
+            }
+        }
 
         public BlockSpec Block(YamlNode n, string key)
         {

@@ -14,7 +14,8 @@ public static class Checkpoint
     public const string Format = "research-checkpoint/1";
 
     public static void Save(string path, Module model, Optimizer? optimizer = null, LRScheduler? scheduler = null,
-        ExponentialMovingAverage? ema = null, IReadOnlyDictionary<string, string>? metadata = null, bool includeRng = true)
+        ExponentialMovingAverage? ema = null, IReadOnlyDictionary<string, string>? metadata = null, bool includeRng = true,
+        IReadOnlyList<KeyValuePair<string, Optimizer>>? extraOptimizers = null)
     {
         var tensors = new List<KeyValuePair<string, Tensor>>();
         try
@@ -26,12 +27,14 @@ public static class Checkpoint
             Add("model.", model.state_dict());
             if (optimizer is not null) Add("optimizer.", optimizer.state_dict());
             if (ema is not null) Add("ema.", ema.state_dict());
+            foreach (var (name, opt) in extraOptimizers ?? []) Add(name + ".", opt.state_dict());
             if (includeRng) tensors.Add(new("rng.cpu", torch.random.get_rng_state().DetachFromDisposeScope()));
             var meta = new Dictionary<string, string>();
             if (metadata is not null)
                 foreach (var (k, v) in metadata) meta[k] = v;
             meta["format"] = Format;
             if (optimizer is not null) meta["optimizer"] = optimizer.GetType().Name;
+            foreach (var (name, opt) in extraOptimizers ?? []) meta[name + ".type"] = opt.GetType().Name;
             if (scheduler is not null) meta["scheduler_position"] = scheduler.Position.ToString(CultureInfo.InvariantCulture);
             SafeTensors.Save(path, tensors, meta);
         }
@@ -47,7 +50,7 @@ public static class Checkpoint
     /// Errors name the file and the tensor.
     /// </summary>
     public static IReadOnlyDictionary<string, string> Load(string path, Module model, Optimizer? optimizer = null, LRScheduler? scheduler = null,
-        ExponentialMovingAverage? ema = null, bool restoreRng = true)
+        ExponentialMovingAverage? ema = null, bool restoreRng = true, IReadOnlyList<KeyValuePair<string, Optimizer>>? extraOptimizers = null)
     {
         using var file = SafeTensors.Load(path);
         if (!file.Metadata.TryGetValue("format", out var f) || f != Format)
@@ -56,6 +59,7 @@ public static class Checkpoint
             file.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(k => k[prefix.Length..], k => file[k]);
         // All or nothing: if any part fails to load, what was already restored is put back.
         var backup = Snapshot(model, optimizer, ema);
+        var extras = (extraOptimizers ?? []).Select(kv => (kv.Key, kv.Value, saved: Copy(kv.Value.state_dict()))).ToList();
         long? position = scheduler?.Position;
         try
         {
@@ -68,6 +72,13 @@ public static class Checkpoint
                 optimizer.load_state_dict(Require(Section("optimizer."), path, "optimizer"));
             }
             if (ema is not null) ema.load_state_dict(Require(Section("ema."), path, "EMA"));
+            foreach (var (name, opt, _) in extras)
+            {
+                var saved = file.Metadata.GetValueOrDefault(name + ".type");
+                if (saved != opt.GetType().Name)
+                    throw new InvalidDataException($"{path}: the checkpoint holds {(saved is null ? $"no '{name}' optimizer" : $"{saved} state for '{name}'")}, not {opt.GetType().Name} state");
+                opt.load_state_dict(Require(Section(name + "."), path, name));
+            }
             if (scheduler is not null)
             {
                 if (!file.Metadata.TryGetValue("scheduler_position", out var pos) || !long.TryParse(pos, NumberStyles.None, CultureInfo.InvariantCulture, out var p))
@@ -81,29 +92,31 @@ public static class Checkpoint
             model.load_state_dict(backup.model);
             if (optimizer is not null) optimizer.load_state_dict(backup.optimizer!);
             if (ema is not null) ema.load_state_dict(backup.ema!);
+            foreach (var (_, opt, saved) in extras) opt.load_state_dict(saved);
             if (position is { } pos0) scheduler!.SetPosition(pos0);
             if (e is InvalidDataException) throw;
             throw new InvalidDataException($"{path}: {e.Message}", e);
         }
         finally
         {
-            foreach (var d in new[] { backup.model, backup.optimizer, backup.ema })
+            foreach (var d in new[] { backup.model, backup.optimizer, backup.ema }.Concat(extras.Select(e => e.saved)))
                 if (d is not null)
                     foreach (var t in d.Values) t.Dispose();
         }
-        return file.Metadata.Where(kv => kv.Key is not ("format" or "optimizer")).ToDictionary(kv => kv.Key, kv => kv.Value);
+        return file.Metadata.Where(kv => kv.Key is not ("format" or "optimizer") && !kv.Key.EndsWith(".type", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value);
     }
 
     private static (Dictionary<string, Tensor> model, Dictionary<string, Tensor>? optimizer, Dictionary<string, Tensor>? ema) Snapshot(
         Module model, Optimizer? optimizer, ExponentialMovingAverage? ema)
     {
-        static Dictionary<string, Tensor> Copy(Dictionary<string, Tensor> d)
-        {
-            var c = d.ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
-            foreach (var t in d.Values) t.Dispose();
-            return c;
-        }
         return (Copy(model.state_dict()), optimizer is null ? null : Copy(optimizer.state_dict()), ema is null ? null : Copy(ema.state_dict()));
+    }
+
+    private static Dictionary<string, Tensor> Copy(Dictionary<string, Tensor> d)
+    {
+        var c = d.ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
+        foreach (var t in d.Values) t.Dispose();
+        return c;
     }
 
     private static Dictionary<string, Tensor> Require(Dictionary<string, Tensor> section, string path, string what) =>

@@ -70,6 +70,17 @@ public abstract class Optimizer : IDisposable
                 p.zero_grad(set_to_none);
     }
 
+    /// <summary>
+    /// A state tensor of the i-th parameter, counting across groups in order (e.g. SGD's
+    /// momentum_buffer), for look-ahead updates such as DARTS's unrolled step. The optimizer
+    /// keeps ownership: do not dispose or modify it.
+    /// </summary>
+    public bool TryGetState(int index, string key, out Tensor tensor)
+    {
+        if (index < 0 || index >= _state.Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"the optimizer has {_state.Count} parameters");
+        return _state[index].TryGetValue(key, out tensor!);
+    }
+
     /// <summary>One update of every parameter that has a gradient.</summary>
     public void step()
     {

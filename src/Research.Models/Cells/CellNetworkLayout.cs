@@ -1,0 +1,121 @@
+using System.Text.Json.Nodes;
+using Research.Models.Specs;
+
+namespace Research.Models.Cells;
+
+/// <summary>
+/// How a genotype is stacked into a discrete network (DARTS's evaluation network): a 3×3 conv
+/// stem of <see cref="StemMultiplier"/>·C channels, <see cref="Cells"/> cells of width C, and
+/// reduction cells (stride 2, C doubled) at <see cref="Reductions"/> (default: 1/3 and 2/3 of the
+/// depth), then global pooling and a linear classifier.
+/// </summary>
+public sealed record CellNetworkLayout
+{
+    public int Cells { get; init; } = 8;
+    public int Channels { get; init; } = 16;
+    public int StemMultiplier { get; init; } = 3;
+    public int StemStride { get; init; } = 1;
+    /// <summary>Zero-based indices of the reduction cells (null: ⌊n/3⌋ and ⌊2n/3⌋).</summary>
+    public EquatableList<int>? Reductions { get; init; }
+    /// <summary>Drop-path rate on every non-identity edge, growing linearly with the cell index.</summary>
+    public double DropPath { get; init; }
+    public double Dropout { get; init; }
+    public int InChannels { get; init; } = 3;
+    public int Classes { get; init; } = 10;
+    public int Resolution { get; init; } = 32;
+
+    public IReadOnlyList<int> ReductionCells => Reductions is { } r ? r : Cells >= 3 ? [Cells / 3, 2 * Cells / 3] : [];
+
+    public CellNetworkLayout Validate(string source = "network")
+    {
+        void Check(bool ok, string what)
+        {
+            if (!ok) throw new SpecFormatException($"{source}: {what}");
+        }
+        Check(Cells >= 1, $"cells {Cells} must be >= 1");
+        Check(Channels >= 2 && Channels % 2 == 0, $"channels {Channels} must be an even number >= 2");
+        Check(StemMultiplier >= 1, $"stem_multiplier {StemMultiplier} must be >= 1");
+        Check(StemStride is 1 or 2, $"stem_stride {StemStride} must be 1 or 2");
+        var r = ReductionCells;
+        Check(r.All(i => i >= 0 && i < Cells) && r.Distinct().Count() == r.Count, $"reductions [{string.Join(", ", r)}] must be distinct cell indices in 0..{Cells - 1}");
+        Check(DropPath is >= 0 and < 1, $"drop_path {DropPath} must be in [0, 1)");
+        Check(Dropout is >= 0 and < 1, $"dropout {Dropout} must be in [0, 1)");
+        Check(InChannels >= 1 && Classes >= 1 && Resolution >= 8, "in_channels and classes must be >= 1, resolution >= 8");
+        return this;
+    }
+
+    /// <summary>The network as a spec: one stage per reduction (its first repeat is the reduction cell).</summary>
+    public NetworkSpec ToSpec(Genotype genotype, string name)
+    {
+        Validate();
+        genotype.Validate();
+        var reductions = ReductionCells.ToHashSet();
+        var stages = new List<EquatableList<BlockSpec>>();
+        int c = Channels, run = 0, stride = 1;
+        void Flush()
+        {
+            if (run > 0) stages.Add(new EquatableList<BlockSpec>([new BlockSpec { Kind = BlockKind.Cell, Repeats = run, Stride = stride, OutChannels = c }]));
+        }
+        for (int i = 0; i < Cells; i++)
+        {
+            if (reductions.Contains(i))
+            {
+                Flush();
+                (c, run, stride) = (c * 2, 0, 2);
+            }
+            run++;
+        }
+        Flush();
+        return new NetworkSpec
+        {
+            Name = name,
+            Stem = new BlockSpec { Kind = BlockKind.Conv, Kernel = 3, Stride = StemStride, OutChannels = Channels * StemMultiplier, Activation = Activation.None },
+            Stages = stages.ToEquatableList(),
+            Head = new HeadSpec { Dropout = Dropout },
+            InChannels = InChannels,
+            Classes = Classes,
+            Resolution = Resolution,
+            DropConnect = DropPath,
+            ChannelDivisor = 2,
+            Cell = genotype,
+        }.Validate();
+    }
+
+    public JsonObject ToJsonObject()
+    {
+        var o = new JsonObject
+        {
+            ["cells"] = Cells, ["channels"] = Channels, ["stem_multiplier"] = StemMultiplier, ["stem_stride"] = StemStride,
+            ["reductions"] = new JsonArray(ReductionCells.Select(i => (JsonNode?)JsonValue.Create(i)).ToArray()),
+            ["drop_path"] = DropPath, ["dropout"] = Dropout, ["in_channels"] = InChannels, ["classes"] = Classes, ["resolution"] = Resolution,
+        };
+        return o;
+    }
+
+    public static readonly string[] Keys =
+        ["cells", "channels", "stem_multiplier", "stem_stride", "reductions", "drop_path", "dropout", "in_channels", "classes", "resolution"];
+
+    public static CellNetworkLayout FromJsonObject(JsonObject o, string source)
+    {
+        foreach (var (k, _) in o)
+            if (!Keys.Contains(k)) throw new SpecFormatException($"{source}: unknown key '{k}' in 'network' (allowed: {string.Join(", ", Keys)})");
+        try
+        {
+            var d = new CellNetworkLayout();
+            int I(string k, int def) => o[k] is { } n ? n.GetValue<int>() : def;
+            double D(string k, double def) => o[k] is { } n ? n.GetValue<double>() : def;
+            return new CellNetworkLayout
+            {
+                Cells = I("cells", d.Cells), Channels = I("channels", d.Channels), StemMultiplier = I("stem_multiplier", d.StemMultiplier),
+                StemStride = I("stem_stride", d.StemStride),
+                Reductions = o["reductions"] is JsonArray a ? a.Select(n => n!.GetValue<int>()).ToEquatableList() : null,
+                DropPath = D("drop_path", 0), Dropout = D("dropout", 0), InChannels = I("in_channels", d.InChannels),
+                Classes = I("classes", d.Classes), Resolution = I("resolution", d.Resolution),
+            }.Validate($"{source}: network");
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException)
+        {
+            throw new SpecFormatException($"{source}: 'network': {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Research.Models.Cells;
+using Research.Torch;
+using Research.Torch.IO;
+using Research.Torch.Optim;
+using Research.Training.Data;
+using Research.Training.Training;
+using Research.Training.Transforms;
+
+namespace Research.Search.Darts;
+
+/// <summary>Where a search writes and how it runs.</summary>
+public sealed record DartsOptions
+{
+    public required string OutDir { get; init; }
+    public bool Resume { get; init; }
+    public Device Device { get; init; } = Device.CPU;
+    public TextWriter? Log { get; init; }
+    public IProgress<TrainProgress>? Progress { get; init; }
+    /// <summary>Stop after this many weight steps per epoch (benchmarks and tests; null: the whole epoch).</summary>
+    public int? MaxStepsPerEpoch { get; init; }
+}
+
+/// <summary>One row of darts_epochs.csv.</summary>
+public sealed record DartsEpoch(int Epoch, double TrainLoss, double TrainAccuracy, double ValLoss, double ValAccuracy, double Entropy,
+    double ExpectedMacs, string Genotype, double Seconds, double PeakMemoryMiB);
+
+public sealed record DartsResult(GenotypeFile Genotype, IReadOnlyList<DartsEpoch> History, double Seconds, string Dir);
+
+/// <summary>
+/// DARTS's bilevel search on a seeded split of the training set: each step first moves the
+/// architecture on a batch of the validation half (first or second order), then the weights
+/// on a batch of the training half. Every epoch it derives the genotype and writes a checkpoint
+/// (supernet, both optimizers, schedule, RNG), darts_epochs.csv and alphas.csv, so a killed
+/// search resumes from its last finished epoch and ends as an uninterrupted one would.
+/// </summary>
+public static class DartsSearch
+{
+    public const string CheckpointFile = "checkpoint.safetensors";
+    public const string GenotypeFileName = "genotype.json";
+
+    public static DartsResult Run(SearchSpace space, DatasetPair data, string datasetName, DartsConfig cfg, DartsOptions opts)
+    {
+        cfg.Validate();
+        space.Validate();
+        string dir = opts.OutDir;
+        string ckpt = Path.Combine(dir, CheckpointFile);
+        bool resuming = opts.Resume && File.Exists(ckpt);
+        if (!opts.Resume && File.Exists(ckpt))
+            throw new ArgumentException($"{dir} already holds a DARTS search ({CheckpointFile}); pass --resume to continue it or choose another --out");
+        Directory.CreateDirectory(dir);
+        string identity = JsonSerializer.Serialize(new { space = space.Name, ops = space.Ops.Select(o => o.ToString()), space.Nodes,
+            supernet = space.Supernet.ToJsonObject().ToJsonString(), dataset = datasetName, train = data.Train.Count, config = cfg.ToJson() });
+
+        var (trainIdx, valIdx) = DatasetSplit.Split(data.Train.Count, cfg.TrainFraction, cfg.Seed);
+        var train = data.Train.Select(trainIdx, data.Train.Name + "-search-train");
+        var val = data.Train.Select(valIdx, data.Train.Name + "-search-val");
+        var evalSet = val.Take(Math.Min(cfg.EvalImages, val.Count));
+        var device = opts.Device;
+
+        torch.manual_seed(cfg.Seed);
+        var ds = data.Train;
+        using var net = new Supernet(space, ds.Channels, ds.Classes, ds.Height, cfg.PartialChannels);
+        net.to(device);
+        var transform = new BatchTransform(ChannelStats.Of(train), ds.Channels, ds.Height, cfg.Augment);
+        var trainLoader = new DataLoader(train, cfg.BatchSize, shuffle: true, dropLast: true, device, cfg.Seed);
+        var valLoader = new DataLoader(val, cfg.BatchSize, shuffle: true, dropLast: true, device, cfg.Seed + 1);
+        var evalLoader = new DataLoader(evalSet, 256, shuffle: false, dropLast: false, device);
+        int steps = Math.Min(trainLoader.BatchesPerEpoch, valLoader.BatchesPerEpoch);
+        if (opts.MaxStepsPerEpoch is { } cap) steps = Math.Min(steps, cap);
+        if (steps < 1) throw new ArgumentException($"the search split has too few images ({train.Count}/{val.Count}) for batches of {cfg.BatchSize}");
+
+        var weights = net.WeightParameters.ToList();
+        using var weightOpt = new SGD(weights, cfg.WeightLearningRate, momentum: cfg.WeightMomentum, weight_decay: cfg.WeightDecay);
+        var scheduler = new LRScheduler(weightOpt, new CosineSchedule(cfg.WeightLearningRate, (long)cfg.Epochs * steps, 0, cfg.WeightLearningRateMin));
+        using var architect = new Architect(net, cfg);
+        var extra = new List<KeyValuePair<string, Optimizer>> { new("arch_optimizer", architect.Optimizer) };
+
+        var history = new List<DartsEpoch>();
+        var alphaRows = new List<AlphaRow>();
+        int start = 0;
+        if (resuming)
+        {
+            var meta = Checkpoint.Load(ckpt, net, weightOpt, scheduler, extraOptimizers: extra);
+            if (meta.GetValueOrDefault("identity") != identity)
+                throw new ArgumentException($"{ckpt} was written by a search with other settings; resume with the same command (space, dataset, subset, options) or choose another --out");
+            history = JsonSerializer.Deserialize<List<DartsEpoch>>(meta["history"]) ?? [];
+            alphaRows = JsonSerializer.Deserialize<List<AlphaRow>>(meta["alphas"]) ?? [];
+            start = int.Parse(meta["epoch"], CultureInfo.InvariantCulture);
+            WriteOutputs(dir, history, alphaRows);
+            opts.Log?.WriteLine($"resuming {dir} after epoch {start} of {cfg.Epochs}");
+        }
+
+        var total = Stopwatch.StartNew();
+        for (int epoch = start; epoch < cfg.Epochs; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            net.train();
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            using var valBatches = valLoader.Epoch(epoch).GetEnumerator();
+            int step = 0;
+            foreach (var bt in trainLoader.Epoch(epoch))
+            {
+                if (step >= steps) { bt.Dispose(); break; }
+                if (!valBatches.MoveNext()) { bt.Dispose(); break; }
+                using var bv = valBatches.Current;
+                using (bt)
+                using (torch.NewDisposeScope())
+                {
+                    var xt = transform.Apply(bt.Images, train: true);
+                    if (epoch >= cfg.ArchWarmupEpochs)
+                    {
+                        var xv = transform.Apply(bv.Images, train: true);
+                        if (cfg.Order == "second") architect.StepSecondOrder(xt, bt.Labels, xv, bv.Labels, scheduler.LearningRate, weightOpt);
+                        else architect.StepFirstOrder(xv, bv.Labels);
+                    }
+                    weightOpt.zero_grad();
+                    var logits = net.call(xt);
+                    var loss = torch.nn.functional.cross_entropy(logits, bt.Labels);
+                    loss.backward();
+                    net.Arch.zero_grad();
+                    if (cfg.GradientClip > 0) torch.nn.utils.clip_grad_norm_(weights, cfg.GradientClip);
+                    weightOpt.step();
+                    scheduler.step();
+                    double l = loss.item<double>();
+                    if (!double.IsFinite(l))
+                        throw new TrainingDivergedException($"the search diverged: the loss is NaN or infinite at epoch {epoch + 1}, step {step + 1}" +
+                            (history.Count > 0 ? $"; the last good checkpoint is {ckpt} (after epoch {history[^1].Epoch})" : ""));
+                    using (torch.no_grad())
+                        correct += logits.argmax(1).eq(bt.Labels).sum().item<long>();
+                    lossSum += l * bt.Size;
+                    seen += bt.Size;
+                }
+                step++;
+                if (step % 10 == 0 || step == steps)
+                    opts.Progress?.Report(new TrainProgress(epoch + 1, cfg.Epochs, step, steps, lossSum / seen));
+            }
+            var eval = Evaluation.Evaluate(net, evalLoader, transform);
+            var genotype = Derive(net, space, cfg);
+            double entropy, macs;
+            using (torch.no_grad())
+            {
+                entropy = (Entropy(net.Arch.AlphasNormal) + Entropy(net.Arch.AlphasReduce)) / 2;
+                using var m = net.ExpectedMacs();
+                macs = m.item<float>();
+            }
+            alphaRows.AddRange(AlphaRows(epoch + 1, net, space));
+            var record = new DartsEpoch(epoch + 1, lossSum / seen, 100.0 * correct / seen, eval.Loss, eval.Top1, entropy, macs,
+                genotype.ToString(), clock.Elapsed.TotalSeconds, PeakMemory.PeakMiB());
+            history.Add(record);
+            Checkpoint.Save(ckpt, net, weightOpt, scheduler, metadata: new Dictionary<string, string>
+            {
+                ["epoch"] = (epoch + 1).ToString(CultureInfo.InvariantCulture),
+                ["identity"] = identity,
+                ["history"] = JsonSerializer.Serialize(history),
+                ["alphas"] = JsonSerializer.Serialize(alphaRows),
+            }, extraOptimizers: extra);
+            WriteOutputs(dir, history, alphaRows);
+            opts.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {record.Epoch}/{cfg.Epochs} train_loss {record.TrainLoss:F4} train_acc {record.TrainAccuracy:F2} val_loss {record.ValLoss:F4} val_acc {record.ValAccuracy:F2} entropy {entropy:F4} expected_mmacs {macs:F2} seconds {record.Seconds:F1} peak_mib {record.PeakMemoryMiB:F0}"));
+            opts.Log?.WriteLine($"genotype {record.Genotype}");
+        }
+
+        var final = Derive(net, space, cfg);
+        var file = new GenotypeFile($"darts-{space.Name}", final, space.Network with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = ds.Height });
+        file.Save(Path.Combine(dir, GenotypeFileName));
+        return new DartsResult(file, history, history.Sum(h => h.Seconds), dir);
+    }
+
+    /// <summary>The genotype the current architecture weights give.</summary>
+    public static Genotype Derive(Supernet net, SearchSpace space, DartsConfig cfg)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.no_grad();
+        double[]? EdgeWeights(Tensor betas) => cfg.PartialChannels > 1
+            ? torch.cat(ArchitectureParameters.EdgeWeights(betas, space.Nodes), 0).to(ScalarType.Float64).cpu().data<double>() : null;
+        return GenotypeDerivation.Derive(Matrix(net.Arch.AlphasNormal.softmax(-1)), Matrix(net.Arch.AlphasReduce.softmax(-1)),
+            EdgeWeights(net.Arch.BetasNormal), EdgeWeights(net.Arch.BetasReduce), space.Ops, space.Nodes, cfg.SkipCap);
+    }
+
+    private static double[,] Matrix(Tensor t)
+    {
+        var v = t.to(ScalarType.Float64).cpu().data<double>();
+        int rows = (int)t.size(0), cols = (int)t.size(1);
+        var m = new double[rows, cols];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) m[i, j] = v[i * cols + j];
+        return m;
+    }
+
+    /// <summary>Mean entropy (nats) of the edges' op distributions.</summary>
+    private static double Entropy(Tensor alphas)
+    {
+        using var scope = torch.NewDisposeScope();
+        var p = alphas.softmax(-1);
+        return -(p * p.clamp(min: 1e-12).log()).sum(1).mean().item<float>();
+    }
+
+    /// <summary>One row of alphas.csv: an op's softmax weight on an edge at the end of an epoch.</summary>
+    public sealed record AlphaRow(int Epoch, string Cell, int Edge, int Node, int Input, string Op, double Weight);
+
+    private static IEnumerable<AlphaRow> AlphaRows(int epoch, Supernet net, SearchSpace space)
+    {
+        var rows = new List<AlphaRow>();
+        using var scope = torch.NewDisposeScope();
+        foreach (var (cell, alphas) in new[] { ("normal", net.Arch.AlphasNormal), ("reduce", net.Arch.AlphasReduce) })
+        {
+            var m = Matrix(alphas.detach().softmax(-1));
+            int e = 0;
+            for (int n = 0; n < space.Nodes; n++)
+                for (int j = 0; j < n + 2; j++, e++)
+                    for (int o = 0; o < space.Ops.Count; o++)
+                        rows.Add(new AlphaRow(epoch, cell, e, n + 2, j, space.Ops[o].Name, m[e, o]));
+        }
+        return rows;
+    }
+
+    private static string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Quote(string s) => "\"" + s.Replace("\"", "\"\"") + "\"";
+
+    private static void WriteOutputs(string dir, IReadOnlyList<DartsEpoch> history, IReadOnlyList<AlphaRow> alphas)
+    {
+        var sb = new StringBuilder("epoch,train_loss,train_acc,val_loss,val_acc,alpha_entropy,expected_mmacs,genotype,seconds,peak_memory_mib\n");
+        foreach (var h in history)
+            sb.Append(string.Join(",", h.Epoch.ToString(CultureInfo.InvariantCulture), N(h.TrainLoss), N(h.TrainAccuracy), N(h.ValLoss), N(h.ValAccuracy),
+                N(h.Entropy), N(h.ExpectedMacs), Quote(h.Genotype), h.Seconds.ToString("F1", CultureInfo.InvariantCulture),
+                h.PeakMemoryMiB.ToString("F1", CultureInfo.InvariantCulture))).Append('\n');
+        RunFiles.WriteAtomically(Path.Combine(dir, "darts_epochs.csv"), sb.ToString());
+        var a = new StringBuilder("epoch,cell,edge,node,input,op,weight\n");
+        foreach (var r in alphas)
+            a.Append(string.Join(",", r.Epoch.ToString(CultureInfo.InvariantCulture), r.Cell, r.Edge.ToString(CultureInfo.InvariantCulture),
+                r.Node.ToString(CultureInfo.InvariantCulture), r.Input.ToString(CultureInfo.InvariantCulture), r.Op, N(r.Weight))).Append('\n');
+        RunFiles.WriteAtomically(Path.Combine(dir, "alphas.csv"), a.ToString());
+    }
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text;
+using Research.Models.Cells;
+using Research.Training.Data;
+using Research.Training.Training;
+
+namespace Research.Search.Darts;
+
+public sealed record RandomCandidate(int Index, Genotype Genotype, long Params, long Macs, double ValTop1, double Seconds);
+
+public sealed record RandomSearchResult(IReadOnlyList<RandomCandidate> Candidates, RandomCandidate Best, GenotypeFile BestFile, double Seconds);
+
+/// <summary>
+/// The baseline every NAS result must beat (Li &amp; Talwalkar 2019): genotypes sampled uniformly
+/// from the same space, each stacked in the supernet's layout and trained with the same recipe on
+/// the same split as the search (weights on one half, scored on the other); the best is kept.
+/// Each candidate trains in its own folder with checkpoints, so a killed baseline resumes.
+/// </summary>
+public static class RandomSearch
+{
+    public const string GenotypeFileName = "random_genotype.json";
+
+    public static RandomSearchResult Run(SearchSpace space, DatasetPair data, string datasetName, int count, TrainConfig recipe, double trainFraction,
+        int seed, string outDir, TrainerOptions? template = null, TextWriter? log = null)
+    {
+        if (count < 1) throw new ArgumentException($"--random-baseline {count}: must be >= 1");
+        var (trainIdx, valIdx) = DatasetSplit.Split(data.Train.Count, trainFraction, seed);
+        var proxy = new DatasetPair(data.Train.Select(trainIdx, data.Train.Name + "-search-train"), data.Train.Select(valIdx, data.Train.Name + "-search-val"));
+        var ds = data.Train;
+        var layout = space.Supernet with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = ds.Height };
+        var rng = new Random(seed);
+        var results = new List<RandomCandidate>();
+        for (int i = 0; i < count; i++)
+        {
+            var g = GenotypeDerivation.Random(space.Ops, space.Nodes, rng);
+            var spec = layout.ToSpec(g, $"random-{space.Name}-{i}");
+            var dir = Path.Combine(outDir, "random", i.ToString(CultureInfo.InvariantCulture));
+            var r = Trainer.Run(spec, proxy, datasetName, recipe with { Seed = seed },
+                (template ?? new TrainerOptions { OutDir = dir }) with { OutDir = dir, Resume = true });
+            results.Add(new RandomCandidate(i, g, r.Params, r.Macs, r.Final.ValTop1, r.Seconds));
+            log?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"random {i}: val_top1 {r.Final.ValTop1:F2} seconds {r.Seconds:F1} genotype {g}"));
+            Write(Path.Combine(outDir, "random_baseline.csv"), results);
+        }
+        var best = results.MaxBy(r => r.ValTop1)!;
+        var file = new GenotypeFile($"random-{space.Name}", best.Genotype, space.Network with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = ds.Height });
+        file.Save(Path.Combine(outDir, GenotypeFileName));
+        return new RandomSearchResult(results, best, file, results.Sum(r => r.Seconds));
+    }
+
+    private static void Write(string path, IReadOnlyList<RandomCandidate> rows)
+    {
+        var sb = new StringBuilder("index,params,macs,val_top1,seconds,genotype\n");
+        foreach (var r in rows)
+            sb.Append(string.Create(CultureInfo.InvariantCulture, $"{r.Index},{r.Params},{r.Macs},{r.ValTop1:R},{r.Seconds:F1},\"{r.Genotype}\"")).Append('\n');
+        RunFiles.WriteAtomically(path, sb.ToString());
+    }
+}

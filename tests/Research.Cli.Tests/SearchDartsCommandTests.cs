@@ -1,0 +1,67 @@
+namespace Research.Cli.Tests;
+
+public class SearchDartsCommandTests
+{
+    private const string Space = """
+        name: cli-tiny
+        ops:
+          none: none
+          skip_connect: skip
+          avg_pool_3x3: avg_pool_k3
+          mbconv_k3_e2: ir_k3_e2_arelu_noskip
+          ghost_k3_e2: gb_k3_e2_arelu_noskip
+        nodes: 2
+        supernet: {cells: 2, channels: 4, stem_multiplier: 1, stem_stride: 2, reductions: [1]}
+        network: {cells: 3, channels: 4, stem_multiplier: 2, reductions: [1]}
+        """;
+
+    [Fact]
+    public void SearchThenTrainAndScaleTheGenotype()
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        var space = Path.Combine(dir, "space.yaml");
+        File.WriteAllText(space, Space);
+        var outDir = Path.Combine(dir, "search");
+        var (code, output, err) = CliRunner.Run("search", "darts", "--space", space, "--dataset", "synthetic", "--subset", "96", "--epochs", "1",
+            "--batch", "16", "--partial-channels", "2", "--random-baseline", "2", "--out", outDir);
+        Assert.True(code == 0, err);
+        var figures = CliRunner.Figures(output);
+        var genotype = figures["genotype_file"];
+        Assert.True(File.Exists(genotype));
+        Assert.True(File.Exists(Path.Combine(outDir, "random_genotype.json")));
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(outDir, "random_baseline.csv")).Length);
+        Assert.Contains("normal:", output);
+
+        var (trainCode, trainOut, trainErr) = CliRunner.Run("train", "--model", genotype, "--dataset", "synthetic", "--subset", "64", "--epochs", "1",
+            "--batch", "16", "--out", Path.Combine(dir, "train"));
+        Assert.True(trainCode == 0, trainErr);
+        Assert.Contains("final_top1", trainOut);
+
+        var (scaleCode, scaleOut, scaleErr) = CliRunner.Run("scale", "--base", genotype, "--alpha", "1.2", "--beta", "1.1", "--gamma", "1.15", "--phi", "0-2",
+            "--format", "csv", "--out", Path.Combine(dir, "family"));
+        Assert.True(scaleCode == 0, scaleErr);
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(dir, "family"), "*.yaml").Length);
+
+        // A finished search refuses to run over itself without --resume, and resumes to the same genotype with it.
+        var (again, _, againErr) = CliRunner.Run("search", "darts", "--space", space, "--dataset", "synthetic", "--subset", "96", "--epochs", "1",
+            "--batch", "16", "--partial-channels", "2", "--out", outDir);
+        Assert.Equal(2, again);
+        Assert.Contains("--resume", againErr);
+        var (resumed, resumedOut, resumedErr) = CliRunner.Run("search", "darts", "--space", space, "--dataset", "synthetic", "--subset", "96", "--epochs", "1",
+            "--batch", "16", "--partial-channels", "2", "--out", outDir, "--resume");
+        Assert.True(resumed == 0, resumedErr);
+        Assert.Equal(figures["genotype"], CliRunner.Figures(resumedOut)["genotype"]);
+    }
+
+    [Fact]
+    public void BadSpaceIsBadInputNamingTheKey()
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        var space = Path.Combine(dir, "space.yaml");
+        File.WriteAllText(space, Space.Replace("nodes: 2", "nodes: 2\ncells: 4"));
+        var (code, _, err) = CliRunner.Run("search", "darts", "--space", space, "--dataset", "synthetic", "--out", Path.Combine(dir, "o"));
+        Assert.Equal(2, code);
+        Assert.Contains("space.yaml:10: unknown key 'cells'", err);
+        Assert.False(Directory.Exists(Path.Combine(dir, "o")));
+    }
+}
