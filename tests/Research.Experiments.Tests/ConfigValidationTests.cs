@@ -142,6 +142,21 @@ public class ConfigValidationTests
     }
 
     [Fact]
+    public void TrainedMembersMustBeInTheFamily()
+    {
+        using var w = new Workspace();
+        var e = Invalid(w, """
+            name: members
+            dataset: {name: synthetic}
+            stages:
+              scale: {base: tiny.yaml, coefficients: {alpha: 1.2, beta: 1.1, gamma: 1.15}, phi: [0, 1]}
+              train:
+                members: [1, 3]
+            """);
+        Assert.Equal("exp.yaml:6: stages.train.members: the family has no member at phi 3 (allowed: 0, 1, scale.phi)", Assert.Single(e.Errors));
+    }
+
+    [Fact]
     public void AStageThatNeedsDataNeedsADataset()
     {
         using var w = new Workspace();

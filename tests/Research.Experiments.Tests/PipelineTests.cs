@@ -47,7 +47,7 @@ public class PipelineTests
         Assert.True(File.Exists(Path.Combine(run, "grid", "base.yaml")));
         Assert.True(File.Exists(Path.Combine(run, "scale", "tiny-phi1.yaml")));
         var family = CsvText.Read(Path.Combine(run, "train", "family.csv"));
-        Assert.Equal(["tiny-phi0", "tiny-phi1", "mobilenet_v3_small"], family.Select(r => r["name"]));
+        Assert.Equal(["tiny-phi0", "tiny-phi1", "mobilenet_v3_small-w0.25"], family.Select(r => r["name"]));
         Assert.Equal(["member", "member", "baseline"], family.Select(r => r["kind"]));
         foreach (var column in new[] { "val_top1", "test_top1" }) // holdout: both the held-out and the test accuracy
             Assert.All(family, r => Assert.InRange(double.Parse(r[column], System.Globalization.CultureInfo.InvariantCulture), 0, 100));
@@ -57,7 +57,7 @@ public class PipelineTests
         Assert.Contains("# tiny pipeline", summary);
         Assert.Contains("| experiment | tiny-pipeline |", summary);
         Assert.Contains("Grid search winner: α = ", summary);
-        Assert.Contains("`mobilenet_v3_small` | baseline", summary);
+        Assert.Contains("`mobilenet_v3_small-w0.25` | baseline", summary);
         var svg = new XmlDocument();
         svg.Load(Path.Combine(run, "plot.svg")); // valid XML
         Assert.Equal("svg", svg.DocumentElement!.LocalName);
@@ -66,7 +66,7 @@ public class PipelineTests
         Assert.Single(svg.SelectNodes("//s:polyline", ns)!.Cast<XmlNode>()); // the family's line
         var texts = svg.SelectNodes("//s:text", ns)!.Cast<XmlNode>().Select(n => n.InnerText).ToList();
         Assert.Contains("φ1", texts);
-        Assert.Contains("mobilenet_v3_small", texts);
+        Assert.Contains("mobilenet_v3_small-w0.25", texts);
         Assert.Contains("baselines", texts);
         Assert.Contains("MACs (log scale)", texts);
 
@@ -129,6 +129,25 @@ public class PipelineTests
         var svg = new XmlDocument();
         svg.Load(Path.Combine(run, "plot.svg"));
         Assert.Contains("parameters (millions)", svg.InnerText);
+    }
+
+    [Fact]
+    public void TheAblationStageTrainsEachModeAndIsReported()
+    {
+        using var w = new Workspace();
+        var config = ExperimentFile.Load(w.Write("exp.yaml", """
+            name: ablation
+            device: cpu
+            dataset: {name: synthetic, subset: 100, validation: 0.2}
+            stages:
+              ablation: {base: tiny.yaml, targets: [2], epochs: 1, batch: 40, lr: 0.05}
+              report: {}
+            """));
+        var run = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs") }).RunDir;
+        var rows = CsvText.Read(Path.Combine(run, "ablation", "ablation.csv"));
+        Assert.Equal(["width", "depth", "resolution", "compound"], rows.Select(r => r["mode"]));
+        Assert.All(rows, r => Assert.InRange(double.Parse(r["macs_ratio"], System.Globalization.CultureInfo.InvariantCulture), 1.3, 3));
+        Assert.Contains("## Scaling ablation", File.ReadAllText(Path.Combine(run, "summary.md")));
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public static class RunCommand
                 o.WriteLine($"valid {parse.GetValue(file)}");
                 o.WriteLine($"run_dir {dir}");
                 o.WriteLine($"stages {string.Join(",", ExperimentRunner.ConfiguredStages(config))}");
-                o.WriteLine(JsonNode.Parse(config.CanonicalJson)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                o.WriteLine(JsonNode.Parse(config.CanonicalJson)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = CanonicalJson.Options.Encoder }));
                 return ExitCodes.Ok;
             }
             CommonOptions.ApplyThreads(parse.GetValue(threads));

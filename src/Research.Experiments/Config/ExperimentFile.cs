@@ -109,7 +109,7 @@ public static partial class ExperimentFile
             }
             else if (top["name"] is null) C.Error(root.Start, "name", "is required (it names the run directory)");
 
-            string? description = top["description"] is { } dn ? C.String(dn, "description") : null;
+            string? description = top["description"] is { } dn ? C.String(dn, "description")?.Trim() : null;
             int seed = top["seed"] is { } sn ? C.Int(sn, "seed", 0) ?? 0 : 0;
             string device = "auto";
             if (top["device"] is { } devn && C.String(devn, "device") is { } dev)
@@ -147,6 +147,10 @@ public static partial class ExperimentFile
                      })
                 if (needs && dataset is null && top["dataset"] is null)
                     C.Error(_stages.KeyNode(stageName)!, $"stages.{stageName}", "needs a dataset: add dataset: {name: ...} at the top level");
+            if (stages.Train is { Members: { } wanted } && stages.Scale is { FromRun: null, Phi: { } phis } &&
+                wanted.Where(p => !phis.Contains(p)).ToList() is { Count: > 0 } absent)
+                C.Error(((YamlMappingNode)_stages["train"]!).Children[new YamlScalarNode("members")], "stages.train.members",
+                    $"the family has no member at phi {string.Join(", ", absent)} (allowed: {string.Join(", ", phis)}, scale.phi)");
             if (stages.Train is { FromRun: null, Baselines.Length: 0 } && stages.Scale is null)
                 C.Error(_stages.KeyNode("train")!, "stages.train", "has nothing to train: add a scale stage (the family) or baselines");
 

@@ -15,7 +15,8 @@ public static class ModelResolver
     /// <param name="model">a registered name, or the full path of a spec file / genotype</param>
     public static NetworkSpec Resolve(ModelRef r, string model, DatasetInfo? dataset)
     {
-        bool specFile = ModelSource.IsSpecFile(model);
+        // Only a YAML spec keeps its own shape; a registered model or a searched genotype (.json) adapts to the dataset.
+        bool specFile = model.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || model.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
         var spec = ModelSource.Resolve(model,
             r.Classes ?? dataset?.Classes,
             r.InChannels ?? (specFile ? null : dataset?.Channels),

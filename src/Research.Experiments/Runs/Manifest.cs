@@ -67,7 +67,8 @@ public sealed class Manifest
         };
     }
 
-    public void Save(string path) => RunFiles.WriteAtomically(path, ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    public void Save(string path) =>
+        RunFiles.WriteAtomically(path, ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = global::Research.Experiments.Config.CanonicalJson.Options.Encoder }) + "\n");
 
     public static Manifest Load(string path)
     {

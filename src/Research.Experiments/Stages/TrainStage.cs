@@ -48,11 +48,16 @@ public static class TrainStage
             var spec = SpecYaml.Load(ScaleStage.MemberSpecPath(ctx.Layout, name));
             results.Add(TrainOne(ctx, "member", spec, phi, train, data.Test, t.Holdout, recipe, Path.Combine(ctx.Layout.TrainDir, ScaleStage.SafeName(name))));
         }
+        var taken = new HashSet<string>(StringComparer.Ordinal);
         foreach (var b in t.Baselines)
         {
+            // The folder and row name: the model's, with its width when given, made unique (the same model twice at other settings).
             var spec = ctx.ResolveModel(b);
-            results.Add(TrainOne(ctx, "baseline", spec, null, train, data.Test, t.Holdout, recipe,
-                Path.Combine(ctx.Layout.BaselinesDir, ScaleStage.SafeName(spec.Name))));
+            string baseName = ScaleStage.SafeName(spec.Name + (b.WidthMult is { } wm && wm != 1.0 ? $"-w{wm.ToString(CultureInfo.InvariantCulture)}" : ""));
+            string name = baseName;
+            for (int i = 2; !taken.Add(name); i++) name = $"{baseName}-{i}";
+            spec = spec with { Name = name };
+            results.Add(TrainOne(ctx, "baseline", spec, null, train, data.Test, t.Holdout, recipe, Path.Combine(ctx.Layout.BaselinesDir, name)));
         }
         RunFiles.WriteAtomically(ctx.Layout.FamilyCsv, Csv(results));
     }
