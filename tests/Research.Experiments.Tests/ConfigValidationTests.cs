@@ -30,6 +30,11 @@ public class ConfigValidationTests
         Assert.Equal([0.0, 1.0], c.Stages.Scale.Phi!);
         Assert.Null(c.Stages.Grid);
         Assert.Contains("tiny.yaml", c.Inputs.Keys);
+
+        // A stage with nothing under it is there, with its defaults.
+        var bare = ExperimentFile.Load(w.Write("bare.yaml", Minimal + "\n  report:\n"));
+        Assert.NotNull(bare.Stages.Report);
+        Assert.Null(bare.Stages.Report!.Title);
     }
 
     [Fact]

@@ -167,7 +167,8 @@ public static partial class ExperimentFile
             if (!_stages!.Has(stage)) return null;
             var node = _stages.KeyNode(stage)!;
             var value = _stages[stage];
-            var m = value is null ? C.Map(node, $"stages.{stage}", keys, nullIsEmpty: true) : C.Map(value, $"stages.{stage}", keys, nullIsEmpty: true);
+            // `report:` with nothing under it is the stage with its defaults.
+            var m = value is null ? null : C.Map(value, $"stages.{stage}", keys, nullIsEmpty: true);
             return m ?? new YamlMap(C, $"stages.{stage}", node.Start, new());
         }
 
