@@ -16,6 +16,8 @@ public static class Cli
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(ScaleCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         return root;
     }
 

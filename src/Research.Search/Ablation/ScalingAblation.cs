@@ -30,7 +30,7 @@ public static class ScalingAblation
     public static readonly string[] Modes = ["width", "depth", "resolution", "compound"];
 
     public static AblationResult Run(NetworkSpec baseSpec, DatasetPair data, string datasetName, double[] targets, Coefficients compound,
-        GridSearchConfig cfg, string outDir, TextWriter? log = null)
+        GridSearchConfig cfg, string outDir, TextWriter? log = null, Research.Torch.Device? device = null)
     {
         cfg.Validate();
         if (targets.Length == 0 || targets.Any(t => !(t > 1))) throw new ArgumentException("--targets must be MACs ratios above 1, e.g. 2,4");
@@ -50,7 +50,7 @@ public static class ScalingAblation
                 foreach (var seed in cfg.Seeds)
                 {
                     var dir = Path.Combine(outDir, "members", $"{mode}-x{target.ToString(CultureInfo.InvariantCulture)}", $"seed{seed}");
-                    var r = Trainer.Run(spec, proxy, datasetName, cfg.Train with { Seed = seed }, new TrainerOptions { OutDir = dir, Resume = true });
+                    var r = Trainer.Run(spec, proxy, datasetName, cfg.Train with { Seed = seed }, new TrainerOptions { OutDir = dir, Resume = true, Device = device ?? Research.Torch.Device.CPU });
                     accs.Add(r.Final.ValTop1);
                     seconds += r.Seconds;
                 }

@@ -57,7 +57,9 @@ public sealed record GridSearchResult(IReadOnlyList<CandidateResult> Candidates,
 /// </summary>
 public static class GridSearch
 {
-    public static GridSearchResult Run(NetworkSpec baseSpec, DatasetPair data, string datasetName, GridSearchConfig cfg, string outDir, TextWriter? log = null)
+    /// <param name="device">where candidates train (null: CPU)</param>
+    public static GridSearchResult Run(NetworkSpec baseSpec, DatasetPair data, string datasetName, GridSearchConfig cfg, string outDir, TextWriter? log = null,
+        Research.Torch.Device? device = null)
     {
         cfg.Validate();
         var grid = CoefficientGrid.Candidates(cfg.Step, cfg.Tolerance, cfg.Target);
@@ -73,7 +75,7 @@ public static class GridSearch
         var results = new List<CandidateResult>();
         foreach (var c in chosen)
         {
-            results.Add(Evaluate("grid", c, baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log));
+            results.Add(Evaluate("grid", c, baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log, device));
             WriteCandidates(Path.Combine(outDir, "candidates.csv"), results);
         }
         if (cfg.Refine)
@@ -81,7 +83,7 @@ public static class GridSearch
             var surface = ResponseSurface.Fit(results.Select(r => (r.C, r.AccMean)).ToList());
             var opt = surface.ConstrainedOptimum(cfg.Target);
             log?.WriteLine($"refine: the response surface peaks at {opt} (predicted accuracy {surface.Predict(opt):F2}%)");
-            results.Add(Evaluate("refined", opt, baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log));
+            results.Add(Evaluate("refined", opt, baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log, device));
             WriteCandidates(Path.Combine(outDir, "candidates.csv"), results);
         }
         var ranked = results.OrderByDescending(r => r.Objective).ThenBy(r => r.C.Key, StringComparer.Ordinal).ToList();
@@ -94,7 +96,7 @@ public static class GridSearch
 
     /// <summary>Trains (or reads back) one candidate on every seed.</summary>
     public static CandidateResult Evaluate(string kind, Coefficients c, NetworkSpec baseSpec, DatasetPair proxy, string datasetName, GridSearchConfig cfg,
-        long baseMacs, string outDir, TextWriter? log)
+        long baseMacs, string outDir, TextWriter? log, Research.Torch.Device? device = null)
     {
         var member = CompoundScaler.Member(baseSpec, c.Alpha, c.Beta, c.Gamma, 1) with { Name = $"{baseSpec.Name}-{c.Key}" };
         var spec = CompoundScaler.Scale(baseSpec, member);
@@ -104,7 +106,7 @@ public static class GridSearch
         foreach (var seed in cfg.Seeds)
         {
             string dir = Path.Combine(outDir, "candidates", c.Key, $"seed{seed}");
-            var r = Trainer.Run(spec, proxy, datasetName, cfg.Train with { Seed = seed }, new TrainerOptions { OutDir = dir, Resume = true });
+            var r = Trainer.Run(spec, proxy, datasetName, cfg.Train with { Seed = seed }, new TrainerOptions { OutDir = dir, Resume = true, Device = device ?? Research.Torch.Device.CPU });
             accs.Add(r.Final.ValTop1);
             seconds += r.Seconds;
         }

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Research.Experiments.Reports;
+
+namespace Research.Cli.Commands;
+
+/// <summary>`research report RUN_DIR`: (re)writes summary.md and plot.svg from a run directory's files and prints the family table.</summary>
+public static class ReportCommand
+{
+    public static Command Create()
+    {
+        var dir = new Argument<string>("run-dir") { Description = "a run directory (runs/<name>-<hash>) holding manifest.json" };
+        var format = CommonOptions.Format();
+        var cmd = new Command("report", "write summary.md and plot.svg (accuracy against MACs) for a run, and print its family table") { dir, format };
+        cmd.SetAction(parse =>
+        {
+            var o = parse.InvocationConfiguration.Output;
+            string runDir = parse.GetValue(dir)!;
+            if (!Directory.Exists(runDir)) throw new DirectoryNotFoundException($"{runDir}: no such run directory");
+            var report = RunReport.Write(runDir);
+            switch (parse.GetValue(format))
+            {
+                case "csv":
+                    o.WriteLine("kind,name,phi,params,macs,resolution,val_top1,test_top1,images_per_s");
+                    foreach (var r in report.Rows)
+                        o.WriteLine(CsvText.Line([r.Kind, r.Name, Human.Num(r.Phi, "R"), r.Params.ToString(), r.Macs.ToString(), r.Resolution.ToString(),
+                            Human.Num(r.ValTop1, "R"), Human.Num(r.TestTop1, "R"), Human.Num(r.ImagesPerSecond, "0.0")]));
+                    break;
+                case "json":
+                    o.WriteLine(System.Text.Json.JsonSerializer.Serialize(report.Rows.Select(r => new
+                    {
+                        kind = r.Kind, name = r.Name, phi = r.Phi, @params = r.Params, macs = r.Macs, resolution = r.Resolution, val_top1 = r.ValTop1,
+                        test_top1 = r.TestTop1, images_per_s = r.ImagesPerSecond,
+                    }), new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+                    break;
+                default:
+                    o.WriteLine($"summary {Path.Combine(runDir, "summary.md")}");
+                    o.WriteLine($"plot {Path.Combine(runDir, "plot.svg")}");
+                    PrintTable(report, o);
+                    break;
+            }
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    /// <summary>The family and baselines as an aligned table (accuracy columns only when something was trained).</summary>
+    public static void PrintTable(RunReport report, TextWriter o)
+    {
+        if (report.Rows.Count == 0)
+        {
+            o.WriteLine("(no family: the run has no scale or train output)");
+            return;
+        }
+        bool val = report.Rows.Any(r => r.ValTop1 is not null);
+        var headers = new List<string> { "kind", "name", "phi", "params", "macs", "resolution" };
+        if (val) headers.Add("val_top1");
+        if (report.Trained) headers.AddRange(["test_top1", "images_per_s"]);
+        var t = new TextTable(headers.ToArray());
+        foreach (var r in report.Rows)
+        {
+            var cells = new List<object> { r.Kind, r.Name, Human.Num(r.Phi), r.Params, r.Macs, r.Resolution };
+            if (val) cells.Add(Human.Num(r.ValTop1, "0.00"));
+            if (report.Trained) cells.AddRange([Human.Num(r.TestTop1, "0.00"), Human.Num(r.ImagesPerSecond, "0.0")]);
+            t.Add(cells.ToArray());
+        }
+        o.Write(t.ToString());
+    }
+}

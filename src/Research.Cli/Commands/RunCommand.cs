@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Research.Experiments.Config;
+using Research.Experiments.Pipeline;
+using Research.Experiments.Reports;
+
+namespace Research.Cli.Commands;
+
+/// <summary>
+/// `research run EXPERIMENT.yaml`: validates the file (every error at once, nothing created when it
+/// is invalid), then runs its stages in runs/&lt;name&gt;-&lt;hash&gt;/; running it again continues there.
+/// </summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("experiment") { Description = "the experiment file (YAML or JSON; schema: experiments/README.md)" };
+        var outDir = CommonOptions.Out();
+        outDir.Description = "where run directories go, as <name>-<hash> (default: runs)";
+        var resume = CommonOptions.Resume();
+        resume.Description = "continue a run that was killed or failed (finished stages are kept; a stage resumes from its checkpoints)";
+        var threads = CommonOptions.Threads();
+        var check = new Option<bool>("--check") { Description = "only validate the file: print the run directory and the resolved config, run nothing" };
+        var cmd = new Command("run", "run an experiment file: darts → grid → ablation → scale → train → report, resumable, with CSV reports and a plot")
+            { file, outDir, resume, threads, check };
+        cmd.SetAction(parse =>
+        {
+            var o = parse.InvocationConfiguration.Output;
+            var err = parse.InvocationConfiguration.Error;
+            var config = ExperimentFile.Load(parse.GetValue(file)!);
+            string root = parse.GetValue(outDir) ?? "runs";
+            string dir = ExperimentRunner.RunDirectory(config, root);
+            if (parse.GetValue(check))
+            {
+                o.WriteLine($"valid {parse.GetValue(file)}");
+                o.WriteLine($"run_dir {dir}");
+                o.WriteLine($"stages {string.Join(",", ExperimentRunner.ConfiguredStages(config))}");
+                o.WriteLine(JsonNode.Parse(config.CanonicalJson)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = CanonicalJson.Options.Encoder }));
+                return ExitCodes.Ok;
+            }
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            RunOutcome outcome;
+            try
+            {
+                outcome = ExperimentRunner.Run(config, new RunOptions { OutRoot = root, Resume = parse.GetValue(resume), Output = o });
+            }
+            catch (StageFailedException e)
+            {
+                err.WriteLine($"error: {e.Message}");
+                err.WriteLine($"the run is in {e.RunDir} (log.txt, manifest.json); fix the cause and run again with --resume");
+                return e.IsBadInput ? ExitCodes.BadInput : ExitCodes.Failure;
+            }
+            o.WriteLine($"run_dir {outcome.RunDir}");
+            foreach (var (stage, action, seconds) in outcome.Stages)
+                o.WriteLine($"stage {stage} {action} {seconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)}");
+            if (File.Exists(Path.Combine(outcome.RunDir, "summary.md")))
+                ReportCommand.PrintTable(RunReport.Read(outcome.RunDir), o);
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+}

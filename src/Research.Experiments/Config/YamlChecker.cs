@@ -1,0 +1,189 @@
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Research.Experiments.Config;
+
+/// <summary>
+/// Reads YAML nodes into typed values and collects every problem, each as
+/// <c>FILE:LINE: key.path: what is wrong (allowed: ...)</c>, instead of stopping at the first.
+/// A getter returns null when its value is missing or wrong (the error is recorded).
+/// </summary>
+internal sealed class YamlChecker(string file)
+{
+    private readonly List<(int Line, int Column, string Text)> _errors = new();
+
+    public string File { get; } = file;
+
+    public IReadOnlyList<string> Errors => _errors.OrderBy(e => e.Line).ThenBy(e => e.Column).Select(e => e.Text).Distinct().ToList();
+
+    public bool HasErrors => _errors.Count > 0;
+
+    public void Error(YamlNode node, string path, string what) => Error(node.Start, path, what);
+
+    public void Error(Mark at, string path, string what) =>
+        _errors.Add(((int)at.Line, (int)at.Column, $"{File}:{at.Line}: {path}: {what}"));
+
+    public static string Allowed(IEnumerable<string> allowed) => $"(allowed: {string.Join(", ", allowed)})";
+
+    public static bool IsNull(YamlNode n) =>
+        n is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any } s && s.Value is null or "" or "~" or "null" or "Null" or "NULL";
+
+    private static bool IsQuoted(YamlScalarNode s) => s.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted;
+
+    private static string Show(YamlNode n) => n switch
+    {
+        YamlScalarNode s => $"'{s.Value}'",
+        YamlSequenceNode => "a list",
+        YamlMappingNode => "a mapping",
+        _ => "something else",
+    };
+
+    /// <summary>
+    /// A mapping with only allowed keys (each unknown or repeated key is an error). A null value is
+    /// an empty mapping when <paramref name="nullIsEmpty"/> (e.g. <c>report:</c> with nothing under it).
+    /// </summary>
+    public YamlMap? Map(YamlNode node, string path, IReadOnlyList<string> allowed, bool nullIsEmpty = false)
+    {
+        if (nullIsEmpty && IsNull(node)) return new YamlMap(this, path, node.Start, new Dictionary<string, (YamlNode, YamlNode)>());
+        if (node is not YamlMappingNode m)
+        {
+            Error(node, path, $"must be a mapping, got {Show(node)}");
+            return null;
+        }
+        var entries = new Dictionary<string, (YamlNode Key, YamlNode Value)>(StringComparer.Ordinal);
+        foreach (var (k, v) in m.Children)
+        {
+            var name = (k as YamlScalarNode)?.Value ?? "";
+            var keyPath = path.Length == 0 ? name : $"{path}.{name}";
+            if (!allowed.Contains(name)) Error(k, keyPath, $"unknown key {Allowed(allowed)}");
+            else if (!entries.TryAdd(name, (k, v))) Error(k, keyPath, "given twice");
+        }
+        return new YamlMap(this, path, m.Start, entries);
+    }
+
+    public string? String(YamlNode n, string path)
+    {
+        if (n is YamlScalarNode { Value: { Length: > 0 } v } && !IsNull(n)) return v;
+        Error(n, path, $"must be a non-empty string, got {(IsNull(n) ? "nothing" : Show(n))}");
+        return null;
+    }
+
+    public string? Choice(YamlNode n, string path, IReadOnlyList<string> allowed)
+    {
+        if (n is YamlScalarNode { Value: { } v } && allowed.Contains(v)) return v;
+        Error(n, path, $"must be one of the allowed values, got {Show(n)} {Allowed(allowed)}");
+        return null;
+    }
+
+    public bool? Bool(YamlNode n, string path)
+    {
+        if (n is YamlScalarNode s && !IsQuoted(s) && s.Value is { } v)
+        {
+            if (v is "true" or "True" or "TRUE") return true;
+            if (v is "false" or "False" or "FALSE") return false;
+        }
+        Error(n, path, $"must be true or false, got {Show(n)}");
+        return null;
+    }
+
+    public int? Int(YamlNode n, string path, long min = int.MinValue, long max = int.MaxValue)
+    {
+        if (n is YamlScalarNode s && !IsQuoted(s) && long.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v))
+        {
+            if (v >= min && v <= max) return (int)v;
+            Error(n, path, $"{v} is out of range: must be an integer {Range(min, max)}");
+            return null;
+        }
+        Error(n, path, $"must be an integer {Range(min, max)}, got {Show(n)}");
+        return null;
+    }
+
+    /// <summary>A finite number in the interval; <paramref name="lowOpen"/>/<paramref name="highOpen"/> exclude the ends.</summary>
+    public double? Number(YamlNode n, string path, double min = double.NegativeInfinity, double max = double.PositiveInfinity, bool lowOpen = false,
+        bool highOpen = false)
+    {
+        string range = Interval(min, max, lowOpen, highOpen);
+        if (n is YamlScalarNode s && !IsQuoted(s) && double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v))
+        {
+            bool ok = (lowOpen ? v > min : v >= min) && (highOpen ? v < max : v <= max);
+            if (ok) return v;
+            Error(n, path, $"{s.Value} is out of range: must be a number {range}");
+            return null;
+        }
+        Error(n, path, $"must be a number {range}, got {Show(n)}");
+        return null;
+    }
+
+    /// <summary>A list of integers (a single integer counts as a list of one).</summary>
+    public int[]? IntList(YamlNode n, string path, long min = int.MinValue, bool distinct = false)
+    {
+        var items = n is YamlSequenceNode seq ? seq.Children.ToList() : n is YamlScalarNode && !IsNull(n) ? [n] : null;
+        if (items is null || items.Count == 0)
+        {
+            Error(n, path, $"must be a non-empty list of integers, got {(IsNull(n) ? "nothing" : Show(n))}");
+            return null;
+        }
+        var values = new List<int>();
+        bool ok = true;
+        for (int i = 0; i < items.Count; i++)
+            if (Int(items[i], $"{path}[{i}]", min) is { } v) values.Add(v);
+            else ok = false;
+        if (!ok) return null;
+        if (distinct && values.Distinct().Count() != values.Count)
+        {
+            Error(n, path, "must list distinct values");
+            return null;
+        }
+        return values.ToArray();
+    }
+
+    /// <summary>A list of numbers (a single number counts as a list of one).</summary>
+    public double[]? NumberList(YamlNode n, string path, double min = double.NegativeInfinity, bool lowOpen = false)
+    {
+        var items = n is YamlSequenceNode seq ? seq.Children.ToList() : n is YamlScalarNode && !IsNull(n) ? [n] : null;
+        if (items is null || items.Count == 0)
+        {
+            Error(n, path, $"must be a non-empty list of numbers, got {(IsNull(n) ? "nothing" : Show(n))}");
+            return null;
+        }
+        var values = new List<double>();
+        bool ok = true;
+        for (int i = 0; i < items.Count; i++)
+            if (Number(items[i], $"{path}[{i}]", min, lowOpen: lowOpen) is { } v) values.Add(v);
+            else ok = false;
+        return ok ? values.ToArray() : null;
+    }
+
+    private static string Range(long min, long max) =>
+        min == int.MinValue && max == int.MaxValue ? "" : max == int.MaxValue ? $">= {min}" : min == int.MinValue ? $"<= {max}" : $"in [{min}, {max}]";
+
+    private static string Interval(double min, double max, bool lowOpen, bool highOpen)
+    {
+        string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        if (double.IsNegativeInfinity(min) && double.IsPositiveInfinity(max)) return "";
+        if (double.IsPositiveInfinity(max)) return lowOpen ? $"> {N(min)}" : $">= {N(min)}";
+        if (double.IsNegativeInfinity(min)) return highOpen ? $"< {N(max)}" : $"<= {N(max)}";
+        return $"in {(lowOpen ? "(" : "[")}{N(min)}, {N(max)}{(highOpen ? ")" : "]")}";
+    }
+}
+
+/// <summary>A checked mapping: its allowed entries by key, and where it starts.</summary>
+internal sealed class YamlMap(YamlChecker checker, string path, Mark start, Dictionary<string, (YamlNode Key, YamlNode Value)> entries)
+{
+    public string Path { get; } = path;
+    public Mark Start { get; } = start;
+    public IEnumerable<string> Keys => entries.Keys;
+
+    public bool Has(string key) => entries.ContainsKey(key);
+
+    /// <summary>The value, or null when the key is absent or its value is YAML null.</summary>
+    public YamlNode? this[string key] => entries.TryGetValue(key, out var e) && !YamlChecker.IsNull(e.Value) ? e.Value : null;
+
+    public YamlNode? KeyNode(string key) => entries.TryGetValue(key, out var e) ? e.Key : null;
+
+    public string Sub(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
+
+    /// <summary>Records "missing" at the mapping's start.</summary>
+    public void Missing(string key, string what = "is required") => checker.Error(Start, Sub(key), what);
+}

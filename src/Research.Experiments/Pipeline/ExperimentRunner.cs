@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Research.Experiments.Config;
+using Research.Experiments.Runs;
+using Research.Experiments.Stages;
+
+namespace Research.Experiments.Pipeline;
+
+public sealed record RunOptions
+{
+    /// <summary>Run directories go here, as &lt;name&gt;-&lt;hash&gt;.</summary>
+    public string OutRoot { get; init; } = "runs";
+    /// <summary>Continue a run whose manifest shows a stage running (killed) or failed.</summary>
+    public bool Resume { get; init; }
+    /// <summary>Progress lines (they also go to log.txt).</summary>
+    public TextWriter? Output { get; init; }
+}
+
+/// <summary>What each configured stage did in this invocation: ran, skipped (already done) or imported (from_run).</summary>
+public sealed record RunOutcome(string RunDir, IReadOnlyList<(string Stage, string Action, double Seconds)> Stages);
+
+/// <summary>
+/// Runs an experiment: darts → grid → ablation → scale → train → report, each configured stage in
+/// its own folder of runs/&lt;name&gt;-&lt;hash&gt;/, handing over through files only. Re-running the same
+/// file continues the same directory: a stage marked done whose output is present is skipped; a
+/// stage that was killed or failed resumes from its checkpoints (with <see cref="RunOptions.Resume"/>);
+/// once a stage runs, every later stage runs again too, since its inputs may have changed.
+/// </summary>
+public static class ExperimentRunner
+{
+    public static string RunDirectory(ExperimentConfig config, string outRoot) => Path.Combine(outRoot, config.RunName);
+
+    public static IReadOnlyList<string> ConfiguredStages(ExperimentConfig c) =>
+        ExperimentFile.StageNames.Where(s => s switch
+        {
+            "darts" => c.Stages.Darts is not null,
+            "grid" => c.Stages.Grid is not null,
+            "ablation" => c.Stages.Ablation is not null,
+            "scale" => c.Stages.Scale is not null,
+            "train" => c.Stages.Train is not null,
+            "report" => c.Stages.Report is not null,
+            _ => false,
+        }).ToList();
+
+    public static RunOutcome Run(ExperimentConfig config, RunOptions options)
+    {
+        var device = DeviceResolver.Resolve(config.Device); // before anything is written
+        var layout = new RunLayout(RunDirectory(config, options.OutRoot));
+        var stages = ConfiguredStages(config);
+        Manifest manifest;
+        if (File.Exists(layout.Manifest))
+        {
+            manifest = Manifest.Load(layout.Manifest);
+            if (manifest.Hash != config.Hash)
+                throw new ArgumentException($"{layout.Dir} belongs to another configuration (hash {manifest.Hash}, this file's is {config.Hash})");
+            var unfinished = manifest.Stages.Where(s => s.Status is StageStatus.Running or StageStatus.Failed).ToList();
+            if (unfinished.Count > 0 && !options.Resume)
+                throw new ArgumentException(
+                    $"{layout.Dir} holds an unfinished run ({string.Join(", ", unfinished.Select(s => $"stage {s.Name} is {s.Status}"))}); " +
+                    "pass --resume to continue it (finished stages are kept)");
+            foreach (var s in stages.Where(s => manifest.Stages.All(r => r.Name != s)))
+                manifest.Stages.Add(new StageRecord { Name = s });
+        }
+        else
+        {
+            var inputs = new JsonObject();
+            foreach (var (k, v) in config.Inputs) inputs[k] = v;
+            manifest = new Manifest
+            {
+                Name = config.Name, Hash = config.Hash, Seed = config.Seed, Config = CanonicalJson.ConfigNode(config), Inputs = inputs,
+                Started = DateTimeOffset.UtcNow,
+                Stages = stages.Select(s => new StageRecord { Name = s }).ToList(),
+            };
+        }
+
+        Directory.CreateDirectory(layout.Dir);
+        using var log = new TeeWriter(layout.Log, options.Output);
+        var now = DateTimeOffset.UtcNow;
+        manifest.Invocations++;
+        manifest.LastStarted = now;
+        manifest.Ended = null;
+        manifest.Status = StageStatus.Running;
+        manifest.ExperimentFile = config.SourcePath;
+        manifest.Environment = EnvironmentInfo.Capture(device, config.BaseDirectory).ToJson();
+        manifest.Save(layout.Manifest);
+        log.WriteLine($"== {now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z run {config.Name} in {layout.Dir} " +
+                      $"(invocation {manifest.Invocations}, device {device}, stages {string.Join(" ", stages)})");
+
+        var ctx = new StageContext(config, layout, device, log);
+        var actions = new List<(string, string, double)>();
+        bool upstreamRan = false;
+        foreach (var stage in stages)
+        {
+            var rec = manifest.Stage(stage);
+            if (!upstreamRan && rec.Status == StageStatus.Done && File.Exists(layout.Marker(stage)))
+            {
+                log.WriteLine($"stage {stage}: done, skipped");
+                actions.Add((stage, "skipped", 0));
+                continue;
+            }
+            rec.Status = StageStatus.Running;
+            rec.Started = DateTimeOffset.UtcNow;
+            rec.Ended = null;
+            rec.Seconds = null;
+            rec.Error = null;
+            rec.Note = null;
+            manifest.Save(layout.Manifest);
+            log.WriteLine($"stage {stage}: running");
+            var clock = Stopwatch.StartNew();
+            string action = "ran";
+            try
+            {
+                if (FromRun(config, stage) is { } from)
+                {
+                    Import(config.ResolvePath(from), layout.Stage(stage));
+                    rec.Note = $"from_run {from}";
+                    action = "imported";
+                }
+                else Execute(stage, ctx);
+            }
+            catch (Exception e)
+            {
+                rec.Status = StageStatus.Failed;
+                rec.Ended = DateTimeOffset.UtcNow;
+                rec.Seconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
+                rec.Error = e.Message;
+                manifest.Status = StageStatus.Failed;
+                manifest.Ended = rec.Ended;
+                manifest.Save(layout.Manifest);
+                log.WriteLine($"stage {stage}: failed after {clock.Elapsed.TotalSeconds:F1} s: {e.Message}");
+                throw new StageFailedException(stage, layout.Dir, e);
+            }
+            rec.Status = StageStatus.Done;
+            rec.Ended = DateTimeOffset.UtcNow;
+            rec.Seconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
+            manifest.Save(layout.Manifest);
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stage {stage}: {(action == "ran" ? "done" : action)} in {rec.Seconds:F1} s"));
+            actions.Add((stage, action, rec.Seconds ?? 0));
+            upstreamRan = true;
+        }
+        manifest.Status = StageStatus.Done;
+        manifest.Ended = DateTimeOffset.UtcNow;
+        manifest.Save(layout.Manifest);
+        log.WriteLine($"== run {config.Name} done: {layout.Dir}");
+        return new RunOutcome(layout.Dir, actions);
+    }
+
+    private static void Execute(string stage, StageContext ctx)
+    {
+        switch (stage)
+        {
+            case "darts": DartsStage.Run(ctx); break;
+            case "grid": GridStage.Run(ctx); break;
+            case "ablation": AblationStage.Run(ctx); break;
+            case "scale": ScaleStage.Run(ctx); break;
+            case "train": TrainStage.Run(ctx); break;
+            case "report": ReportStage.Run(ctx); break;
+            default: throw new ArgumentException($"unknown stage '{stage}'");
+        }
+    }
+
+    private static string? FromRun(ExperimentConfig c, string stage) => stage switch
+    {
+        "darts" => c.Stages.Darts?.FromRun,
+        "grid" => c.Stages.Grid?.FromRun,
+        "ablation" => c.Stages.Ablation?.FromRun,
+        "scale" => c.Stages.Scale?.FromRun,
+        "train" => c.Stages.Train?.FromRun,
+        _ => null,
+    };
+
+    /// <summary>Copies an earlier run's stage outputs (its top-level files) into this run's stage folder.</summary>
+    private static void Import(string from, string to)
+    {
+        if (!Directory.Exists(from)) throw new DirectoryNotFoundException($"from_run: {from} not found");
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.GetFiles(from).Order(StringComparer.Ordinal))
+        {
+            if (f.EndsWith(".tmp", StringComparison.Ordinal)) continue;
+            var dest = Path.Combine(to, Path.GetFileName(f));
+            File.Copy(f, dest + ".tmp", overwrite: true);
+            File.Move(dest + ".tmp", dest, overwrite: true);
+        }
+    }
+}

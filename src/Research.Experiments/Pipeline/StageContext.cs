@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Research.Experiments.Config;
+using Research.Experiments.Runs;
+using Research.Models.Specs;
+using Research.Search.Grid;
+using Research.Torch;
+using Research.Training.Data;
+
+namespace Research.Experiments.Pipeline;
+
+/// <summary>What a stage gets: the config, the run directory, the device, the log, and the shared look-ups.</summary>
+public sealed class StageContext(ExperimentConfig config, RunLayout layout, Device device, TextWriter log)
+{
+    private readonly Dictionary<int, DatasetPair> _data = new();
+
+    public ExperimentConfig Config { get; } = config;
+    public RunLayout Layout { get; } = layout;
+    public Device Device { get; } = device;
+    public TextWriter Log { get; } = log;
+
+    public DatasetConfig Dataset => Config.Dataset ?? throw new ArgumentException("this stage needs a dataset (dataset: {name: ...})");
+    public DatasetInfo? DatasetInfo => Config.Dataset is { } d ? global::Research.Experiments.Config.DatasetInfo.Find(d.Name) : null;
+
+    /// <summary>The dataset with a stage's subset (or the dataset's), loaded once per subset.</summary>
+    public DatasetPair LoadData(int? stageSubset)
+    {
+        var ds = Dataset;
+        int? subset = stageSubset ?? ds.Subset;
+        if (_data.TryGetValue(subset ?? -1, out var pair)) return pair;
+        pair = DatasetCatalog.Load(ds.Name, ds.DataDir is { } dir ? Config.ResolvePath(dir) : null, subset, Config.Seed);
+        Log.WriteLine($"dataset {ds.Name} train {pair.Train.Count} test {pair.Test.Count}");
+        return _data[subset ?? -1] = pair;
+    }
+
+    /// <summary>A model: a registered name or spec file (relative to the experiment file), darts/genotype.json or grid/base.yaml.</summary>
+    public NetworkSpec ResolveModel(ModelRef r)
+    {
+        string path = r.From switch
+        {
+            "darts" => Layout.Genotype,
+            "grid" => Layout.GridBase,
+            null when Models.Networks.ModelSource.IsSpecFile(r.Model!) || r.Model!.EndsWith(".json", StringComparison.OrdinalIgnoreCase) => Config.ResolvePath(r.Model!),
+            null => r.Model!,
+            _ => throw new ArgumentException($"unknown model source 'from: {r.From}'"),
+        };
+        if (r.From is not null && !File.Exists(path))
+            throw new FileNotFoundException($"{path} not found: the {r.From} stage has not written it", path);
+        return ModelResolver.Resolve(r, path, DatasetInfo);
+    }
+
+    /// <summary>(α, β, γ): given, or the grid's winner from grid/best.json.</summary>
+    public Coefficients ResolveCoefficients(CoefficientsRef c)
+    {
+        if (c.From is null) return new Coefficients(c.Alpha!.Value, c.Beta!.Value, c.Gamma!.Value);
+        if (c.From != "grid") throw new ArgumentException($"unknown coefficient source 'from: {c.From}'");
+        return ReadGridBest(Layout.GridBest);
+    }
+
+    public static Coefficients ReadGridBest(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path} not found: the grid stage has not written it", path);
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var r = doc.RootElement;
+        return new Coefficients(r.GetProperty("alpha").GetDouble(), r.GetProperty("beta").GetDouble(), r.GetProperty("gamma").GetDouble());
+    }
+}

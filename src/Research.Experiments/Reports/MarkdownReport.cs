@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text;
+
+namespace Research.Experiments.Reports;
+
+public static class Human
+{
+    /// <summary>5288548 → 5.29M, 385800000 → 385.8M, 1.02e9 → 1.02G, 12345 → 12.3K.</summary>
+    public static string Count(double n)
+    {
+        string F(double v, string unit) => (v >= 100 ? v.ToString("0.#", CultureInfo.InvariantCulture) : v.ToString("0.##", CultureInfo.InvariantCulture)) + unit;
+        double a = Math.Abs(n);
+        if (a >= 1e9) return F(n / 1e9, "G");
+        if (a >= 1e6) return F(n / 1e6, "M");
+        if (a >= 1e3) return F(n / 1e3, "K");
+        return n.ToString("0.##", CultureInfo.InvariantCulture);
+    }
+
+    public static string Num(double? v, string format = "0.##") => v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "";
+}
+
+/// <summary>summary.md: what was run, the searched cell, the coefficients, the family table with baselines, the plot, the ablation.</summary>
+public static class MarkdownReport
+{
+    public static string Render(RunReport r)
+    {
+        var sb = new StringBuilder();
+        sb.Append("# ").AppendLine(Escape(r.Title ?? r.Name)).AppendLine();
+        if (r.Description is { } d) sb.AppendLine(d.Trim()).AppendLine();
+        sb.AppendLine("| | |").AppendLine("|---|---|");
+        sb.Append("| experiment | ").Append(Escape(r.Name)).AppendLine(" |");
+        sb.Append("| run directory | `").Append(Path.GetFileName(Path.GetFullPath(r.RunDir).TrimEnd(Path.DirectorySeparatorChar))).AppendLine("` |");
+        if (r.Dataset is { } ds) sb.Append("| dataset | ").Append(ds).AppendLine(" |");
+        sb.Append("| seed | ").Append(r.Seed?.ToString(CultureInfo.InvariantCulture) ?? "").AppendLine(" |");
+        sb.Append("| device | ").Append(r.Device ?? "").AppendLine(" |");
+        if (r.Libtorch is { } lt) sb.Append("| libtorch | ").Append(lt).AppendLine(" |");
+        if (r.GitCommit is { } gc) sb.Append("| git commit | `").Append(gc).AppendLine("` |");
+        var stages = r.Stages.Where(s => s.Stage != "report").ToList();
+        if (stages.Count > 0)
+            sb.Append("| stages | ").Append(string.Join(", ", stages.Select(s =>
+                $"{s.Stage} {s.Status}{(s.Seconds is { } sec ? $" ({sec.ToString("0.#", CultureInfo.InvariantCulture)} s)" : "")}"))).AppendLine(" |");
+        sb.AppendLine();
+
+        if (r.Genotype is { } g)
+        {
+            sb.AppendLine("## Searched cell (DARTS)").AppendLine();
+            sb.AppendLine("```").AppendLine(g).AppendLine("```").AppendLine();
+        }
+
+        if (r.Grid is { } w)
+        {
+            sb.AppendLine("## Compound-scaling coefficients").AppendLine();
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"Grid search winner: α = {w.Alpha:0.###}, β = {w.Beta:0.###}, γ = {w.Gamma:0.###} (α·β²·γ² = {w.Constraint:0.###})");
+            if (w.Accuracy is { } acc) line += string.Create(CultureInfo.InvariantCulture, $", held-out top-1 {acc:0.##}% over {w.Seeds} seed(s)");
+            sb.AppendLine(line + ".");
+            if (w.Verdict is { } v) sb.AppendLine().Append("Against the runner-up: ").Append(Escape(v)).AppendLine(".");
+            sb.AppendLine();
+        }
+
+        if (r.Scaling is { } s)
+        {
+            string? S(string k) => s[k]?.ToString();
+            sb.AppendLine("## Scaling").AppendLine();
+            if (S("mode") == "table")
+                sb.AppendLine($"Base `{S("base")}` scaled by the `{S("table")}` table (φ = {string.Join(", ", (s["phi"]?.AsArray() ?? []).Select(p => p?.ToString()))})" +
+                              (S("alpha") is null ? "." : $"; scale.csv's formula columns show what α = {S("alpha")}, β = {S("beta")}, γ = {S("gamma")} would give."));
+            else
+                sb.AppendLine($"Base `{S("base")}` scaled by d = α^φ, w = β^φ, r = γ^φ with α = {S("alpha")}, β = {S("beta")}, γ = {S("gamma")} ({S("source")}).");
+            sb.AppendLine();
+        }
+
+        if (r.Rows.Count > 0)
+        {
+            sb.AppendLine("## Family").AppendLine();
+            bool val = r.Rows.Any(x => x.ValTop1 is not null), test = r.Rows.Any(x => x.TestTop1 is not null);
+            var headers = new List<string> { "model", "kind", "φ", "params", "MACs", "resolution" };
+            if (val) headers.Add("held-out top-1 (%)");
+            if (test) headers.Add("test top-1 (%)");
+            if (r.Trained) headers.AddRange(["images/s", "train s"]);
+            sb.Append("| ").Append(string.Join(" | ", headers)).AppendLine(" |");
+            sb.Append('|').Append(string.Concat(headers.Select((_, i) => i < 2 ? "---|" : "---:|"))).AppendLine();
+            foreach (var x in r.Rows.OrderBy(x => x.Kind == "baseline").ThenBy(x => x.Kind == "baseline" ? x.Macs : 0))
+            {
+                var cells = new List<string>
+                {
+                    $"`{x.Name}`", x.Kind, Human.Num(x.Phi), $"{Human.Count(x.Params)} ({x.Params.ToString("N0", CultureInfo.InvariantCulture)})", Human.Count(x.Macs),
+                    x.Resolution.ToString(CultureInfo.InvariantCulture),
+                };
+                if (val) cells.Add(Human.Num(x.ValTop1, "0.00"));
+                if (test) cells.Add(Human.Num(x.TestTop1, "0.00"));
+                if (r.Trained) cells.AddRange([Human.Num(x.ImagesPerSecond, "0.0"), Human.Num(x.Seconds, "0.0")]);
+                sb.Append("| ").Append(string.Join(" | ", cells)).AppendLine(" |");
+            }
+            sb.AppendLine();
+            if (!r.Trained) sb.AppendLine("Costs only: nothing was trained (no train stage).").AppendLine();
+            sb.AppendLine($"![{(r.Trained ? "accuracy against MACs" : "parameters against MACs")}](plot.svg)").AppendLine();
+        }
+
+        if (r.Ablation.Count > 0)
+        {
+            sb.AppendLine("## Scaling ablation (matched MACs)").AppendLine();
+            sb.AppendLine("| mode | target MACs | depth | width | resolution | params | MACs | top-1 (%) |");
+            sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var a in r.Ablation)
+            {
+                string G(string k) => a.TryGetValue(k, out var v) ? v : "";
+                double P(string k) => double.TryParse(G(k), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
+                sb.AppendLine($"| {G("mode")} | ×{Human.Num(P("target_ratio"))} | {Human.Num(P("depth_mult"), "0.###")} | {Human.Num(P("width_mult"), "0.###")} | " +
+                              $"{G("resolution")} | {Human.Count(P("params"))} | {Human.Count(P("macs"))} | {Human.Num(P("acc_mean"), "0.00")} |");
+            }
+            sb.AppendLine();
+        }
+        return sb.ToString();
+    }
+
+    private static string Escape(string s) => s.Replace("|", "\\|");
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Research.Experiments.Runs;
+using Research.Training.Training;
+
+namespace Research.Experiments.Reports;
+
+/// <summary>A family member or baseline as the report shows it (from train/family.csv, or scale/scale.csv when nothing was trained).</summary>
+public sealed record ReportRow(string Kind, string Name, double? Phi, long Params, long Macs, int Resolution, double? ValTop1, double? TestTop1,
+    double? ImagesPerSecond, double? Seconds)
+{
+    /// <summary>The accuracy shown: test top-1 when measured, else held-out top-1.</summary>
+    public double? Accuracy => TestTop1 ?? ValTop1;
+}
+
+/// <summary>The grid's winner from grid/best.json.</summary>
+public sealed record GridWinner(double Alpha, double Beta, double Gamma, double? Accuracy, int Seeds, string? Verdict)
+{
+    public double Constraint => Alpha * Beta * Beta * Gamma * Gamma;
+}
+
+/// <summary>
+/// Everything summary.md and plot.svg show, read from a run directory's files: manifest.json,
+/// darts/genotype.json, grid/best.json, scale/coefficients.json and scale.csv, train/family.csv,
+/// ablation/ablation.csv. Any of them may be missing (a stage not configured).
+/// </summary>
+public sealed record RunReport
+{
+    public required string RunDir { get; init; }
+    public required string Name { get; init; }
+    public string? Title { get; init; }
+    public string? Description { get; init; }
+    public int? Seed { get; init; }
+    public string? Device { get; init; }
+    public string? Libtorch { get; init; }
+    public string? GitCommit { get; init; }
+    public string? Dataset { get; init; }
+    public IReadOnlyList<(string Stage, string Status, double? Seconds)> Stages { get; init; } = [];
+    /// <summary>darts/genotype.json: a one-line form when it has one ("text" or "genotype"), else the compact JSON.</summary>
+    public string? Genotype { get; init; }
+    public GridWinner? Grid { get; init; }
+    /// <summary>How the family was scaled (scale/coefficients.json): mode, table, α, β, γ, source.</summary>
+    public JsonObject? Scaling { get; init; }
+    public IReadOnlyList<ReportRow> Rows { get; init; } = [];
+    /// <summary>True when accuracies were measured (train/family.csv exists).</summary>
+    public bool Trained { get; init; }
+    public IReadOnlyList<Dictionary<string, string>> Ablation { get; init; } = [];
+
+    public string DisplayTitle => Title ?? $"{Name}: accuracy vs MACs";
+
+    public static RunReport Read(string runDir)
+    {
+        var layout = new RunLayout(runDir);
+        if (!File.Exists(layout.Manifest)) throw new FileNotFoundException($"{runDir} is not a run directory (no manifest.json)", layout.Manifest);
+        var m = Manifest.Load(layout.Manifest);
+        var cfg = m.Config;
+        string? Str(JsonNode? n) => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+        string? genotype = null;
+        if (File.Exists(layout.Genotype))
+        {
+            var text = File.ReadAllText(layout.Genotype);
+            try
+            {
+                var node = JsonNode.Parse(text);
+                genotype = (node as JsonObject)?["text"] is JsonValue t && t.TryGetValue<string>(out var one) ? one
+                    : (node as JsonObject)?["genotype"] is JsonValue g && g.TryGetValue<string>(out var two) ? two
+                    : node?.ToJsonString();
+            }
+            catch (JsonException)
+            {
+                genotype = text.Trim();
+            }
+        }
+
+        GridWinner? grid = null;
+        if (File.Exists(layout.GridBest))
+        {
+            var b = JsonNode.Parse(File.ReadAllText(layout.GridBest))!;
+            grid = new GridWinner(b["alpha"]!.GetValue<double>(), b["beta"]!.GetValue<double>(), b["gamma"]!.GetValue<double>(),
+                b["best"]?["acc_mean"]?.GetValue<double>(), (b["best"]?["accuracies"] as JsonArray)?.Count ?? 0, Str(b["winner_vs_runner_up"]?["verdict"]));
+        }
+
+        var scaling = File.Exists(layout.ScaleCoefficients) ? JsonNode.Parse(File.ReadAllText(layout.ScaleCoefficients)) as JsonObject : null;
+
+        var rows = new List<ReportRow>();
+        bool trained = File.Exists(layout.FamilyCsv);
+        static double? D(Dictionary<string, string> r, string k) =>
+            r.TryGetValue(k, out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+        static long L(Dictionary<string, string> r, string k) =>
+            r.TryGetValue(k, out var s) && long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
+        if (trained)
+            rows.AddRange(CsvText.Read(layout.FamilyCsv).Select(r => new ReportRow(r["kind"], r["name"], D(r, "phi"), L(r, "params"), L(r, "macs"),
+                (int)L(r, "resolution"), D(r, "val_top1"), D(r, "test_top1"), D(r, "images_per_s"), D(r, "seconds"))));
+        else if (File.Exists(layout.ScaleCsv))
+            rows.AddRange(CsvText.Read(layout.ScaleCsv).Select(r => new ReportRow("member", r["name"], D(r, "phi"), L(r, "params"), L(r, "macs"),
+                (int)L(r, "resolution"), null, null, null, null)));
+
+        var ablation = File.Exists(layout.AblationCsv) ? CsvText.Read(layout.AblationCsv) : [];
+
+        return new RunReport
+        {
+            RunDir = runDir, Name = m.Name, Title = Str(cfg["stages"]?["report"]?["title"]), Description = Str(cfg["description"]), Seed = m.Seed,
+            Device = Str(m.Environment?["device"]), Libtorch = Str(m.Environment?["libtorch"]), GitCommit = Str(m.Environment?["git_commit"]),
+            Dataset = Str(cfg["dataset"]?["name"]),
+            Stages = m.Stages.Select(s => (s.Name, s.Status, s.Seconds)).ToList(),
+            Genotype = genotype, Grid = grid, Scaling = scaling, Rows = rows, Trained = trained, Ablation = ablation,
+        };
+    }
+
+    /// <summary>Reads the run and writes summary.md and plot.svg into it.</summary>
+    public static RunReport Write(string runDir)
+    {
+        var report = Read(runDir);
+        var layout = new RunLayout(runDir);
+        RunFiles.WriteAtomically(layout.Plot, SvgPlot.Render(report));
+        RunFiles.WriteAtomically(layout.Summary, MarkdownReport.Render(report));
+        return report;
+    }
+}

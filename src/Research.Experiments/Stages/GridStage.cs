@@ -1,0 +1,32 @@
+using System.Globalization;
+using Research.Experiments.Pipeline;
+using Research.Models.Specs;
+using Research.Search.Grid;
+
+namespace Research.Experiments.Stages;
+
+/// <summary>
+/// stages.grid: EfficientNet's (α, β, γ) search at φ = 1 (<see cref="GridSearch.Run"/>). Writes the
+/// base it scaled (base.yaml), candidates.csv, one folder per candidate and seed (resumable), and
+/// best.json, which the scale stage reads.
+/// </summary>
+public static class GridStage
+{
+    public static void Run(StageContext ctx)
+    {
+        var g = ctx.Config.Stages.Grid!;
+        var baseSpec = ctx.ResolveModel(g.Base!);
+        var data = ctx.LoadData(g.Subset);
+        Directory.CreateDirectory(ctx.Layout.GridDir);
+        SpecYaml.Save(baseSpec, ctx.Layout.GridBase);
+        var cfg = new GridSearchConfig
+        {
+            Step = g.Step, Tolerance = g.Tolerance, Target = g.Target, Seeds = g.Seeds, Objective = g.Objective, MacsWeight = g.MacsWeight,
+            MaxCandidates = g.MaxCandidates, Refine = g.Refine, ValidationFraction = ctx.Dataset.Validation, Train = g.Recipe.ToTrainConfig(g.Seeds[0]),
+        };
+        ctx.Log.WriteLine($"grid: base {baseSpec.Name} ({baseSpec.InChannels}x{baseSpec.Resolution}x{baseSpec.Resolution}, {baseSpec.Classes} classes)");
+        var r = GridSearch.Run(baseSpec, data, ctx.Dataset.Name, cfg, ctx.Layout.GridDir, ctx.Log, ctx.Device);
+        ctx.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"grid: best {r.Best.C} acc {r.Best.AccMean:F2}"));
+        if (r.Comparison is { } c) ctx.Log.WriteLine($"grid: versus runner-up {r.RunnerUp!.C}: {c.Verdict}");
+    }
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text.Json;
+using Research.Experiments.Pipeline;
+using Research.Experiments.Reports;
+using Research.Models.Networks;
+using Research.Models.Specs;
+using Research.Torch;
+using Research.Torch.IO;
+using Research.Training.Data;
+using Research.Training.Training;
+using Research.Training.Transforms;
+
+namespace Research.Experiments.Stages;
+
+/// <summary>One row of family.csv.</summary>
+public sealed record FamilyResult(string Kind, string Name, double? Phi, long Params, long Macs, int Resolution, double? ValTop1, double? TestTop1,
+    double ImagesPerSecond, double Seconds);
+
+/// <summary>
+/// stages.train: every family member (scale/*.yaml, in scale.csv's order) and every baseline
+/// trained on the same recipe and seed, each in its own folder with checkpoints (a killed stage
+/// resumes), then family.csv. Without holdout the per-epoch evaluation is on the test set and is the
+/// reported test top-1; with holdout the members train on the training set less dataset.validation,
+/// are evaluated on that held-out part each epoch, and on the test set once at the end.
+/// </summary>
+public static class TrainStage
+{
+    public const string CsvHeader = "kind,name,phi,params,macs,resolution,val_top1,test_top1,images_per_s,seconds";
+
+    /// <summary>Columns that measure time and differ from run to run.</summary>
+    public static readonly string[] TimingColumns = ["images_per_s", "seconds"];
+
+    public static void Run(StageContext ctx)
+    {
+        var t = ctx.Config.Stages.Train!;
+        var data = ctx.LoadData(t.Subset);
+        var train = data;
+        if (t.Holdout)
+        {
+            var (trainIdx, valIdx) = DatasetSplit.Split(data.Train.Count, 1 - ctx.Dataset.Validation, seed: 0);
+            train = new DatasetPair(data.Train.Select(trainIdx, data.Train.Name + "-train"), data.Train.Select(valIdx, data.Train.Name + "-val"));
+        }
+        var recipe = t.Recipe.ToTrainConfig(ctx.Config.Seed);
+        var results = new List<FamilyResult>();
+
+        foreach (var (name, phi) in Members(ctx, t.Members))
+        {
+            var spec = SpecYaml.Load(ScaleStage.MemberSpecPath(ctx.Layout, name));
+            results.Add(TrainOne(ctx, "member", spec, phi, train, data.Test, t.Holdout, recipe, Path.Combine(ctx.Layout.TrainDir, ScaleStage.SafeName(name))));
+        }
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var b in t.Baselines)
+        {
+            // The folder and row name: the model's, with its width when given, made unique (the same model twice at other settings).
+            var spec = ctx.ResolveModel(b);
+            string baseName = ScaleStage.SafeName(spec.Name + (b.WidthMult is { } wm && wm != 1.0 ? $"-w{wm.ToString(CultureInfo.InvariantCulture)}" : ""));
+            string name = baseName;
+            for (int i = 2; !taken.Add(name); i++) name = $"{baseName}-{i}";
+            spec = spec with { Name = name };
+            results.Add(TrainOne(ctx, "baseline", spec, null, train, data.Test, t.Holdout, recipe, Path.Combine(ctx.Layout.BaselinesDir, name)));
+        }
+        RunFiles.WriteAtomically(ctx.Layout.FamilyCsv, Csv(results));
+    }
+
+    /// <summary>The family's (name, φ) from scale/scale.csv, filtered to the φ values asked for.</summary>
+    private static List<(string Name, double Phi)> Members(StageContext ctx, double[]? wanted)
+    {
+        if (ctx.Config.Stages.Scale is null) return [];
+        if (!File.Exists(ctx.Layout.ScaleCsv)) throw new FileNotFoundException($"{ctx.Layout.ScaleCsv} not found: the scale stage has not written it", ctx.Layout.ScaleCsv);
+        var rows = CsvText.Read(ctx.Layout.ScaleCsv).Select(r => (Name: r["name"], Phi: double.Parse(r["phi"], CultureInfo.InvariantCulture))).ToList();
+        if (wanted is null) return rows;
+        var missing = wanted.Where(p => !rows.Any(r => r.Phi == p)).ToList();
+        if (missing.Count > 0)
+            throw new ArgumentException($"stages.train.members: the family has no member at phi {string.Join(", ", missing)} (it has {string.Join(", ", rows.Select(r => r.Phi))})");
+        return rows.Where(r => wanted.Contains(r.Phi)).ToList();
+    }
+
+    private static FamilyResult TrainOne(StageContext ctx, string kind, NetworkSpec spec, double? phi, DatasetPair train, ImageDataset test, bool holdout,
+        TrainConfig recipe, string dir)
+    {
+        if (spec.Classes < train.Train.Classes)
+            throw new ArgumentException($"{spec.Name}: {spec.Classes} classes, but {ctx.Dataset.Name} has {train.Train.Classes}");
+        ctx.Log.WriteLine($"train: {kind} {spec.Name} ({spec.InChannels}x{spec.Resolution}x{spec.Resolution}) -> {dir}");
+        var r = Trainer.Run(spec, train, ctx.Dataset.Name, recipe, new TrainerOptions { OutDir = dir, Resume = true, Device = ctx.Device, Log = ctx.Log });
+        double? val = holdout ? r.Final.ValTop1 : null;
+        double testTop1 = holdout ? EvaluateTest(spec, dir, train.Train, test, recipe, ctx.Device) : r.Final.ValTop1;
+        ctx.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"train: {spec.Name} params {r.Params} macs {r.Macs}{(val is { } v ? $" val_top1 {v:F2}" : "")} test_top1 {testTop1:F2} images_per_s {r.ImagesPerSecond:F1}"));
+        return new FamilyResult(kind, spec.Name, phi, r.Params, r.Macs, r.Resolution, val, testTop1, r.ImagesPerSecond, r.Seconds);
+    }
+
+    /// <summary>Test top-1 of the saved weights (EMA ones when EMA was on), cached in test.json.</summary>
+    private static double EvaluateTest(NetworkSpec spec, string dir, ImageDataset trainPart, ImageDataset test, TrainConfig recipe, Device device)
+    {
+        var cache = Path.Combine(dir, "test.json");
+        var files = new RunFiles(dir);
+        if (File.Exists(cache) && File.GetLastWriteTimeUtc(cache) >= File.GetLastWriteTimeUtc(files.Checkpoint))
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(cache));
+            return doc.RootElement.GetProperty("top1").GetDouble();
+        }
+        using var model = NetworkBuilder.Build(spec);
+        model.to(device);
+        using (var weights = SafeTensors.Load(files.Weights, device))
+            model.load_state_dict(weights);
+        var transform = new BatchTransform(ChannelStats.Of(trainPart), spec.InChannels, spec.Resolution, recipe.Augment);
+        var loader = new DataLoader(test, Math.Max(recipe.BatchSize, 256), shuffle: false, dropLast: false, device);
+        var r = Evaluation.Evaluate(model, loader, transform, recipe.Bf16 && device.Type == DeviceType.CUDA);
+        RunFiles.WriteAtomically(cache, JsonSerializer.Serialize(new { top1 = r.Top1, top5 = r.Top5, loss = r.Loss, count = r.Count }));
+        return r.Top1;
+    }
+
+    public static string Csv(IEnumerable<FamilyResult> rows)
+    {
+        static string N(double? v, string f = "R") => v is { } x ? x.ToString(f, CultureInfo.InvariantCulture) : "";
+        var lines = rows.Select(r => CsvText.Line([
+            r.Kind, r.Name, N(r.Phi), r.Params.ToString(CultureInfo.InvariantCulture), r.Macs.ToString(CultureInfo.InvariantCulture),
+            r.Resolution.ToString(CultureInfo.InvariantCulture), N(r.ValTop1), N(r.TestTop1), N(r.ImagesPerSecond, "F1"), N(r.Seconds, "F1"),
+        ]));
+        return CsvHeader + "\n" + string.Concat(lines.Select(l => l + "\n"));
+    }
+}

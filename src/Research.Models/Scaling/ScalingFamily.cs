@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text;
+using Research.Models.Cost;
+using Research.Models.Specs;
+
+namespace Research.Models.Scaling;
+
+/// <summary>One member of a built family: its multipliers, its spec and its costs (a row of scale.csv).</summary>
+public sealed record FamilyRow(string Name, double Phi, double Depth, double Width, int Resolution, double Dropout, long Params, long Macs, double MacsRatio,
+    NetworkSpec Spec)
+{
+    /// <summary>(α·β²·γ²)^φ, in formula mode.</summary>
+    public double? Predicted { get; init; }
+    /// <summary>What the formula would give for a table member (both modes at once).</summary>
+    public double? FormulaDepth { get; init; }
+    public double? FormulaWidth { get; init; }
+    public int? FormulaResolution { get; init; }
+}
+
+/// <summary>
+/// A base network grown into a family by a coefficient table and/or the formula d = α^φ, w = β^φ,
+/// r = γ^φ, with each member's spec and costs; the shared core of `research scale` and the
+/// experiment pipeline's scale stage, with the same scale.csv columns.
+/// </summary>
+public static class ScalingFamily
+{
+    public const string CsvHeader =
+        "name,phi,depth_mult,width_mult,resolution,dropout,params,macs,macs_ratio,predicted_ratio,formula_depth,formula_width,formula_resolution";
+
+    /// <param name="baseSpec">the base (φ = 0)</param>
+    /// <param name="table">table mode: its members (prefixed with the base's name); null for formula mode</param>
+    /// <param name="coefficients">formula mode (α, β, γ); with a table too, the formula columns are filled for comparison</param>
+    /// <param name="phis">φ values; null with a table means all of its members</param>
+    public static List<FamilyRow> Build(NetworkSpec baseSpec, ScalingTable? table, (double Alpha, double Beta, double Gamma)? coefficients,
+        IReadOnlyCollection<double>? phis, int resolutionDivisor = 8)
+    {
+        if (table is null && coefficients is null) throw new ArgumentException("give a scaling table or coefficients (alpha, beta, gamma)");
+        List<ScalingMember> members;
+        if (table is not null)
+            members = table.Select(phis).Select(m => m with { Name = $"{baseSpec.Name}-{m.Name}" }).ToList();
+        else
+        {
+            if (phis is null || phis.Count == 0) throw new ArgumentException("formula mode needs a list of phi values");
+            var (a, b, g) = coefficients!.Value;
+            members = phis.Select(p => CompoundScaler.Member(baseSpec, a, b, g, p, resolutionDivisor)).ToList();
+        }
+
+        long baseMacs = CostModel.Estimate(baseSpec).Macs;
+        var rows = new List<FamilyRow>();
+        foreach (var m in members)
+        {
+            var spec = CompoundScaler.Scale(baseSpec, m);
+            var cost = CostModel.Estimate(spec);
+            var row = new FamilyRow(spec.Name, m.Phi, m.DepthMultiplier, m.WidthMultiplier, m.Resolution, m.Dropout, cost.Params, cost.Macs,
+                (double)cost.Macs / baseMacs, spec);
+            if (coefficients is { } c)
+            {
+                row = row with { Predicted = Math.Pow(CompoundScaler.Constraint(c.Alpha, c.Beta, c.Gamma), m.Phi) };
+                if (table is not null)
+                {
+                    var f = CompoundScaler.Member(baseSpec, c.Alpha, c.Beta, c.Gamma, m.Phi, resolutionDivisor);
+                    row = row with { FormulaDepth = f.DepthMultiplier, FormulaWidth = f.WidthMultiplier, FormulaResolution = f.Resolution };
+                }
+            }
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    /// <summary>The rows as scale.csv (numbers round-trip, invariant culture).</summary>
+    public static string Csv(IEnumerable<FamilyRow> rows)
+    {
+        static string N(double? v) => v is { } x ? x.ToString("R", CultureInfo.InvariantCulture) : "";
+        var sb = new StringBuilder(CsvHeader).Append('\n');
+        foreach (var r in rows)
+            sb.Append(string.Join(",", r.Name, N(r.Phi), N(r.Depth), N(r.Width), r.Resolution.ToString(CultureInfo.InvariantCulture), N(r.Dropout),
+                r.Params.ToString(CultureInfo.InvariantCulture), r.Macs.ToString(CultureInfo.InvariantCulture), N(r.MacsRatio), N(r.Predicted),
+                N(r.FormulaDepth), N(r.FormulaWidth), r.FormulaResolution?.ToString(CultureInfo.InvariantCulture) ?? "")).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>"0-7" (integers inclusive) or "0,1,2.5".</summary>
+    public static List<double> ParsePhis(string text)
+    {
+        var t = text.Trim();
+        var dash = t.Length > 1 ? t.IndexOf('-', 1) : -1;
+        if (dash > 0 && !t.Contains(','))
+        {
+            if (int.TryParse(t[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var lo) &&
+                int.TryParse(t[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var hi) && hi >= lo)
+                return Enumerable.Range(lo, hi - lo + 1).Select(i => (double)i).ToList();
+            throw new ArgumentException($"phi '{text}': a range is two non-negative integers, low-high");
+        }
+        var list = new List<double>();
+        foreach (var part in t.Split(','))
+        {
+            if (!double.TryParse(part.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var p) || p < 0)
+                throw new ArgumentException($"phi '{text}': '{part}' is not a non-negative number");
+            list.Add(p);
+        }
+        return list;
+    }
+}

@@ -1,0 +1,201 @@
+using System.Text.Json.Nodes;
+using System.Xml;
+using Research.Experiments.Reports;
+
+namespace Research.Experiments.Tests;
+
+public class PipelineTests
+{
+    // One libtorch thread: the runs are tiny, and on a shared 2-core machine OpenMP's threads mostly wait for each other.
+    static PipelineTests() => Research.Torch.torch.set_num_threads(1);
+
+    private static JsonNode Manifest(string runDir) => JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, "manifest.json")))!;
+
+    /// <summary>A CSV's lines without the named (timing) columns.</summary>
+    private static List<string> WithoutColumns(string path, params string[] drop)
+    {
+        var rows = CsvText.Parse(File.ReadAllText(path));
+        var keep = rows[0].Select((h, i) => (h, i)).Where(x => !drop.Contains(x.h)).Select(x => x.i).ToList();
+        return rows.Select(r => string.Join(",", keep.Select(i => r[i]))).ToList();
+    }
+
+    private static readonly string[] CsvFiles = [Path.Combine("grid", "candidates.csv"), Path.Combine("scale", "scale.csv"), Path.Combine("train", "family.csv")];
+
+    [Fact]
+    public void TheWholePipelineRunsSkipsWhenRepeatedResumesAndReproduces()
+    {
+        using var w = new Workspace();
+        var file = w.Write("exp.yaml", Workspace.Pipeline);
+        var config = ExperimentFile.Load(file);
+
+        // 1. A full run: every stage done, the report written.
+        var outcome = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs-a") });
+        string run = outcome.RunDir;
+        Assert.Equal(Path.Combine(w.Dir, "runs-a", config.RunName), run);
+        Assert.Equal(["grid", "scale", "train", "report"], outcome.Stages.Select(s => s.Stage));
+        Assert.All(outcome.Stages, s => Assert.Equal("ran", s.Action));
+        var m = Manifest(run);
+        Assert.Equal("done", m["status"]!.GetValue<string>());
+        Assert.Equal(config.Hash, m["hash"]!.GetValue<string>());
+        foreach (var s in new[] { "grid", "scale", "train", "report" }) Assert.Equal("done", m["stages"]![s]!["status"]!.GetValue<string>());
+        Assert.Equal("cpu", m["environment"]!["device"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(m["environment"]!["libtorch"]!.GetValue<string>()));
+        Assert.Equal(60, m["config"]!["stages"]!["grid"]!["recipe"]!["batch"]!.GetValue<int>()); // the resolved config is in the manifest
+        Assert.Equal(0.9, m["config"]!["stages"]!["train"]!["recipe"]!["momentum"]!.GetValue<double>()); // with its defaults
+        Assert.True(File.Exists(Path.Combine(run, "log.txt")));
+        Assert.True(File.Exists(Path.Combine(run, "grid", "best.json")));
+        Assert.True(File.Exists(Path.Combine(run, "grid", "base.yaml")));
+        Assert.True(File.Exists(Path.Combine(run, "scale", "tiny-phi1.yaml")));
+        var family = CsvText.Read(Path.Combine(run, "train", "family.csv"));
+        Assert.Equal(["tiny-phi0", "tiny-phi1", "mobilenet_v3_small-w0.25"], family.Select(r => r["name"]));
+        Assert.Equal(["member", "member", "baseline"], family.Select(r => r["kind"]));
+        foreach (var column in new[] { "val_top1", "test_top1" }) // holdout: both the held-out and the test accuracy
+            Assert.All(family, r => Assert.InRange(double.Parse(r[column], System.Globalization.CultureInfo.InvariantCulture), 0, 100));
+        Assert.True(File.Exists(Path.Combine(run, "train", "tiny-phi0", "test.json")));
+
+        var summary = File.ReadAllText(Path.Combine(run, "summary.md"));
+        Assert.Contains("# tiny pipeline", summary);
+        Assert.Contains("| experiment | tiny-pipeline |", summary);
+        Assert.Contains("Grid search winner: α = ", summary);
+        Assert.Contains("`mobilenet_v3_small-w0.25` | baseline", summary);
+        var svg = new XmlDocument();
+        svg.Load(Path.Combine(run, "plot.svg")); // valid XML
+        Assert.Equal("svg", svg.DocumentElement!.LocalName);
+        var ns = new XmlNamespaceManager(svg.NameTable);
+        ns.AddNamespace("s", "http://www.w3.org/2000/svg");
+        Assert.Single(svg.SelectNodes("//s:polyline", ns)!.Cast<XmlNode>()); // the family's line
+        var texts = svg.SelectNodes("//s:text", ns)!.Cast<XmlNode>().Select(n => n.InnerText).ToList();
+        Assert.Contains("φ1", texts);
+        Assert.Contains("mobilenet_v3_small-w0.25", texts);
+        Assert.Contains("baselines", texts);
+        Assert.Contains("MACs (log scale)", texts);
+
+        // 2. The same file again (through the CLI): every stage is skipped, nothing retrains.
+        var checkpoint = Path.Combine(run, "train", "tiny-phi0", "checkpoint.safetensors");
+        var stamp = File.GetLastWriteTimeUtc(checkpoint);
+        var (code, output, err) = CliRunner.Run("run", file, "--out", Path.Combine(w.Dir, "runs-a"));
+        Assert.True(code == 0, err);
+        foreach (var s in new[] { "grid", "scale", "train", "report" }) Assert.Contains($"stage {s} skipped", output);
+        Assert.Contains("tiny-phi1", output); // the family table
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(checkpoint));
+        Assert.Equal(2, Manifest(run)["invocations"]!.GetValue<int>());
+
+        // 3. A killed train stage: without --resume the run refuses; with it, only train (and report) run again,
+        //    the finished member is read back, the lost one retrains, to the same numbers.
+        var before = WithoutColumns(Path.Combine(run, "train", "family.csv"), "images_per_s", "seconds");
+        var node = Manifest(run);
+        node["stages"]!["train"]!["status"] = "running";
+        File.WriteAllText(Path.Combine(run, "manifest.json"), node.ToJsonString());
+        File.Delete(Path.Combine(run, "train", "family.csv"));
+        Directory.Delete(Path.Combine(run, "train", "tiny-phi1"), recursive: true);
+        var refused = Assert.Throws<ArgumentException>(() => ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs-a") }));
+        Assert.Contains("--resume", refused.Message);
+        var resumed = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs-a"), Resume = true });
+        Assert.Equal(["skipped", "skipped", "ran", "ran"], resumed.Stages.Select(s => s.Action));
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(checkpoint));
+        Assert.Equal(before, WithoutColumns(Path.Combine(run, "train", "family.csv"), "images_per_s", "seconds"));
+
+        // 4. Another output folder: the same CSVs, timing columns aside.
+        var other = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs-b") }).RunDir;
+        Assert.Equal(Path.GetFileName(run), Path.GetFileName(other));
+        foreach (var csv in CsvFiles)
+            Assert.Equal(WithoutColumns(Path.Combine(run, csv), "images_per_s", "seconds"), WithoutColumns(Path.Combine(other, csv), "images_per_s", "seconds"));
+
+        // 5. `research report` rewrites the report and prints the table.
+        File.Delete(Path.Combine(other, "plot.svg"));
+        (code, output, err) = CliRunner.Run("report", other);
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(Path.Combine(other, "plot.svg")));
+        Assert.Contains("mobilenet_v3_small", output);
+        Assert.Contains("test_top1", output);
+    }
+
+    [Fact]
+    public void ScaleWithoutTrainingReportsCostsOnly()
+    {
+        using var w = new Workspace();
+        var config = ExperimentFile.Load(w.Write("exp.yaml", """
+            name: costs
+            stages:
+              scale: {base: efficientnet_b0, table: efficientnet, phi: [0, 1, 2, 3]}
+              report: {}
+            """));
+        var run = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs") }).RunDir;
+        var rows = CsvText.Read(Path.Combine(run, "scale", "scale.csv"));
+        Assert.Equal(["5288548", "7794184", "9109994", "12233232"], rows.Select(r => r["params"])); // torchvision's B0–B3
+        var summary = File.ReadAllText(Path.Combine(run, "summary.md"));
+        Assert.Contains("Costs only", summary);
+        Assert.DoesNotContain("top-1", summary);
+        var svg = new XmlDocument();
+        svg.Load(Path.Combine(run, "plot.svg"));
+        Assert.Contains("parameters (millions)", svg.InnerText);
+    }
+
+    [Fact]
+    public void TheAblationStageTrainsEachModeAndIsReported()
+    {
+        using var w = new Workspace();
+        var config = ExperimentFile.Load(w.Write("exp.yaml", """
+            name: ablation
+            device: cpu
+            dataset: {name: synthetic, subset: 100, validation: 0.2}
+            stages:
+              ablation: {base: tiny.yaml, targets: [2], epochs: 1, batch: 40, lr: 0.05}
+              report: {}
+            """));
+        var run = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs") }).RunDir;
+        var rows = CsvText.Read(Path.Combine(run, "ablation", "ablation.csv"));
+        Assert.Equal(["width", "depth", "resolution", "compound"], rows.Select(r => r["mode"]));
+        Assert.All(rows, r => Assert.InRange(double.Parse(r["macs_ratio"], System.Globalization.CultureInfo.InvariantCulture), 1.3, 3));
+        Assert.Contains("## Scaling ablation", File.ReadAllText(Path.Combine(run, "summary.md")));
+    }
+
+    [Fact]
+    public void TheDartsStageFailsClearlyUntilItIsWiredIn()
+    {
+        using var w = new Workspace();
+        w.Write("space.yaml", "ops: [skip]\n");
+        var config = ExperimentFile.Load(w.Write("exp.yaml", """
+            name: darts-pending
+            device: cpu
+            dataset: {name: synthetic, subset: 100}
+            stages:
+              darts: {space: space.yaml, epochs: 1}
+              grid: {base: {from: darts}, max_candidates: 1}
+            """));
+        var e = Assert.Throws<StageFailedException>(() => ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs") }));
+        Assert.Equal("darts", e.Stage);
+        Assert.IsType<NotSupportedException>(e.InnerException);
+        Assert.Contains("darts stage: not available in this build", e.Message);
+        var m = Manifest(e.RunDir);
+        Assert.Equal("failed", m["stages"]!["darts"]!["status"]!.GetValue<string>());
+        Assert.Equal("pending", m["stages"]!["grid"]!["status"]!.GetValue<string>());
+        Assert.Equal("failed", m["status"]!.GetValue<string>());
+        Assert.Contains("not available", File.ReadAllText(Path.Combine(e.RunDir, "log.txt")));
+    }
+
+    [Fact]
+    public void AnEarlierRunsStageOutputCanBeImported()
+    {
+        using var w = new Workspace();
+        var old = Path.Combine(w.Dir, "old-grid");
+        Directory.CreateDirectory(old);
+        File.WriteAllText(Path.Combine(old, "best.json"), """{"alpha": 1.2, "beta": 1.1, "gamma": 1.15}""");
+        File.WriteAllText(Path.Combine(old, "base.yaml"), Research.Training.Tests.TinyNet.Yaml);
+        var config = ExperimentFile.Load(w.Write("exp.yaml", """
+            name: imported
+            stages:
+              grid: {from_run: old-grid}
+              scale: {phi: [0, 2]}
+            """));
+        var outcome = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs") });
+        Assert.Equal(["imported", "ran"], outcome.Stages.Select(s => s.Action));
+        var rows = CsvText.Read(Path.Combine(outcome.RunDir, "scale", "scale.csv"));
+        Assert.Equal(["tiny-phi0", "tiny-phi2"], rows.Select(r => r["name"]));
+        Assert.Equal(Math.Pow(1.2 * 1.1 * 1.1 * 1.15 * 1.15, 2), double.Parse(rows[1]["predicted_ratio"], System.Globalization.CultureInfo.InvariantCulture), 9);
+        Assert.Equal("from_run old-grid", Manifest(outcome.RunDir)["stages"]!["grid"]!["note"]!.GetValue<string>());
+        // Changing the imported file changes the run's hash.
+        File.WriteAllText(Path.Combine(old, "best.json"), """{"alpha": 1.1, "beta": 1.1, "gamma": 1.2}""");
+        Assert.NotEqual(config.Hash, ExperimentFile.Load(Path.Combine(w.Dir, "exp.yaml")).Hash);
+    }
+}
