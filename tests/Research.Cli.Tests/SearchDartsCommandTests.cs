@@ -1,5 +1,6 @@
 namespace Research.Cli.Tests;
 
+[Collection("CLI training")]
 public class SearchDartsCommandTests
 {
     private const string Space = """
@@ -61,7 +62,7 @@ public class SearchDartsCommandTests
         File.WriteAllText(space, Space.Replace("nodes: 2", "nodes: 2\ncells: 4"));
         var (code, _, err) = CliRunner.Run("search", "darts", "--space", space, "--dataset", "synthetic", "--out", Path.Combine(dir, "o"));
         Assert.Equal(2, code);
-        Assert.Contains("space.yaml:10: unknown key 'cells'", err);
+        Assert.Contains("space.yaml:9: unknown key 'cells'", err);
         Assert.False(Directory.Exists(Path.Combine(dir, "o")));
     }
 }

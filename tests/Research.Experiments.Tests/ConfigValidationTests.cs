@@ -193,7 +193,7 @@ public class ConfigValidationTests
     public void TheDartsStageIsValidatedAndCarried()
     {
         using var w = new Workspace();
-        w.Write("space.yaml", "ops: [skip]\n");
+        w.Write("space.yaml", File.ReadAllText(Path.Combine(TestPaths.Repo, "search-spaces", "quick.yaml")));
         var c = ExperimentFile.Load(w.Write("exp.yaml", """
             name: darts
             dataset: {name: synthetic}
@@ -205,12 +205,13 @@ public class ConfigValidationTests
                 partial_channels: 4
                 batch: 32
                 subset: 500
-                options: {arch_lr: 0.0003, nodes: 4}
+                arch_lr: 0.003
+                skip_cap: 1
               grid: {base: {from: darts}, max_candidates: 1}
             """));
         var d = c.Stages.Darts!;
         Assert.Equal(("space.yaml", 3, "second", 4, 32, 500), (d.Space, d.Epochs, d.Order, d.PartialChannels, d.Batch, d.Subset!.Value));
-        Assert.Equal("0.0003", d.Options["arch_lr"]);
+        Assert.Equal((0.003, 1), (d.ArchLr, d.SkipCap));
         Assert.Equal("darts", c.Stages.Grid!.Base!.From);
         Assert.Contains("space.yaml", c.Inputs.Keys);
 
@@ -218,11 +219,12 @@ public class ConfigValidationTests
             name: darts
             dataset: {name: synthetic}
             stages:
-              darts: {space: space.yaml, order: third, partial_channels: 0, options: {a: [1]}}
+              darts: {space: space.yaml, order: third, partial_channels: 0, arch_lr: -1, options: {a: 1}}
             """);
         Assert.Contains(e.Errors, x => x.StartsWith("exp.yaml:4: stages.darts.order: must be one of the allowed values, got 'third' (allowed: first, second)"));
         Assert.Contains(e.Errors, x => x.StartsWith("exp.yaml:4: stages.darts.partial_channels: 0 is out of range"));
-        Assert.Contains(e.Errors, x => x.StartsWith("exp.yaml:4: stages.darts.options.a: must be a single value"));
+        Assert.Contains(e.Errors, x => x.StartsWith("exp.yaml:4: stages.darts.arch_lr: -1 is out of range"));
+        Assert.Contains(e.Errors, x => x.Contains("stages.darts") && x.Contains("options"));
     }
 
     [Fact]

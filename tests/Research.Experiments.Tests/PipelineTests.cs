@@ -151,27 +151,47 @@ public class PipelineTests
     }
 
     [Fact]
-    public void TheDartsStageFailsClearlyUntilItIsWiredIn()
+    public void TheDartsStageHandsItsGenotypeToTheGridAndTheReport()
     {
         using var w = new Workspace();
-        w.Write("space.yaml", "ops: [skip]\n");
+        w.Write("space.yaml", """
+            name: tiny
+            ops:
+              none: none
+              skip_connect: skip
+              max_pool_3x3: max_pool_k3
+              mbconv_k3_e2: ir_k3_e2_arelu_noskip
+            nodes: 2
+            supernet: {cells: 2, channels: 4, stem_multiplier: 1, stem_stride: 2, reductions: [1]}
+            network: {cells: 2, channels: 4, stem_multiplier: 2, stem_stride: 2, reductions: [1]}
+            """);
         var config = ExperimentFile.Load(w.Write("exp.yaml", """
-            name: darts-pending
+            name: darts-pipeline
             device: cpu
-            dataset: {name: synthetic, subset: 100}
+            dataset: {name: synthetic, subset: 120, validation: 0.2}
             stages:
-              darts: {space: space.yaml, epochs: 1}
-              grid: {base: {from: darts}, max_candidates: 1}
+              darts: {space: space.yaml, epochs: 1, batch: 16, partial_channels: 2, arch_lr: 0.003}
+              grid: {base: {from: darts}, max_candidates: 1, epochs: 1, batch: 24, lr: 0.05}
+              scale: {phi: [0, 1]}
+              train: {epochs: 1, batch: 24, lr: 0.05}
+              report: {}
             """));
-        var e = Assert.Throws<StageFailedException>(() => ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs") }));
-        Assert.Equal("darts", e.Stage);
-        Assert.IsType<NotSupportedException>(e.InnerException);
-        Assert.Contains("darts stage: not available in this build", e.Message);
-        var m = Manifest(e.RunDir);
-        Assert.Equal("failed", m["stages"]!["darts"]!["status"]!.GetValue<string>());
-        Assert.Equal("pending", m["stages"]!["grid"]!["status"]!.GetValue<string>());
-        Assert.Equal("failed", m["status"]!.GetValue<string>());
-        Assert.Contains("not available", File.ReadAllText(Path.Combine(e.RunDir, "log.txt")));
+        var outcome = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs") });
+        var run = outcome.RunDir;
+        Assert.Equal(["darts", "grid", "scale", "train", "report"], outcome.Stages.Select(s => s.Stage));
+        var m = Manifest(run);
+        Assert.All(["darts", "grid", "scale", "train", "report"], s => Assert.Equal("done", m["stages"]![s]!["status"]!.GetValue<string>()));
+        var genotype = Research.Models.Cells.GenotypeFile.Load(Path.Combine(run, "darts", "genotype.json"));
+        Assert.True(File.Exists(Path.Combine(run, "darts", "darts_epochs.csv")));
+        Assert.True(File.Exists(Path.Combine(run, "darts", "alphas.csv")));
+        // The grid's base is the searched cell network, and the family members carry its cell.
+        var member = Research.Models.Specs.SpecYaml.Load(Directory.GetFiles(Path.Combine(run, "scale"), "*.yaml").Order().First());
+        Assert.Equal(genotype.Genotype, member.Cell);
+        Assert.Contains(genotype.Genotype.ToString(), File.ReadAllText(Path.Combine(run, "summary.md")));
+
+        // Run again: the search is not repeated.
+        var again = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs") });
+        Assert.Equal("skipped", again.Stages.First(s => s.Stage == "darts").Action);
     }
 
     [Fact]

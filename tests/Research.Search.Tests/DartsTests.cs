@@ -4,6 +4,9 @@ using Research.Search.Darts;
 using Research.Training.Data;
 using Research.Training.Training;
 
+// Searches and training runs share torch's global generator (manual_seed), so these tests must not run side by side.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace Research.Search.Tests;
 
 public class DartsTests
@@ -23,6 +26,10 @@ public class DartsTests
 
     private static SearchSpace Space => SearchSpace.Parse(TinySpace, "tiny.yaml");
 
+    // Smooth ops (SiLU, average pooling) so the loss is differentiable around the test point:
+    // central differences only match the exact product where no ReLU or max-pool kink is crossed.
+    private static SearchSpace SmoothSpace => SearchSpace.Parse(TinySpace.Replace("max_pool_k3", "avg_pool_k3").Replace("arelu", "asilu"), "smooth.yaml");
+
     private static double RelativeError(Tensor?[] a, Tensor?[] b)
     {
         double num = 0, den = 0;
@@ -40,12 +47,12 @@ public class DartsTests
     public void FiniteDifferenceHessianVectorProductMatchesAutograd()
     {
         torch.manual_seed(3);
-        using var net = new Supernet(Space, 1, 3, 8);
+        using var net = new Supernet(SmoothSpace, 1, 3, 8);
         net.to(ScalarType.Float64);
         using var architect = new Architect(net, new DartsConfig());
         using var scope = torch.NewDisposeScope();
-        var x = torch.randn([6, 1, 8, 8], ScalarType.Float64);
-        var y = torch.tensor(new long[] { 0, 1, 2, 0, 1, 2 });
+        var x = torch.randn([2, 1, 8, 8], ScalarType.Float64);
+        var y = torch.tensor(new long[] { 0, 2 });
         var weights = net.WeightParameters.ToList();
         var v = weights.Select(p => torch.randn(p.shape, ScalarType.Float64)).ToList();
         var before = weights.Select(p => p.detach().clone()).ToList();
@@ -143,7 +150,7 @@ public class DartsTests
     public void SkipCapReplacesTheWeakestSkipByItsEdgesNextOp()
     {
         Assert.Equal("conv@0 pool@1 | conv@1 skip@2 ; concat 2,3", GenotypeDerivation.DeriveCell(Hand, null, HandOps, 2, skipCap: 1).ToString());
-        Assert.Equal("conv@0 pool@1 | conv@1 pool@2 ; concat 2,3", GenotypeDerivation.DeriveCell(Hand, null, HandOps, 2, skipCap: 0).ToString());
+        Assert.Equal("conv@0 pool@1 | pool@0 conv@1 ; concat 2,3", GenotypeDerivation.DeriveCell(Hand, null, HandOps, 2, skipCap: 0).ToString());
     }
 
     [Fact]
@@ -178,7 +185,7 @@ public class DartsTests
     }
 
     [Theory]
-    [InlineData("nodes: 2", "nodes: 2\nnodez: 3", "tiny.yaml:10: unknown key 'nodez'")]
+    [InlineData("nodes: 2", "nodes: 2\nnodez: 3", "tiny.yaml:9: unknown key 'nodez'")]
     [InlineData("channels: 4, stem_multiplier: 1", "channels: four, stem_multiplier: 1", "'supernet.channels' must be an integer")]
     [InlineData("ir_k3_e2_arelu_noskip", "ir_k3_e2_arelu_noskip_c8", "ops.mbconv_k3_e2")]
     [InlineData("ir_k3_e2_arelu_noskip", "ir_k3_q2", "unknown token")]
@@ -196,7 +203,7 @@ public class DartsTests
     [Fact]
     public void SearchWritesItsFilesAndResumesAfterAKillMidEpoch()
     {
-        var data = SyntheticDataset.Load(seed: 4, trainCount: 160, testCount: 20);
+        var data = Synthetic.Load(seed: 4, trainCount: 160, testCount: 20);
         var cfg = new DartsConfig { Epochs = 2, BatchSize = 16, EvalImages = 32, PartialChannels = 2, Seed = 7 };
         var whole = Directory.CreateTempSubdirectory().FullName;
         var r = DartsSearch.Run(Space, data, "synthetic", cfg, new DartsOptions { OutDir = whole, MaxStepsPerEpoch = 3 });

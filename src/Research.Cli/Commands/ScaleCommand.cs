@@ -33,7 +33,15 @@ public static class ScaleCommand
         {
             var o = parse.InvocationConfiguration.Output;
             var baseSpec = opts.Resolve(parse, parse.GetValue(baseOpt)!);
-            var phis = ParsePhis(parse.GetValue(phi)!);
+            List<double> phis;
+            try
+            {
+                phis = ScalingFamily.ParsePhis(parse.GetValue(phi)!);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"--{e.Message}", e);
+            }
             double? a = parse.GetValue(alpha), b = parse.GetValue(beta), g = parse.GetValue(gamma);
             bool formula = a is not null || b is not null || g is not null;
             if (formula && (a is null || b is null || g is null)) throw new ArgumentException("formula mode needs all of --alpha, --beta and --gamma");
@@ -133,27 +141,5 @@ public static class ScaleCommand
                 r.Params.ToString(CultureInfo.InvariantCulture), r.Macs.ToString(CultureInfo.InvariantCulture), N(r.MacsRatio), N(r.Predicted),
                 N(r.FormulaDepth), N(r.FormulaWidth), r.FormulaResolution?.ToString(CultureInfo.InvariantCulture) ?? "")).Append('\n');
         return sb.ToString();
-    }
-
-    /// <summary>"0-7" (integers inclusive) or "0,1,2.5".</summary>
-    public static List<double> ParsePhis(string text)
-    {
-        var t = text.Trim();
-        var dash = t.IndexOf('-', 1);
-        if (dash > 0 && !t.Contains(','))
-        {
-            if (int.TryParse(t[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var lo) &&
-                int.TryParse(t[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var hi) && hi >= lo)
-                return Enumerable.Range(lo, hi - lo + 1).Select(i => (double)i).ToList();
-            throw new ArgumentException($"--phi {text}: a range is two non-negative integers, low-high");
-        }
-        var list = new List<double>();
-        foreach (var part in t.Split(','))
-        {
-            if (!double.TryParse(part.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var p) || p < 0)
-                throw new ArgumentException($"--phi {text}: '{part}' is not a non-negative number");
-            list.Add(p);
-        }
-        return list;
     }
 }

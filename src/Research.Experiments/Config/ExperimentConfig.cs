@@ -129,8 +129,14 @@ public sealed record DartsConfig
     public int PartialChannels { get; init; } = 1;
     public int Batch { get; init; } = 64;
     public int? Subset { get; init; }
-    /// <summary>Free-form settings handed to the search as strings (e.g. lr, arch_lr, cells, nodes).</summary>
-    public IReadOnlyDictionary<string, string> Options { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
+    /// <summary>At most this many skip connections in the derived normal cell (-1: no cap).</summary>
+    public int SkipCap { get; init; } = 2;
+    /// <summary>λ of the MACs-aware penalty λ·E[MACs in millions] (0: off).</summary>
+    public double MacsLambda { get; init; }
+    /// <summary>Epochs of weight-only training before the architecture moves.</summary>
+    public int ArchWarmup { get; init; }
+    public double ArchLr { get; init; } = 3e-4;
+    public double Lr { get; init; } = 0.025;
 }
 
 public sealed record GridConfig

@@ -25,7 +25,7 @@ public static partial class ExperimentFile
     public static readonly string[] RecipeKeys =
         ["epochs", "batch", "lr", "optimizer", "momentum", "nesterov", "weight_decay", "label_smoothing", "warmup_epochs", "clip", "ema", "crop_padding", "flip",
          "cutout", "bf16"];
-    public static readonly string[] DartsKeys = ["from_run", "space", "epochs", "order", "partial_channels", "batch", "subset", "options"];
+    public static readonly string[] DartsKeys = ["from_run", "space", "epochs", "order", "partial_channels", "batch", "subset", "skip_cap", "macs_lambda", "arch_warmup", "arch_lr", "lr"];
     public static readonly string[] GridKeys =
         ["from_run", "base", "step", "tolerance", "target", "seeds", "objective", "macs_weight", "max_candidates", "refine", "subset", .. RecipeKeys];
     public static readonly string[] AblationKeys = ["from_run", "base", "targets", "coefficients", "seeds", "subset", .. RecipeKeys];
@@ -258,7 +258,19 @@ public static partial class ExperimentFile
                 bool file = space.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || space.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) ||
                             space.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || space.Contains('/');
                 if (file && !File.Exists(Full(space))) C.Error(sn, P("space"), $"search-space file not found: {Full(space)}");
-                else if (file) Hash(space, Full(space));
+                else if (file)
+                {
+                    Hash(space, Full(space));
+                    try
+                    {
+                        Research.Search.Darts.SearchSpace.Load(Full(space));
+                    }
+                    catch (Research.Models.Specs.SpecFormatException ex)
+                    {
+                        C.Error(sn, P("space"), $"invalid search space: {ex.Message}");
+                    }
+                }
+                else C.Error(sn, P("space"), "must be a search-space file (.yaml), e.g. search-spaces/mobile-blocks.yaml");
                 cfg = cfg with { Space = space };
             }
             else if (m["space"] is null) m.Missing("space", "is required: a search-space file (.yaml) or a built-in space's name");
@@ -267,21 +279,15 @@ public static partial class ExperimentFile
             if (m["partial_channels"] is { } pc) cfg = cfg with { PartialChannels = C.Int(pc, P("partial_channels"), 1) ?? cfg.PartialChannels };
             if (m["batch"] is { } b) cfg = cfg with { Batch = C.Int(b, P("batch"), 1) ?? cfg.Batch };
             if (m["subset"] is { } s) cfg = cfg with { Subset = C.Int(s, P("subset"), 2) };
-            if (m["options"] is { } opts)
+            if (m["skip_cap"] is { } sc) cfg = cfg with { SkipCap = C.Int(sc, P("skip_cap"), -1) ?? cfg.SkipCap };
+            if (m["macs_lambda"] is { } ml) cfg = cfg with { MacsLambda = C.Number(ml, P("macs_lambda"), 0) ?? cfg.MacsLambda };
+            if (m["arch_warmup"] is { } aw && C.Int(aw, P("arch_warmup"), 0) is { } warm)
             {
-                if (opts is YamlMappingNode om)
-                {
-                    var d = new SortedDictionary<string, string>(StringComparer.Ordinal);
-                    foreach (var (k, v) in om.Children)
-                    {
-                        var key = (k as YamlScalarNode)?.Value ?? "";
-                        if (v is not YamlScalarNode { Value: { } sv }) C.Error(v, $"{P("options")}.{key}", "must be a single value (number, string or true/false)");
-                        else if (!d.TryAdd(key, sv)) C.Error(k, $"{P("options")}.{key}", "given twice");
-                    }
-                    cfg = cfg with { Options = d };
-                }
-                else C.Error(opts, P("options"), "must be a mapping of settings for the search");
+                if (warm >= cfg.Epochs) C.Error(aw, P("arch_warmup"), $"{warm} is out of range: must be below epochs ({cfg.Epochs})");
+                else cfg = cfg with { ArchWarmup = warm };
             }
+            if (m["arch_lr"] is { } al) cfg = cfg with { ArchLr = C.Number(al, P("arch_lr"), 0, lowOpen: true) ?? cfg.ArchLr };
+            if (m["lr"] is { } lr) cfg = cfg with { Lr = C.Number(lr, P("lr"), 0, lowOpen: true) ?? cfg.Lr };
             return cfg;
         }
 

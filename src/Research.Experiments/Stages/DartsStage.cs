@@ -7,8 +7,7 @@ namespace Research.Experiments.Stages;
 
 /// <summary>
 /// The DARTS cell search (stages.darts). Its config is parsed and validated (<see cref="DartsConfig"/>),
-/// from_run imports an earlier search's folder, and the search itself is one method,
-/// <see cref="RunSearch"/>, for the DARTS work (namespace Research.Search.Darts) to fill in.
+/// from_run imports an earlier search's folder; the search is Research.Search.Darts's, resumable from its checkpoint.
 /// </summary>
 public static class DartsStage
 {
@@ -23,23 +22,23 @@ public static class DartsStage
             throw new InvalidOperationException($"the DARTS search finished without writing {ctx.Layout.Genotype}");
     }
 
-    // ───────────────────────────── DARTS WIRING POINT ─────────────────────────────
     /// <summary>
-    /// Runs the DARTS search. To be wired to Research.Search.Darts.
+    /// Runs the search into <paramref name="outDir"/> (genotype.json, darts_epochs.csv, alphas.csv, checkpoint),
+    /// resuming from its checkpoint when one is there. The test images are never used.
     /// </summary>
-    /// <param name="cfg">the validated stages.darts settings: Space (as written), Epochs, Order ("first" | "second"),
-    /// PartialChannels (PC-DARTS K, 1 = off), Batch, Subset (already applied to <paramref name="data"/>), Options (free-form strings)</param>
-    /// <param name="spaceFile">the search-space file's full path when <c>space</c> names a file (null: a built-in space's name, cfg.Space)</param>
-    /// <param name="data">the dataset (training part: the first <c>subset</c> images; the test part must not be used for the search)</param>
-    /// <param name="datasetName">fashion-mnist, cifar10, cifar100 or synthetic</param>
-    /// <param name="validationFraction">dataset.validation: the share of training images to hold out for the architecture (α) step</param>
-    /// <param name="seed">the experiment's seed</param>
-    /// <param name="device">where to train</param>
-    /// <param name="outDir">&lt;run&gt;/darts: write genotype.json here (required; grid/scale bases with <c>from: darts</c> pass it to
-    /// ModelSource.Resolve), plus anything else (alphas.csv, history.csv, checkpoints; resume from them when present)</param>
-    /// <param name="log">progress lines (also go to log.txt)</param>
     public static void RunSearch(DartsConfig cfg, string? spaceFile, DatasetPair data, string datasetName, double validationFraction, int seed, Device device,
-        string outDir, TextWriter log) =>
-        throw new NotSupportedException("darts stage: not available in this build");
-    // ──────────────────────────────────────────────────────────────────────────────
+        string outDir, TextWriter log)
+    {
+        var space = Research.Search.Darts.SearchSpace.Load(spaceFile ?? throw new ArgumentException($"stages.darts.space '{cfg.Space}': not a search-space file"));
+        var search = new Research.Search.Darts.DartsConfig
+        {
+            Epochs = cfg.Epochs, BatchSize = cfg.Batch, Order = cfg.Order, PartialChannels = cfg.PartialChannels,
+            SkipCap = cfg.SkipCap >= 0 ? cfg.SkipCap : null, MacsLambda = cfg.MacsLambda, ArchWarmupEpochs = cfg.ArchWarmup,
+            ArchLearningRate = cfg.ArchLr, WeightLearningRate = cfg.Lr, WeightLearningRateMin = Math.Min(0.001, cfg.Lr), Seed = seed,
+        }.Validate();
+        var r = Research.Search.Darts.DartsSearch.Run(space, data, datasetName, search, // the search reads only data.Train
+            new Research.Search.Darts.DartsOptions { OutDir = outDir, Resume = true, Device = device, Log = log });
+        log.WriteLine($"darts: genotype {r.Genotype.Genotype}");
+        _ = validationFraction; // the search always splits the training images 50/50 (DARTS); dataset.validation is for grid/train
+    }
 }

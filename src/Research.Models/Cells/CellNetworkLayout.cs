@@ -81,6 +81,14 @@ public sealed record CellNetworkLayout
         }.Validate();
     }
 
+    /// <summary>Layouts are equal when they build the same network (default reductions equal the same list given explicitly).</summary>
+    public bool Equals(CellNetworkLayout? o) =>
+        o is not null && Cells == o.Cells && Channels == o.Channels && StemMultiplier == o.StemMultiplier && StemStride == o.StemStride &&
+        ReductionCells.SequenceEqual(o.ReductionCells) && DropPath.Equals(o.DropPath) && Dropout.Equals(o.Dropout) &&
+        InChannels == o.InChannels && Classes == o.Classes && Resolution == o.Resolution;
+
+    public override int GetHashCode() => HashCode.Combine(Cells, Channels, StemMultiplier, StemStride, ReductionCells.Count, InChannels, Classes, Resolution);
+
     public JsonObject ToJsonObject()
     {
         var o = new JsonObject
