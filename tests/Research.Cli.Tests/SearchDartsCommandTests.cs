@@ -55,6 +55,25 @@ public class SearchDartsCommandTests
     }
 
     [Fact]
+    public void MemoryBenchReportsBothSupernetsInOneRun()
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        var space = Path.Combine(dir, "space.yaml");
+        File.WriteAllText(space, Space);
+        var (code, output, err) = CliRunner.Run("bench", "darts-memory", "--space", space, "--partial-channels", "2", "--steps", "2", "--batch", "8",
+            "--resolution", "16");
+        Assert.True(code == 0, err);
+        var f = CliRunner.Figures(output);
+        foreach (var key in new[] { "pc2_peak_mib", "full_peak_mib", "pc2_seconds_per_step", "full_seconds_per_step" })
+            Assert.True(double.Parse(f[key], System.Globalization.CultureInfo.InvariantCulture) > 0, key);
+        // A tiny supernet in a shared test process may not grow past what the first phase left, so only the ratio's presence is checked.
+        Assert.True(double.TryParse(f["growth_ratio_full_over_pc2"], System.Globalization.CultureInfo.InvariantCulture, out _));
+        var (bad, _, badErr) = CliRunner.Run("bench", "darts-memory", "--space", space, "--partial-channels", "1");
+        Assert.Equal(2, bad);
+        Assert.Contains("--partial-channels 1", badErr);
+    }
+
+    [Fact]
     public void BadSpaceIsBadInputNamingTheKey()
     {
         var dir = Directory.CreateTempSubdirectory().FullName;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Research.Models.Specs;
@@ -33,19 +32,9 @@ public static class SpecYaml
 
     public static NetworkSpec Parse(string yaml, string source = "<spec>")
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException e)
-        {
-            throw new SpecFormatException($"{source}:{e.Start.Line}: invalid YAML: {e.Message}");
-        }
-        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new SpecFormatException($"{source}: expected one YAML mapping (name, stem, stages, head, ...)");
+        var root = StrictYaml.LoadRoot(yaml, source, "name, stem, stages, head, ...");
         var r = new Reader(source);
-        var map = r.Mapping(root, "spec", TopKeys);
+        var map = r.Mapping(root, null, TopKeys);
         foreach (var k in new[] { "name", "stem", "stages", "head" })
             if (!map.ContainsKey(k)) throw new SpecFormatException($"{source}:{root.Start.Line}: missing key '{k}'");
 
@@ -136,38 +125,8 @@ public static class SpecYaml
         return sb.ToString();
     }
 
-    private sealed class Reader(string source)
+    private sealed class Reader(string source) : StrictYaml(source)
     {
-        public SpecFormatException Error(YamlNode node, string key, string expected) =>
-            new($"{source}:{node.Start.Line}: '{key}' must be {expected}");
-
-        public Dictionary<string, YamlNode> Mapping(YamlNode node, string key, string[] allowed)
-        {
-            if (node is not YamlMappingNode m) throw Error(node, key, "a mapping");
-            var d = new Dictionary<string, YamlNode>();
-            foreach (var (k, v) in m.Children)
-            {
-                var name = (k as YamlScalarNode)?.Value ?? "";
-                if (!allowed.Contains(name))
-                    throw new SpecFormatException($"{source}:{k.Start.Line}: unknown key '{name}'{(key == "spec" ? "" : $" in '{key}'")} (allowed: {string.Join(", ", allowed)})");
-                if (!d.TryAdd(name, v)) throw new SpecFormatException($"{source}:{k.Start.Line}: key '{name}' is given twice");
-            }
-            return d;
-        }
-
-        public string String(YamlNode n, string key) =>
-            n is YamlScalarNode { Value: { Length: > 0 } v } ? v : throw Error(n, key, "a non-empty string");
-
-        public int Int(YamlNode n, string key) =>
-            n is YamlScalarNode { Value: { } v } && int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i) ? i : throw Error(n, key, "an integer");
-
-        public double Double(YamlNode n, string key) =>
-            n is YamlScalarNode { Value: { } v } && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)
-                ? d : throw Error(n, key, "a number");
-
-        public bool Bool(YamlNode n, string key) =>
-            n is YamlScalarNode { Value: "true" or "false" } s ? s.Value == "true" : throw Error(n, key, "true or false");
-
         public Activation Act(YamlNode n, string key) =>
             n is YamlScalarNode { Value: { } v } && ActivationNames.TryParse(v, out var a) ? a : throw Error(n, key, $"one of {string.Join(", ", ActivationNames.Names)}");
 
