@@ -85,6 +85,40 @@ public static class CommonOptions
     }
 
     /// <summary>The training recipe (train, search grid, search ablation share it).</summary>
+    /// <summary>What the cell searches (search darts, search random) share: space, data, seed, device, threads, layout, output.</summary>
+    public sealed class CellSearchOptionSet
+    {
+        public Option<string> Space { get; } = SearchSpace();
+        public Option<string> Dataset { get; } = CommonOptions.Dataset();
+        public Option<string?> DataDir { get; } = CommonOptions.DataDir();
+        public Option<int?> Subset { get; } = CommonOptions.Subset();
+        public Option<long> Seed { get; } = CommonOptions.Seed();
+        public Option<string> Device { get; } = CommonOptions.Device();
+        public Option<int> Threads { get; } = CommonOptions.Threads();
+        public Option<string> MemoryFormat { get; } = MemoryFormatOption();
+        public Option<string?> Out { get; } = CommonOptions.Out();
+
+        public void AddTo(Command c)
+        {
+            foreach (var o in new Option[] { Space, Dataset, DataDir, Subset, Seed, Device, Threads, MemoryFormat, Out }) c.Options.Add(o);
+        }
+
+        /// <summary>Applies --threads, then resolves the device and loads the space (bad input throws, naming it).</summary>
+        public (Search.Darts.SearchSpace space, Device device, int seed) Start(ParseResult p)
+        {
+            ApplyThreads(p.GetValue(Threads));
+            var device = ResolveDevice(p.GetValue(Device)!);
+            return (Search.Darts.SearchSpace.Load(p.GetValue(Space)!), device, (int)p.GetValue(Seed));
+        }
+
+        public Training.Data.DatasetPair LoadData(ParseResult p, int seed) =>
+            Training.Data.DatasetCatalog.Load(p.GetValue(Dataset)!, p.GetValue(DataDir), p.GetValue(Subset), seed);
+
+        /// <summary>--out, or runs/KIND/SPACE-DATASET-seedS.</summary>
+        public string OutDir(ParseResult p, string kind, string space, int seed) =>
+            p.GetValue(Out) ?? Path.Combine("runs", kind, $"{space}-{p.GetValue(Dataset)}-seed{seed}");
+    }
+
     public sealed class RecipeOptionSet
     {
         public Option<int> Epochs { get; } = new("--epochs") { Description = "epochs", DefaultValueFactory = _ => 10 };
@@ -103,10 +137,11 @@ public static class CommonOptions
         public Option<bool> NoFlip { get; } = new("--no-flip") { Description = "no random horizontal flips" };
         public Option<double> Cutout { get; } = new("--cutout") { Description = "cutout probability per image (0: off)", DefaultValueFactory = _ => 0 };
         public Option<bool> NoBf16 { get; } = new("--no-bf16") { Description = "no bf16 autocast on CUDA" };
+        public Option<string> MemoryFormat { get; } = MemoryFormatOption();
 
         public void AddTo(Command c)
         {
-            foreach (var o in new Option[] { Epochs, Batch, Lr, Optimizer, WeightDecay, LabelSmoothing, Warmup, Clip, Ema, CropPadding, NoFlip, Cutout, NoBf16 })
+            foreach (var o in new Option[] { Epochs, Batch, Lr, Optimizer, WeightDecay, LabelSmoothing, Warmup, Clip, Ema, CropPadding, NoFlip, Cutout, NoBf16, MemoryFormat })
                 c.Options.Add(o);
         }
 
@@ -114,13 +149,23 @@ public static class CommonOptions
         {
             Epochs = p.GetValue(Epochs), BatchSize = p.GetValue(Batch), Optimizer = p.GetValue(Optimizer)!, LearningRate = p.GetValue(Lr),
             WeightDecay = p.GetValue(WeightDecay), LabelSmoothing = p.GetValue(LabelSmoothing), WarmupEpochs = p.GetValue(Warmup),
-            ClipNorm = p.GetValue(Clip), EmaDecay = p.GetValue(Ema), Bf16 = !p.GetValue(NoBf16), Seed = seed,
+            ClipNorm = p.GetValue(Clip), EmaDecay = p.GetValue(Ema), Bf16 = !p.GetValue(NoBf16), MemoryFormat = p.GetValue(MemoryFormat)!, Seed = seed,
             Augment = new Training.Transforms.AugmentConfig
             {
                 CropPadding = p.GetValue(CropPadding), HorizontalFlip = !p.GetValue(NoFlip), CutoutProbability = p.GetValue(Cutout),
             },
         };
     }
+
+    public static Option<string> SearchSpace() =>
+        new("--space") { Description = "a search space file (search-spaces/*.yaml)", Required = true };
+
+    /// <summary>--memory-format: the activation layout a run trains in.</summary>
+    public static Option<string> MemoryFormatOption() => new Option<string>("--memory-format")
+    {
+        Description = "activation layout: auto (channels_last on CPU, contiguous on CUDA), contiguous (NCHW) or channels_last (NHWC)",
+        DefaultValueFactory = _ => Training.Training.MemoryLayout.Auto,
+    }.AcceptOnlyFromAmong(Training.Training.MemoryLayout.Names);
 
     /// <summary>Resolves --device: "auto" is CUDA when available, else CPU; CUDA asked for but absent is bad input.</summary>
     public static Device ResolveDevice(string text)

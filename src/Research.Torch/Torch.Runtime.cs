@@ -21,6 +21,12 @@ public static unsafe partial class torch
         return System.Text.Encoding.UTF8.GetString(buf, 0, (int)needed - 1);
     }
 
+    /// <summary>
+    /// True when the binding told glibc to keep freed tensor memory instead of returning it to the
+    /// kernel (done when the native library loads; RESEARCH_MALLOC=system turns it off).
+    /// </summary>
+    public static bool host_allocator_tuned => Native.rt_host_allocator_tuned() != 0;
+
     public static int get_num_threads() => Native.rt_get_num_threads();
 
     public static void set_num_threads(int n)

@@ -54,6 +54,39 @@ public class SearchDartsCommandTests
         Assert.Equal(figures["genotype"], CliRunner.Figures(resumedOut)["genotype"]);
     }
 
+    /// <summary>
+    /// The random baseline on its own: same split and weight recipe as search darts, N candidates, or
+    /// fewer when a time budget runs out (a tiny budget admits exactly the first).
+    /// </summary>
+    [Fact]
+    public void RandomSearchTrainsCandidatesWithinItsBudgetAndKeepsTheBest()
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        var space = Path.Combine(dir, "space.yaml");
+        File.WriteAllText(space, Space);
+        var outDir = Path.Combine(dir, "random");
+        var (code, output, err) = CliRunner.Run("search", "random", "--space", space, "--dataset", "synthetic", "--subset", "96", "--count", "3",
+            "--batch", "16", "--memory-format", "contiguous", "--out", outDir);
+        Assert.True(code == 0, err);
+        var f = CliRunner.Figures(output);
+        Assert.Equal("3", f["random_candidates"]);
+        var rows = File.ReadAllLines(Path.Combine(outDir, "random_baseline.csv"));
+        Assert.Equal(4, rows.Length);
+        var best = rows.Skip(1).Select(r => r.Split(',')).MaxBy(c => double.Parse(c[3], System.Globalization.CultureInfo.InvariantCulture))!;
+        Assert.StartsWith(best[0] + " ", f["random_best"]);
+        var file = Research.Models.Cells.GenotypeFile.Load(f["random_genotype_file"]);
+        Assert.EndsWith(" genotype " + file.Genotype, f["random_best"]);
+
+        var (budgeted, budgetOut, budgetErr) = CliRunner.Run("search", "random", "--space", space, "--dataset", "synthetic", "--subset", "96", "--count", "3",
+            "--batch", "16", "--budget-minutes", "0.00001", "--out", Path.Combine(dir, "budget"));
+        Assert.True(budgeted == 0, budgetErr);
+        Assert.Equal("1", CliRunner.Figures(budgetOut)["random_candidates"]);
+
+        var (bad, _, badErr) = CliRunner.Run("search", "random", "--space", space, "--dataset", "synthetic", "--budget-minutes", "0");
+        Assert.Equal(2, bad);
+        Assert.Contains("--budget-minutes 0", badErr);
+    }
+
     [Fact]
     public void MemoryBenchReportsBothSupernetsInOneRun()
     {

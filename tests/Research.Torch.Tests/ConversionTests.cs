@@ -60,6 +60,54 @@ public class ConversionTests
         Assert.True(cl.equal(x));
     }
 
+    /// <summary>
+    /// With one channel both layouts are "contiguous", and contiguous(ChannelsLast) would keep NCHW
+    /// strides, which convolutions then read as NCHW; the conversion must restride.
+    /// </summary>
+    [Fact]
+    public void ChannelsLastRestridesASingleChannelTensor()
+    {
+        using var x = torch.arange(0, 9, 1, torch.float32).view(1, 1, 3, 3);
+        using var cl = x.to_channels_last();
+        Assert.Equal(new long[] { 9, 1, 3, 1 }, cl.stride());
+        Assert.True(cl.equal(x));
+    }
+
+    [Fact]
+    public void ModuleToChannelsLastConvertsConvWeightsAndConvOutputsFollow()
+    {
+        torch.manual_seed(0);
+        using var conv = torch.nn.Conv2d(1, 4, 3, padding: 1);
+        using var bn = torch.nn.BatchNorm2d(4);
+        using var x = torch.randn(2, 1, 5, 5);
+        using var before = conv.call(x);
+        conv.to(MemoryFormat.ChannelsLast);
+        bn.to(MemoryFormat.ChannelsLast);
+        Assert.Equal(new long[] { 9, 1, 3, 1 }, conv.weight.stride());
+        Assert.Equal(1, conv.bias!.dim()); // 1-d tensors are left alone
+        Assert.True(bn.weight!.is_contiguous());
+        using var after = conv.call(x);
+        Assert.True(after.is_channels_last());
+        Assert.False(after.is_contiguous());
+        Assert.True(after.allclose(before, rtol: 1e-5, atol: 1e-6));
+        using var y = bn.call(after);
+        Assert.True(y.is_channels_last());
+        y.sum().backward();
+        Assert.Equal(conv.weight.shape, conv.weight.grad!.shape);
+        // Back to NCHW: values unchanged, strides contiguous again.
+        conv.to(MemoryFormat.Contiguous);
+        Assert.Equal(new long[] { 9, 9, 3, 1 }, conv.weight.stride());
+    }
+
+    /// <summary>The binding keeps freed tensor memory in glibc's heap unless the user opted out.</summary>
+    [Fact]
+    public void HostAllocatorIsTunedUnlessTheUserChoseOtherwise()
+    {
+        bool userChose = Environment.GetEnvironmentVariable("RESEARCH_MALLOC") == "system"
+            || new[] { "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES" }.Any(v => Environment.GetEnvironmentVariable(v) is not null);
+        Assert.Equal(OperatingSystem.IsLinux() && !userChose, torch.host_allocator_tuned);
+    }
+
     [Fact]
     public void ToDtypeConvertsAndToSameDtypeKeepsValues()
     {

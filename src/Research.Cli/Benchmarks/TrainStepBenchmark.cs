@@ -12,7 +12,8 @@ namespace Research.Cli.Benchmarks;
 /// </summary>
 public static class TrainStepBenchmark
 {
-    public sealed record Settings(NetworkSpec Model, long Batch, int Steps, int Warmup, string Optimizer, Device Device);
+    public sealed record Settings(NetworkSpec Model, long Batch, int Steps, int Warmup, string Optimizer, Device Device,
+        MemoryFormat Format = MemoryFormat.Contiguous);
 
     public sealed record Result(double MsPerStep, double ImagesPerSecond, long Parameters, double FinalLoss);
 
@@ -28,9 +29,10 @@ public static class TrainStepBenchmark
     {
         torch.manual_seed(0);
         using var model = NetworkBuilder.Build(s.Model);
-        model.to(s.Device).train();
+        model.to(s.Device).to(s.Format).train();
         using var opt = CreateOptimizer(s.Optimizer, model.parameters());
-        using var x = torch.randn([s.Batch, s.Model.InChannels, s.Model.Resolution, s.Model.Resolution], device: s.Device);
+        using var x0 = torch.randn([s.Batch, s.Model.InChannels, s.Model.Resolution, s.Model.Resolution], device: s.Device);
+        using var x = x0.contiguous(s.Format);
         using var y = torch.randint(0, s.Model.Classes, [s.Batch], device: s.Device);
         double loss = 0;
         void Step()

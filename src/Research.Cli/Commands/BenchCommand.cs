@@ -58,7 +58,7 @@ public static class BenchCommand
 
     private static Command DartsMemory()
     {
-        var space = new Option<string>("--space") { Description = "a search space file (search-spaces/*.yaml)", Required = true };
+        var space = CommonOptions.SearchSpace();
         var partial = new Option<int>("--partial-channels") { Description = "PC-DARTS's K measured against the full supernet (K = 1)", DefaultValueFactory = _ => 4 };
         var steps = new Option<int>("--steps") { Description = "search steps per configuration", DefaultValueFactory = _ => 3 };
         var batch = new Option<int>("--batch") { Description = "batch size", DefaultValueFactory = _ => 64 };
@@ -114,14 +114,16 @@ public static class BenchCommand
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var pytorch = PyTorchScript("pytorch_train_step.py");
-        var cmd = new Command("train", "training-step throughput on random data") { model, batch, steps, warmup, repeats, optimizer, device, threads, pytorch };
+        var channelsLast = new Option<bool>("--channels-last") { Description = "NHWC weights and inputs (both sides, with --pytorch)" };
+        var cmd = new Command("train", "training-step throughput on random data") { model, batch, steps, warmup, repeats, optimizer, device, threads, pytorch, channelsLast };
         opts.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
             var spec = opts.Resolve(parse, parse.GetValue(model)!);
             var s = new TrainStepBenchmark.Settings(spec, parse.GetValue(batch), parse.GetValue(steps), parse.GetValue(warmup),
-                parse.GetValue(optimizer)!, CommonOptions.ResolveDevice(parse.GetValue(device)!));
+                parse.GetValue(optimizer)!, CommonOptions.ResolveDevice(parse.GetValue(device)!),
+                parse.GetValue(channelsLast) ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous);
             int n = parse.GetValue(repeats);
             if (s.Batch < 1 || s.Steps < 1 || s.Warmup < 0 || n < 1)
                 throw new ArgumentException($"--batch {s.Batch}, --steps {s.Steps}, --warmup {s.Warmup}, --repeats {n}: need batch >= 1, steps >= 1, warmup >= 0, repeats >= 1");
@@ -131,6 +133,8 @@ public static class BenchCommand
             if (script is not null && !File.Exists(script)) throw new FileNotFoundException($"PyTorch reference script not found: {script}");
             if (script is not null && (Models.Networks.ModelSource.IsSpecFile(parse.GetValue(model)!) || parse.GetValue(opts.WidthMult) is not (null or 1.0) || spec.SmallInput))
                 throw new ArgumentException("--pytorch builds torchvision's stock model: it cannot be combined with a spec file, --width-mult or --small-input");
+            if (script is not null && s.Format == MemoryFormat.ChannelsLast)
+                throw new ArgumentException("--channels-last cannot be combined with --pytorch: the reference script trains NCHW");
             string F(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
             static double Median(List<double> xs)
             {

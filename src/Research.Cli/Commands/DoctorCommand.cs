@@ -26,6 +26,7 @@ public static class DoctorCommand
             o.WriteLine($"os {RuntimeInformation.OSDescription.Replace(' ', '_')}");
             o.WriteLine($"cpu_cores {Environment.ProcessorCount}");
             o.WriteLine($"cpu_threads {torch.get_num_threads()}");
+            o.WriteLine($"host_allocator {(torch.host_allocator_tuned ? "retaining" : "system")}");
             bool cuda = torch.cuda.is_available();
             o.WriteLine($"cuda_available {(cuda ? "true" : "false")}");
             o.WriteLine($"cuda_devices {(cuda ? torch.cuda.device_count() : 0)}");

@@ -6,7 +6,7 @@ using Research.Training.Data;
 
 namespace Research.Cli.Commands;
 
-/// <summary>`research search grid | ablation | darts`: compound-scaling coefficient search, the scaling ablation, and the DARTS cell search.</summary>
+/// <summary>`research search grid | ablation | darts | random`: compound-scaling coefficient search, the scaling ablation, the DARTS cell search and its random baseline.</summary>
 public static class SearchCommand
 {
     public static Command Create()
@@ -15,6 +15,7 @@ public static class SearchCommand
         search.Subcommands.Add(Grid());
         search.Subcommands.Add(Ablation());
         search.Subcommands.Add(SearchDartsCommand.Create());
+        search.Subcommands.Add(SearchRandomCommand.Create());
         return search;
     }
 

@@ -11,10 +11,7 @@ public static class SearchDartsCommand
 {
     public static Command Create()
     {
-        var space = new Option<string>("--space") { Description = "a search space file (search-spaces/*.yaml)", Required = true };
-        var dataset = CommonOptions.Dataset();
-        var dataDir = CommonOptions.DataDir();
-        var subset = CommonOptions.Subset();
+        var common = new CommonOptions.CellSearchOptionSet();
         var epochs = new Option<int>("--epochs") { Description = "search epochs", DefaultValueFactory = _ => 10 };
         var batch = new Option<int>("--batch") { Description = "batch size (each step: one training and one validation batch)", DefaultValueFactory = _ => 64 };
         var order = new Option<string>("--order") { Description = "first (weights fixed) or second (unrolled step, finite-difference Hessian)", DefaultValueFactory = _ => "first" }
@@ -27,31 +24,26 @@ public static class SearchDartsCommand
         var lr = new Option<double>("--lr") { Description = "weights' SGD learning rate (cosine to 0.001)", DefaultValueFactory = _ => 0.025 };
         var random = new Option<int>("--random-baseline") { Description = "also train N random genotypes from the space (same split) and keep the best", DefaultValueFactory = _ => 0 };
         var randomEpochs = new Option<int>("--random-epochs") { Description = "epochs each random genotype trains", DefaultValueFactory = _ => 1 };
-        var seed = CommonOptions.Seed();
-        var device = CommonOptions.Device();
-        var threads = CommonOptions.Threads();
-        var outDir = CommonOptions.Out();
         var resume = CommonOptions.Resume();
         var cmd = new Command("darts", "DARTS cell search (first/second order, PC-DARTS partial channels, skip cap, MACs penalty); writes genotype.json")
         {
-            space, dataset, dataDir, subset, epochs, batch, order, partial, skipCap, macs, warmup, archLr, lr, random, randomEpochs, seed, device, threads, outDir, resume,
+            epochs, batch, order, partial, skipCap, macs, warmup, archLr, lr, random, randomEpochs, resume,
         };
+        common.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
-            var dev = CommonOptions.ResolveDevice(parse.GetValue(device)!);
-            var sp = SearchSpace.Load(parse.GetValue(space)!);
-            int s = (int)parse.GetValue(seed);
+            var (sp, dev, s) = common.Start(parse);
             var cfg = new DartsConfig
             {
                 Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), Order = parse.GetValue(order)!, PartialChannels = parse.GetValue(partial),
                 SkipCap = parse.GetValue(skipCap) is var c && c >= 0 ? c : null, MacsLambda = parse.GetValue(macs), ArchWarmupEpochs = parse.GetValue(warmup),
                 ArchLearningRate = parse.GetValue(archLr), WeightLearningRate = parse.GetValue(lr), WeightLearningRateMin = Math.Min(0.001, parse.GetValue(lr)), Seed = s,
+                MemoryFormat = parse.GetValue(common.MemoryFormat)!,
             }.Validate();
-            string dsName = parse.GetValue(dataset)!;
-            var data = DatasetCatalog.Load(dsName, parse.GetValue(dataDir), parse.GetValue(subset), s);
-            string dir = parse.GetValue(outDir) ?? Path.Combine("runs", "darts", $"{sp.Name}-{dsName}-seed{s}");
+            string dsName = parse.GetValue(common.Dataset)!;
+            var data = common.LoadData(parse, s);
+            string dir = common.OutDir(parse, "darts", sp.Name, s);
             o.WriteLine($"space {sp.Name} ops {sp.Ops.Count} nodes {sp.Nodes} edges {sp.Edges} supernet {sp.Supernet.Cells} cells C={sp.Supernet.Channels}");
             o.WriteLine($"dataset {dsName} train {data.Train.Count} (search split {cfg.TrainFraction:P0} weights / rest architecture) device {dev} threads {Torch.torch.get_num_threads()}");
             o.WriteLine($"out {dir}");
@@ -64,11 +56,7 @@ public static class SearchDartsCommand
             o.WriteLine($"peak_memory_mib {F(result.History.Max(h => h.PeakMemoryMiB))}");
             if (parse.GetValue(random) is > 0 and var n)
             {
-                var recipe = new TrainConfig
-                {
-                    Epochs = parse.GetValue(randomEpochs), BatchSize = cfg.BatchSize, LearningRate = cfg.WeightLearningRate, Momentum = cfg.WeightMomentum,
-                    Nesterov = false, WeightDecay = cfg.WeightDecay, LabelSmoothing = 0, WarmupEpochs = 0, ClipNorm = cfg.GradientClip, Augment = cfg.Augment, Seed = s,
-                };
+                var recipe = cfg.WeightRecipe(parse.GetValue(randomEpochs));
                 var r = TrainingProgressBar.Run(progress => RandomSearch.Run(sp, data, dsName, n, recipe, cfg.TrainFraction, s, dir,
                     new TrainerOptions { OutDir = dir, Device = dev, Progress = progress }, o));
                 o.WriteLine($"random_best {r.Best.Index} val_top1 {r.Best.ValTop1.ToString("F2", CultureInfo.InvariantCulture)} genotype {r.Best.Genotype}");

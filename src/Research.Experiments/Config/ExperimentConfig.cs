@@ -95,11 +95,12 @@ public sealed record Recipe
     public bool Flip { get; init; } = true;
     public double Cutout { get; init; }
     public bool Bf16 { get; init; } = true;
+    public string MemoryFormat { get; init; } = MemoryLayout.Auto;
 
     public TrainConfig ToTrainConfig(int seed) => new()
     {
         Epochs = Epochs, BatchSize = Batch, Optimizer = Optimizer, LearningRate = Lr, Momentum = Momentum, Nesterov = Nesterov,
-        WeightDecay = WeightDecay, LabelSmoothing = LabelSmoothing, WarmupEpochs = WarmupEpochs, ClipNorm = Clip, EmaDecay = Ema, Bf16 = Bf16,
+        WeightDecay = WeightDecay, LabelSmoothing = LabelSmoothing, WarmupEpochs = WarmupEpochs, ClipNorm = Clip, EmaDecay = Ema, Bf16 = Bf16, MemoryFormat = MemoryFormat,
         Seed = seed, Augment = new AugmentConfig { CropPadding = CropPadding, HorizontalFlip = Flip, CutoutProbability = Cutout },
     };
 }

@@ -5,6 +5,7 @@ using Research.Models.Specs;
 using Research.Models.Zoo;
 using Research.Search.Grid;
 using Research.Training.Data;
+using Research.Training.Training;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -24,7 +25,7 @@ public static partial class ExperimentFile
     public static readonly string[] StageNames = ["darts", "grid", "ablation", "scale", "train", "report"];
     public static readonly string[] RecipeKeys =
         ["epochs", "batch", "lr", "optimizer", "momentum", "nesterov", "weight_decay", "label_smoothing", "warmup_epochs", "clip", "ema", "crop_padding", "flip",
-         "cutout", "bf16"];
+         "cutout", "bf16", "memory_format"];
     public static readonly string[] DartsKeys = ["from_run", "space", "epochs", "order", "partial_channels", "batch", "subset", "skip_cap", "macs_lambda", "arch_warmup", "arch_lr", "lr"];
     public static readonly string[] GridKeys =
         ["from_run", "base", "step", "tolerance", "target", "seeds", "objective", "macs_weight", "max_candidates", "refine", "subset", .. RecipeKeys];
@@ -235,6 +236,7 @@ public static partial class ExperimentFile
             if (m["flip"] is { } fl) r = r with { Flip = C.Bool(fl, P("flip")) ?? r.Flip };
             if (m["cutout"] is { } cu) r = r with { Cutout = C.Number(cu, P("cutout"), 0, 1) ?? r.Cutout };
             if (m["bf16"] is { } bf) r = r with { Bf16 = C.Bool(bf, P("bf16")) ?? r.Bf16 };
+            if (m["memory_format"] is { } mf) r = r with { MemoryFormat = C.Choice(mf, P("memory_format"), MemoryLayout.Names) ?? r.MemoryFormat };
             // Warmup defaults to min(1, epochs); an explicit value must fit in the epochs.
             if (m["warmup_epochs"] is { } w)
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Research.Training.Training;
 using Research.Training.Transforms;
 
 namespace Research.Search.Darts;
@@ -34,7 +35,20 @@ public sealed record DartsConfig
     /// <summary>Validation images scored after each epoch (eval mode), from the architecture half.</summary>
     public int EvalImages { get; init; } = 2000;
     public AugmentConfig Augment { get; init; } = new() { CropPadding = 2, HorizontalFlip = true };
+    /// <summary>auto, contiguous or channels_last (Research.Training.Training.MemoryLayout).</summary>
+    public string MemoryFormat { get; init; } = MemoryLayout.Auto;
     public int Seed { get; init; }
+
+    /// <summary>
+    /// The weight half of the bilevel recipe as a plain training run: what the random baseline
+    /// trains its candidates with, so both searches see the same training.
+    /// </summary>
+    public TrainConfig WeightRecipe(int epochs) => new()
+    {
+        Epochs = epochs, BatchSize = BatchSize, LearningRate = WeightLearningRate, Momentum = WeightMomentum, Nesterov = false,
+        WeightDecay = WeightDecay, LabelSmoothing = 0, WarmupEpochs = 0, ClipNorm = GradientClip, Augment = Augment, Seed = Seed,
+        MemoryFormat = MemoryFormat,
+    };
 
     public DartsConfig Validate()
     {
@@ -54,6 +68,7 @@ public sealed record DartsConfig
         Check(TrainFraction is > 0 and < 1, $"train fraction {TrainFraction}: must be in (0, 1)");
         Check(EvalImages >= 1, $"eval images {EvalImages}: must be >= 1");
         Check(GradientClip >= 0, $"gradient clip {GradientClip}: must be >= 0");
+        Check(MemoryLayout.Names.Contains(MemoryFormat), $"--memory-format {MemoryFormat}: expected {string.Join(", ", MemoryLayout.Names)}");
         return this;
     }
 

@@ -21,9 +21,10 @@ public static class RandomSearch
     public const string GenotypeFileName = "random_genotype.json";
 
     public static RandomSearchResult Run(SearchSpace space, DatasetPair data, string datasetName, int count, TrainConfig recipe, double trainFraction,
-        int seed, string outDir, TrainerOptions? template = null, TextWriter? log = null)
+        int seed, string outDir, TrainerOptions? template = null, TextWriter? log = null, double? budgetSeconds = null)
     {
         if (count < 1) throw new ArgumentException($"--random-baseline {count}: must be >= 1");
+        if (budgetSeconds is <= 0) throw new ArgumentException($"budget {budgetSeconds} s: must be positive");
         var (trainIdx, valIdx) = DatasetSplit.Split(data.Train.Count, trainFraction, seed);
         var proxy = new DatasetPair(data.Train.Select(trainIdx, data.Train.Name + "-search-train"), data.Train.Select(valIdx, data.Train.Name + "-search-val"));
         var ds = data.Train;
@@ -33,6 +34,12 @@ public static class RandomSearch
         for (int i = 0; i < count; i++)
         {
             var g = GenotypeDerivation.Random(space.Ops, space.Nodes, rng);
+            // A time budget (to match a search's) admits a candidate only if one more of average cost still fits.
+            if (budgetSeconds is { } budget && results.Count > 0 && results.Sum(r => r.Seconds) + results.Average(r => r.Seconds) > budget)
+            {
+                log?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"random: budget {budget:F0} s spent after {results.Count} candidates"));
+                break;
+            }
             var spec = layout.ToSpec(g, $"random-{space.Name}-{i}");
             var dir = Path.Combine(outDir, "random", i.ToString(CultureInfo.InvariantCulture));
             var r = Trainer.Run(spec, proxy, datasetName, recipe with { Seed = seed },

@@ -29,6 +29,7 @@ internal static unsafe partial class Native
     [DllImport(Lib), SuppressGCTransition] internal static extern int rt_device_index(IntPtr t);
     [DllImport(Lib), SuppressGCTransition] internal static extern byte rt_requires_grad(IntPtr t);
     [DllImport(Lib), SuppressGCTransition] internal static extern byte rt_is_contiguous(IntPtr t);
+    [DllImport(Lib), SuppressGCTransition] internal static extern byte rt_is_channels_last(IntPtr t);
     [DllImport(Lib), SuppressGCTransition] internal static extern byte rt_is_leaf(IntPtr t);
 
     [DllImport(Lib)] internal static extern IntPtr rt_item_double(IntPtr t, out double v);
@@ -38,6 +39,6 @@ internal static unsafe partial class Native
     [DllImport(Lib)] internal static extern IntPtr rt_clone(IntPtr t, out IntPtr r);
     [DllImport(Lib)] internal static extern IntPtr rt_detach(IntPtr t, out IntPtr r);
     [DllImport(Lib)] internal static extern IntPtr rt_contiguous(IntPtr t, out IntPtr r);
-    [DllImport(Lib)] internal static extern IntPtr rt_channels_last(IntPtr t, out IntPtr r);
+    [DllImport(Lib)] internal static extern IntPtr rt_to_memory_format(IntPtr t, int format, out IntPtr r);
     [DllImport(Lib)] internal static extern IntPtr rt_alias(IntPtr t, out IntPtr r);
 }

@@ -155,6 +155,13 @@ public abstract class Module : IDisposable
 
     public Module to(Device device, ScalarType dtype) => to(device).to(dtype);
 
+    /// <summary>
+    /// Stores 4-d parameters and buffers (conv weights) in <paramref name="format"/>, in place.
+    /// libtorch's convolutions follow their weight's layout, so with NHWC weights the activations
+    /// are NHWC from the first conv on (PyTorch's <c>model.to(memory_format=...)</c>).
+    /// </summary>
+    public Module to(MemoryFormat format) => Convert(t => t.contiguous(format), t => t.dim() == 4);
+
     private Module Convert(Func<Tensor, Tensor> f, Func<Tensor, bool> applies)
     {
         using (torch.no_grad())

@@ -213,8 +213,12 @@ public partial class Tensor : IDisposable
     public Tensor clone() => Result(Native.rt_clone(Handle, out var r), r, this);
     public Tensor detach() => Result(Native.rt_detach(Handle, out var r), r, this);
     public Tensor contiguous() => Result(Native.rt_contiguous(Handle, out var r), r, this);
-    /// <summary>NHWC memory layout (same shape); faster convolutions on CUDA.</summary>
-    public Tensor to_channels_last() => Result(Native.rt_channels_last(Handle, out var r), r, this);
+    /// <summary>NHWC memory layout (same shape and values).</summary>
+    public Tensor to_channels_last() => contiguous(MemoryFormat.ChannelsLast);
+    /// <summary>A copy laid out in <paramref name="format"/> (this tensor itself when it already is), strides included.</summary>
+    public Tensor contiguous(MemoryFormat format) => Result(Native.rt_to_memory_format(Handle, (int)format, out var r), r, this);
+    /// <summary>True when the strides are those of NHWC (4-d tensors only).</summary>
+    public bool is_channels_last() => Native.rt_is_channels_last(Handle) != 0;
     /// <summary>A second handle to the same tensor (shares storage and autograd history).</summary>
     public Tensor alias() => Result(Native.rt_alias(Handle, out var r), r, this);
 

@@ -67,6 +67,7 @@ RT_API int32_t rt_device_type(TH t) { return static_cast<int32_t>(t->device().ty
 RT_API int32_t rt_device_index(TH t) { return t->device().index(); }
 RT_API bool rt_requires_grad(TH t) { return t->requires_grad(); }
 RT_API bool rt_is_contiguous(TH t) { return t->is_contiguous(); }
+RT_API bool rt_is_channels_last(TH t) { return t->dim() == 4 && t->is_contiguous(at::MemoryFormat::ChannelsLast); }
 RT_API bool rt_is_leaf(TH t) { return t->is_leaf(); }
 RT_API bool rt_defined(TH t) { return t->defined(); }
 
@@ -79,5 +80,8 @@ RT_FN(rt_pin_memory, (TH t, TH* out), *out = rt::wrap(t->pin_memory()))
 RT_FN(rt_clone, (TH t, TH* out), *out = rt::wrap(t->clone()))
 RT_FN(rt_detach, (TH t, TH* out), *out = rt::wrap(t->detach()))
 RT_FN(rt_contiguous, (TH t, TH* out), *out = rt::wrap(t->contiguous()))
-RT_FN(rt_channels_last, (TH t, TH* out), *out = rt::wrap(t->contiguous(at::MemoryFormat::ChannelsLast)))
+// to() rather than contiguous(): with a size-1 dim (one input channel) contiguous() keeps NCHW
+// strides, which conv reads as NCHW; to() lays the strides out as NHWC, as PyTorch's Module.to does.
+RT_FN(rt_to_memory_format, (TH t, int32_t format, TH* out),
+      *out = rt::wrap(t->to(t->options(), false, false, format == 1 ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous)))
 RT_FN(rt_alias, (TH t, TH* out), *out = rt::wrap(*t))

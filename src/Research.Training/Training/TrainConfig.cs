@@ -29,6 +29,8 @@ public sealed record TrainConfig
     public AugmentConfig Augment { get; init; } = new() { CropPadding = 2, HorizontalFlip = true };
     /// <summary>bf16 autocast (CUDA only).</summary>
     public bool Bf16 { get; init; } = true;
+    /// <summary>auto, contiguous or channels_last (see <see cref="MemoryLayout"/>).</summary>
+    public string MemoryFormat { get; init; } = MemoryLayout.Auto;
     public int Seed { get; init; }
 
     public void Validate()
@@ -46,6 +48,7 @@ public sealed record TrainConfig
         Check(LabelSmoothing is >= 0 and < 1, $"--label-smoothing {LabelSmoothing}: must be in [0, 1)");
         Check(ClipNorm >= 0, $"--clip {ClipNorm}: must be >= 0");
         Check(WarmupEpochs >= 0 && WarmupEpochs <= Epochs, $"--warmup-epochs {WarmupEpochs}: must be in [0, epochs]");
+        Check(MemoryLayout.Names.Contains(MemoryFormat), $"--memory-format {MemoryFormat}: expected {string.Join(", ", MemoryLayout.Names)}");
         Check(EmaDecay is null or (> 0 and < 1), $"--ema {EmaDecay}: must be in (0, 1)");
         Check(Augment.CropPadding >= 0, "crop padding must be >= 0");
         Check(Augment.CutoutProbability is >= 0 and <= 1, "cutout probability must be in [0, 1]");
