@@ -84,9 +84,9 @@ public class ConfigValidationTests
         using var w = new Workspace();
         var ok = ExperimentFile.Load(w.Write("exp.yaml", Minimal + "\n  train: {memory_format: contiguous}\n"));
         Assert.Equal("contiguous", ok.Stages.Train!.Recipe.ToTrainConfig(0).MemoryFormat);
-        Assert.Equal("auto", new Recipe().ToTrainConfig(0).MemoryFormat);
+        Assert.Equal("contiguous", new Recipe().ToTrainConfig(0).MemoryFormat);
         var e = Invalid(w, Minimal + "\n  train: {memory_format: nhwc}\n");
-        Assert.Equal("exp.yaml:5: stages.train.memory_format: must be one of the allowed values, got 'nhwc' (allowed: auto, contiguous, channels_last)",
+        Assert.Equal("exp.yaml:5: stages.train.memory_format: must be one of the allowed values, got 'nhwc' (allowed: contiguous, channels_last)",
             Assert.Single(e.Errors));
     }
 

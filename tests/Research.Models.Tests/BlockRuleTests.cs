@@ -78,6 +78,21 @@ public class BlockRuleTests
         Assert.Equal(new long[] { 1, 7, 5, 5 }, g.call(torch.randn(1, 8, 5, 5)).shape);
     }
 
+    /// <summary>On NHWC input the shuffle permutes the same channels and keeps the layout (no NCHW tensor downstream).</summary>
+    [Fact]
+    public void ChannelShuffleKeepsChannelsLastAndMatchesNchw()
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = torch.randn(2, 6, 3, 4);
+        var expected = ShuffleV2Unit.ChannelShuffle(x, 2);
+        Assert.True(expected.is_contiguous());
+        var got = ShuffleV2Unit.ChannelShuffle(x.to_channels_last(), 2);
+        Assert.True(got.is_channels_last());
+        Assert.False(got.is_contiguous());
+        Assert.True(got.equal(expected));
+        Assert.True(ShuffleV2Unit.ChannelShuffle(x.to_channels_last(), 3).equal(ShuffleV2Unit.ChannelShuffle(x, 3)));
+    }
+
     [Theory]
     [InlineData(2, 2)]   // two groups: shuffling twice restores the order
     [InlineData(4, 2)]   // (4 groups of 2): transposing twice restores it too

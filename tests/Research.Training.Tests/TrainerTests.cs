@@ -49,7 +49,7 @@ public class TrainerTests
     }
 
     /// <summary>
-    /// NHWC (auto's choice on CPU) and NCHW are the same computation in another summation order:
+    /// NHWC and NCHW are the same computation in another summation order:
     /// the runs agree to float rounding, and the saved weights are in the standard layout either way.
     /// </summary>
     [Fact]
@@ -59,7 +59,6 @@ public class TrainerTests
         using var nchw = new TempDir();
         var a = Train(nhwc.Path, Recipe with { Epochs = 2, MemoryFormat = MemoryLayout.ChannelsLast });
         var b = Train(nchw.Path, Recipe with { Epochs = 2, MemoryFormat = MemoryLayout.Contiguous });
-        Assert.Equal(MemoryFormat.ChannelsLast, MemoryLayout.Resolve(MemoryLayout.Auto, Device.CPU));
         // Rounding differences compound over the steps (measured: 2e-4 relative after 16 steps).
         Assert.InRange(Math.Abs(a.Final.TrainLoss - b.Final.TrainLoss), 0, 2e-3 * b.Final.TrainLoss);
         Assert.InRange(Math.Abs(a.Final.ValLoss - b.Final.ValLoss), 0, 2e-3 * b.Final.ValLoss);

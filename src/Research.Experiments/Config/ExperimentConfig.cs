@@ -95,7 +95,7 @@ public sealed record Recipe
     public bool Flip { get; init; } = true;
     public double Cutout { get; init; }
     public bool Bf16 { get; init; } = true;
-    public string MemoryFormat { get; init; } = MemoryLayout.Auto;
+    public string MemoryFormat { get; init; } = MemoryLayout.Contiguous;
 
     public TrainConfig ToTrainConfig(int seed) => new()
     {

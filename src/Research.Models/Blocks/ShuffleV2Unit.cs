@@ -60,6 +60,17 @@ public sealed class ShuffleV2Unit : Module<Tensor, Tensor>
         var s = x.shape;
         if (s.Length != 4) throw new ArgumentException($"channel shuffle needs (N, C, H, W) input, got rank {s.Length}");
         if (s[1] % groups != 0) throw new ArgumentException($"channel shuffle: {s[1]} channels do not split into {groups} groups");
+        if (x.is_channels_last() && s[1] > 1 && s[2] * s[3] > 1)
+        {
+            // The same permutation on NHWC memory, so the result stays NHWC: flattening the NCHW
+            // view would hand every later op an NCHW tensor and a layout conversion.
+            using var nhwc = x.permute(0, 2, 3, 1);
+            using var g = nhwc.view(s[0], s[2], s[3], groups, s[1] / groups);
+            using var gt = g.transpose(3, 4);
+            using var gc = gt.contiguous();
+            using var flat = gc.view(s[0], s[2], s[3], s[1]);
+            return flat.permute(0, 3, 1, 2);
+        }
         using var v = x.view(s[0], groups, s[1] / groups, s[2], s[3]);
         using var t = v.transpose(1, 2);
         using var c = t.contiguous();

@@ -36,7 +36,7 @@ public sealed record DartsConfig
     public int EvalImages { get; init; } = 2000;
     public AugmentConfig Augment { get; init; } = new() { CropPadding = 2, HorizontalFlip = true };
     /// <summary>auto, contiguous or channels_last (Research.Training.Training.MemoryLayout).</summary>
-    public string MemoryFormat { get; init; } = MemoryLayout.Auto;
+    public string MemoryFormat { get; init; } = MemoryLayout.Contiguous;
     public int Seed { get; init; }
 
     /// <summary>

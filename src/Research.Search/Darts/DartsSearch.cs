@@ -64,7 +64,7 @@ public static class DartsSearch
         torch.manual_seed(cfg.Seed);
         var ds = data.Train;
         using var net = new Supernet(space, ds.Channels, ds.Classes, ds.Height, cfg.PartialChannels);
-        net.to(device).to(MemoryLayout.Resolve(cfg.MemoryFormat, device));
+        net.to(device).to(MemoryLayout.Resolve(cfg.MemoryFormat));
         var transform = new BatchTransform(ChannelStats.Of(train), ds.Channels, ds.Height, cfg.Augment);
         var trainLoader = new DataLoader(train, cfg.BatchSize, shuffle: true, dropLast: true, device, cfg.Seed);
         var valLoader = new DataLoader(val, cfg.BatchSize, shuffle: true, dropLast: true, device, cfg.Seed + 1);

@@ -3,26 +3,26 @@ using Research.Torch;
 namespace Research.Training.Training;
 
 /// <summary>
-/// The activation layout a run trains in: <c>auto</c> (NHWC on CPU, NCHW on CUDA),
-/// <c>contiguous</c> (NCHW) or <c>channels_last</c> (NHWC). Converting the model's conv weights
-/// is enough: libtorch's convolutions follow the weight's layout, and the rest of the network
-/// follows theirs.
+/// The activation layout a run trains in: <c>contiguous</c> (NCHW, the default) or
+/// <c>channels_last</c> (NHWC). Converting the model's conv weights is enough: libtorch's
+/// convolutions follow the weight's layout, and the rest of the network follows theirs.
 /// </summary>
+/// <remarks>
+/// Which is faster on CPU depends on the network, so it is the user's choice, not a guess.
+/// Measured with libtorch 1.13 on 2 cores (training steps, batch 128, 28×28): NHWC is about 2×
+/// for MobileNetV2-0.5 and for the mobile-blocks DARTS cell network (its pooling, depthwise and
+/// pointwise kernels are 2-5× faster), but 0.6-0.9× for networks of narrow Ghost and ShuffleV2
+/// blocks, whose channel concatenations and slices become strided copies in NHWC.
+/// </remarks>
 public static class MemoryLayout
 {
-    public const string Auto = "auto";
     public const string Contiguous = "contiguous";
     public const string ChannelsLast = "channels_last";
 
-    public static readonly string[] Names = [Auto, Contiguous, ChannelsLast];
+    public static readonly string[] Names = [Contiguous, ChannelsLast];
 
-    /// <summary>
-    /// libtorch 1.13's CPU pooling and depthwise kernels are 2-5x faster on NHWC (whole training steps:
-    /// 2x for MobileNetV2-0.5 and a searched cell network); on CUDA it is not measured yet, so NCHW stays.
-    /// </summary>
-    public static MemoryFormat Resolve(string name, Device device) => name switch
+    public static MemoryFormat Resolve(string name) => name switch
     {
-        Auto => device.Type == DeviceType.CPU ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous,
         Contiguous => MemoryFormat.Contiguous,
         ChannelsLast => MemoryFormat.ChannelsLast,
         _ => throw new ArgumentException($"memory format '{name}': expected {string.Join(", ", Names)}"),

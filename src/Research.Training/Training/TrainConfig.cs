@@ -30,7 +30,7 @@ public sealed record TrainConfig
     /// <summary>bf16 autocast (CUDA only).</summary>
     public bool Bf16 { get; init; } = true;
     /// <summary>auto, contiguous or channels_last (see <see cref="MemoryLayout"/>).</summary>
-    public string MemoryFormat { get; init; } = MemoryLayout.Auto;
+    public string MemoryFormat { get; init; } = MemoryLayout.Contiguous;
     public int Seed { get; init; }
 
     public void Validate()

@@ -62,7 +62,7 @@ public static class Trainer
         torch.manual_seed(cfg.Seed);
         var device = opts.Device;
         using var model = NetworkBuilder.Build(spec);
-        model.to(device).to(MemoryLayout.Resolve(cfg.MemoryFormat, device));
+        model.to(device).to(MemoryLayout.Resolve(cfg.MemoryFormat));
         var stats = ChannelStats.Of(data.Train);
         var transform = new BatchTransform(stats, spec.InChannels, spec.Resolution, cfg.Augment);
         var trainLoader = new DataLoader(data.Train, cfg.BatchSize, shuffle: true, dropLast: data.Train.Count >= cfg.BatchSize, device, cfg.Seed);
