@@ -27,6 +27,19 @@ public static unsafe partial class torch
     /// </summary>
     public static bool host_allocator_tuned => Native.rt_host_allocator_tuned() != 0;
 
+    /// <summary>
+    /// The glibc thresholds in bytes (mmap, trim) the binding sets when tuned, e.g. to give a child
+    /// process the same policy through MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_.
+    /// </summary>
+    public static (long mmap, long trim) host_allocator_thresholds
+    {
+        get
+        {
+            Native.rt_host_allocator_thresholds(out var m, out var t);
+            return (m, t);
+        }
+    }
+
     public static int get_num_threads() => Native.rt_get_num_threads();
 
     public static void set_num_threads(int n)

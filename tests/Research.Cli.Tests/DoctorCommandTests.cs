@@ -11,6 +11,7 @@ public class DoctorCommandTests
         Assert.Matches(@"^\d+\.\d+", f["libtorch"]);
         Assert.Equal(Environment.ProcessorCount.ToString(), f["cpu_cores"]);
         Assert.True(int.Parse(f["cpu_threads"]) >= 1);
+        Assert.Equal(Research.Torch.torch.host_allocator_tuned ? "retaining" : "system", f["host_allocator"]);
         Assert.Contains(f["cuda_available"], new[] { "true", "false" });
         Assert.True(f.ContainsKey("fashion_mnist"));
         bool installed = File.Exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");

@@ -16,12 +16,19 @@ public class SearchDartsCommandTests
         network: {cells: 3, channels: 4, stem_multiplier: 2, reductions: [1]}
         """;
 
-    [Fact]
-    public void SearchThenTrainAndScaleTheGenotype()
+    /// <summary>A fresh folder holding space.yaml with this text.</summary>
+    private static (string dir, string space) WriteSpace(string text)
     {
         var dir = Directory.CreateTempSubdirectory().FullName;
         var space = Path.Combine(dir, "space.yaml");
-        File.WriteAllText(space, Space);
+        File.WriteAllText(space, text);
+        return (dir, space);
+    }
+
+    [Fact]
+    public void SearchThenTrainAndScaleTheGenotype()
+    {
+        var (dir, space) = WriteSpace(Space);
         var outDir = Path.Combine(dir, "search");
         var (code, output, err) = CliRunner.Run("search", "darts", "--space", space, "--dataset", "synthetic", "--subset", "96", "--epochs", "1",
             "--batch", "16", "--partial-channels", "2", "--random-baseline", "2", "--out", outDir);
@@ -61,9 +68,7 @@ public class SearchDartsCommandTests
     [Fact]
     public void RandomSearchTrainsCandidatesWithinItsBudgetAndKeepsTheBest()
     {
-        var dir = Directory.CreateTempSubdirectory().FullName;
-        var space = Path.Combine(dir, "space.yaml");
-        File.WriteAllText(space, Space);
+        var (dir, space) = WriteSpace(Space);
         var outDir = Path.Combine(dir, "random");
         var (code, output, err) = CliRunner.Run("search", "random", "--space", space, "--dataset", "synthetic", "--subset", "96", "--count", "3",
             "--batch", "16", "--memory-format", "contiguous", "--out", outDir);
@@ -90,9 +95,7 @@ public class SearchDartsCommandTests
     [Fact]
     public void MemoryBenchReportsBothSupernetsInOneRun()
     {
-        var dir = Directory.CreateTempSubdirectory().FullName;
-        var space = Path.Combine(dir, "space.yaml");
-        File.WriteAllText(space, Space);
+        var (_, space) = WriteSpace(Space);
         var (code, output, err) = CliRunner.Run("bench", "darts-memory", "--space", space, "--partial-channels", "2", "--steps", "2", "--batch", "8",
             "--resolution", "16");
         Assert.True(code == 0, err);
@@ -109,9 +112,7 @@ public class SearchDartsCommandTests
     [Fact]
     public void BadSpaceIsBadInputNamingTheKey()
     {
-        var dir = Directory.CreateTempSubdirectory().FullName;
-        var space = Path.Combine(dir, "space.yaml");
-        File.WriteAllText(space, Space.Replace("nodes: 2", "nodes: 2\ncells: 4"));
+        var (dir, space) = WriteSpace(Space.Replace("nodes: 2", "nodes: 2\ncells: 4"));
         var (code, _, err) = CliRunner.Run("search", "darts", "--space", space, "--dataset", "synthetic", "--out", Path.Combine(dir, "o"));
         Assert.Equal(2, code);
         Assert.Contains("space.yaml:9: unknown key 'cells'", err);

@@ -205,7 +205,7 @@ public class ConfigValidationTests
     public void TheDartsStageIsValidatedAndCarried()
     {
         using var w = new Workspace();
-        w.Write("space.yaml", File.ReadAllText(Path.Combine(TestPaths.Repo, "search-spaces", "quick.yaml")));
+        w.Write("space.yaml", File.ReadAllText(Path.Combine(Research.Search.Tests.TestPaths.Repo, "search-spaces", "quick.yaml")));
         var c = ExperimentFile.Load(w.Write("exp.yaml", """
             name: darts
             dataset: {name: synthetic}

@@ -258,16 +258,3 @@ public class DartsTests
         public void Report(TrainProgress value) => f(value);
     }
 }
-
-internal static class TestPaths
-{
-    public static string Repo
-    {
-        get
-        {
-            var d = new DirectoryInfo(AppContext.BaseDirectory);
-            while (d is not null && !File.Exists(Path.Combine(d.FullName, "Research.sln"))) d = d.Parent;
-            return d?.FullName ?? throw new InvalidOperationException("repository root not found");
-        }
-    }
-}

@@ -21,8 +21,9 @@ public static class PyTorchReference
         // (the binding's policy alone is worth 1.5-1.7x on CPU training steps; see native/runtime.cpp).
         if (Research.Torch.torch.host_allocator_tuned)
         {
-            psi.Environment["MALLOC_MMAP_THRESHOLD_"] = HostAllocator.MmapThreshold.ToString(CultureInfo.InvariantCulture);
-            psi.Environment["MALLOC_TRIM_THRESHOLD_"] = HostAllocator.TrimThreshold.ToString(CultureInfo.InvariantCulture);
+            var (mmap, trim) = Research.Torch.torch.host_allocator_thresholds;
+            psi.Environment["MALLOC_MMAP_THRESHOLD_"] = mmap.ToString(CultureInfo.InvariantCulture);
+            psi.Environment["MALLOC_TRIM_THRESHOLD_"] = trim.ToString(CultureInfo.InvariantCulture);
         }
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {python}");
         var stderr = p.StandardError.ReadToEndAsync();

@@ -39,15 +39,18 @@ RT_API TH rt_list_take(TL l, int64_t i) { return rt::wrap(std::move((*l)[static_
 // training steps. Runs once, when the shim loads; RESEARCH_MALLOC=system or any MALLOC_* /
 // GLIBC_TUNABLES setting of the user's own leaves glibc's defaults alone.
 namespace {
+// 32 MiB is the largest mmap threshold glibc accepts; larger tensors are rare at these sizes.
+constexpr int kMmapThreshold = 32 << 20;
+constexpr int kTrimThreshold = 1 << 30;
+
 int tune_host_allocator() {
 #if defined(__GLIBC__)
   const char* policy = std::getenv("RESEARCH_MALLOC");
   if (policy && std::strcmp(policy, "system") == 0) return 0;
   for (const char* v : {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES"})
     if (std::getenv(v)) return 0;
-  // 32 MiB is the largest threshold glibc accepts; larger tensors are rare at these sizes.
-  bool ok = mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1;
-  ok = mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1 && ok;
+  bool ok = mallopt(M_MMAP_THRESHOLD, kMmapThreshold) == 1;
+  ok = mallopt(M_TRIM_THRESHOLD, kTrimThreshold) == 1 && ok;
   return ok ? 1 : 0;
 #else
   return 0;
@@ -57,6 +60,11 @@ const int host_allocator_tuned = tune_host_allocator();
 }  // namespace
 
 RT_API bool rt_host_allocator_tuned() { return host_allocator_tuned == 1; }
+// The thresholds as glibc's environment variables spell them, for child processes (benchmark references).
+RT_API void rt_host_allocator_thresholds(int64_t* mmap_threshold, int64_t* trim_threshold) {
+  *mmap_threshold = kMmapThreshold;
+  *trim_threshold = kTrimThreshold;
+}
 
 RT_API const char* rt_version() { return TORCH_VERSION; }
 
