@@ -18,6 +18,7 @@ public static class Cli
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(SettingsCommand.Create());
         return root;
     }
 
@@ -44,7 +45,7 @@ public static class Cli
             config.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
-        catch (Research.Training.Training.TrainingDivergedException e)
+        catch (Research.Training.TrainingDivergedException e)
         {
             config.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Failure;

@@ -1,4 +1,4 @@
-using Research.Training.Training;
+using Research.Training;
 using Spectre.Console;
 
 namespace Research.Cli;

@@ -40,6 +40,13 @@ public static unsafe partial class torch
         }
     }
 
+    /// <summary>
+    /// Undoes the retaining policy for the rest of the process: glibc's 128 KiB mmap and trim
+    /// thresholds, so freed memory leaves the resident set (for measuring peaks phase by phase).
+    /// False where the allocator is not glibc's.
+    /// </summary>
+    public static bool host_allocator_use_direct_mapping() => Native.rt_host_allocator_use_direct_mapping();
+
     public static int get_num_threads() => Native.rt_get_num_threads();
 
     public static void set_num_threads(int n)

@@ -1,3 +1,4 @@
+using Research.Training;
 namespace Research.Experiments.Tests;
 
 public class ConfigValidationTests
@@ -26,8 +27,8 @@ public class ConfigValidationTests
         Assert.Equal("ok", c.Name);
         Assert.Equal("auto", c.Device);
         Assert.Equal(0.1, c.Dataset!.Validation);
-        Assert.Equal(8, c.Stages.Scale!.ResolutionDivisor);
-        Assert.Equal([0.0, 1.0], c.Stages.Scale.Phi!);
+        Assert.Equal(8, c.Stages.Scale!.Family.ResolutionDivisor);
+        Assert.Equal([0.0, 1.0], c.Stages.Scale.Family.Phi!);
         Assert.Null(c.Stages.Grid);
         Assert.Contains("tiny.yaml", c.Inputs.Keys);
 
@@ -83,8 +84,8 @@ public class ConfigValidationTests
     {
         using var w = new Workspace();
         var ok = ExperimentFile.Load(w.Write("exp.yaml", Minimal + "\n  train: {memory_format: contiguous}\n"));
-        Assert.Equal("contiguous", ok.Stages.Train!.Recipe.ToTrainConfig(0).MemoryFormat);
-        Assert.Equal("contiguous", new Recipe().ToTrainConfig(0).MemoryFormat);
+        Assert.Equal("contiguous", ok.Stages.Train!.Recipe.MemoryFormat);
+        Assert.Equal("contiguous", new TrainConfig().MemoryFormat);
         var e = Invalid(w, Minimal + "\n  train: {memory_format: nhwc}\n");
         Assert.Equal("exp.yaml:5: stages.train.memory_format: must be one of the allowed values, got 'nhwc' (allowed: contiguous, channels_last)",
             Assert.Single(e.Errors));
@@ -222,8 +223,9 @@ public class ConfigValidationTests
               grid: {base: {from: darts}, max_candidates: 1}
             """));
         var d = c.Stages.Darts!;
-        Assert.Equal(("space.yaml", 3, "second", 4, 32, 500), (d.Space, d.Epochs, d.Order, d.PartialChannels, d.Batch, d.Subset!.Value));
-        Assert.Equal((0.003, 1), (d.ArchLr, d.SkipCap));
+        var search = d.Search.Search;
+        Assert.Equal(("space.yaml", 3, "second", 4, 32, 500), (d.Space, search.Epochs, search.Order, search.PartialChannels, search.BatchSize, d.Subset!.Value));
+        Assert.Equal((0.003, 1), (search.ArchLearningRate, search.SkipCap));
         Assert.Equal("darts", c.Stages.Grid!.Base!.From);
         Assert.Contains("space.yaml", c.Inputs.Keys);
 

@@ -1,3 +1,4 @@
+using Research.Core.Csv;
 using System.Text.Json.Nodes;
 using System.Xml;
 using Research.Experiments.Reports;
@@ -14,9 +15,10 @@ public class PipelineTests
     /// <summary>A CSV's lines without the named (timing) columns.</summary>
     private static List<string> WithoutColumns(string path, params string[] drop)
     {
-        var rows = CsvText.Parse(File.ReadAllText(path));
-        var keep = rows[0].Select((h, i) => (h, i)).Where(x => !drop.Contains(x.h)).Select(x => x.i).ToList();
-        return rows.Select(r => string.Join(",", keep.Select(i => r[i]))).ToList();
+        var text = File.ReadAllText(path);
+        var header = text[..text.IndexOf('\n')].Split(',');
+        var keep = header.Where(h => !drop.Contains(h)).ToList();
+        return [string.Join(",", keep), .. CsvTable.Parse(text).Select(r => string.Join(",", keep.Select(h => r[h])))];
     }
 
     private static readonly string[] CsvFiles = [Path.Combine("grid", "candidates.csv"), Path.Combine("scale", "scale.csv"), Path.Combine("train", "family.csv")];
@@ -40,13 +42,13 @@ public class PipelineTests
         foreach (var s in new[] { "grid", "scale", "train", "report" }) Assert.Equal("done", m["stages"]![s]!["status"]!.GetValue<string>());
         Assert.Equal("cpu", m["environment"]!["device"]!.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(m["environment"]!["libtorch"]!.GetValue<string>()));
-        Assert.Equal(60, m["config"]!["stages"]!["grid"]!["recipe"]!["batch"]!.GetValue<int>()); // the resolved config is in the manifest
+        Assert.Equal(60, m["config"]!["stages"]!["grid"]!["search"]!["batch"]!.GetValue<int>()); // the resolved config is in the manifest
         Assert.Equal(0.9, m["config"]!["stages"]!["train"]!["recipe"]!["momentum"]!.GetValue<double>()); // with its defaults
         Assert.True(File.Exists(Path.Combine(run, "log.txt")));
         Assert.True(File.Exists(Path.Combine(run, "grid", "best.json")));
         Assert.True(File.Exists(Path.Combine(run, "grid", "base.yaml")));
         Assert.True(File.Exists(Path.Combine(run, "scale", "tiny-phi1.yaml")));
-        var family = CsvText.Read(Path.Combine(run, "train", "family.csv"));
+        var family = CsvTable.Read(Path.Combine(run, "train", "family.csv"));
         Assert.Equal(["tiny-phi0", "tiny-phi1", "mobilenet_v3_small-w0.25"], family.Select(r => r["name"]));
         Assert.Equal(["member", "member", "baseline"], family.Select(r => r["kind"]));
         foreach (var column in new[] { "val_top1", "test_top1" }) // holdout: both the held-out and the test accuracy
@@ -121,7 +123,7 @@ public class PipelineTests
               report: {}
             """));
         var run = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs") }).RunDir;
-        var rows = CsvText.Read(Path.Combine(run, "scale", "scale.csv"));
+        var rows = CsvTable.Read(Path.Combine(run, "scale", "scale.csv"));
         Assert.Equal(["5288548", "7794184", "9109994", "12233232"], rows.Select(r => r["params"])); // torchvision's B0–B3
         var summary = File.ReadAllText(Path.Combine(run, "summary.md"));
         Assert.Contains("Costs only", summary);
@@ -144,7 +146,7 @@ public class PipelineTests
               report: {}
             """));
         var run = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs") }).RunDir;
-        var rows = CsvText.Read(Path.Combine(run, "ablation", "ablation.csv"));
+        var rows = CsvTable.Read(Path.Combine(run, "ablation", "ablation.csv"));
         Assert.Equal(["width", "depth", "resolution", "compound"], rows.Select(r => r["mode"]));
         Assert.All(rows, r => Assert.InRange(double.Parse(r["macs_ratio"], System.Globalization.CultureInfo.InvariantCulture), 1.3, 3));
         Assert.Contains("## Scaling ablation", File.ReadAllText(Path.Combine(run, "summary.md")));
@@ -210,7 +212,7 @@ public class PipelineTests
             """));
         var outcome = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs") });
         Assert.Equal(["imported", "ran"], outcome.Stages.Select(s => s.Action));
-        var rows = CsvText.Read(Path.Combine(outcome.RunDir, "scale", "scale.csv"));
+        var rows = CsvTable.Read(Path.Combine(outcome.RunDir, "scale", "scale.csv"));
         Assert.Equal(["tiny-phi0", "tiny-phi2"], rows.Select(r => r["name"]));
         Assert.Equal(Math.Pow(1.2 * 1.1 * 1.1 * 1.15 * 1.15, 2), double.Parse(rows[1]["predicted_ratio"], System.Globalization.CultureInfo.InvariantCulture), 9);
         Assert.Equal("from_run old-grid", Manifest(outcome.RunDir)["stages"]!["grid"]!["note"]!.GetValue<string>());

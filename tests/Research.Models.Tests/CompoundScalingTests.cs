@@ -124,7 +124,7 @@ public class CompoundScalingTests
         var bad = Path.Combine(dir, "bad.yaml");
         File.WriteAllText(bad, "name: mine\nmembers:\n  - {name: a, width: 1.0, depth: 1.0, resolution: 160, dropout: 0.1, colour: red}\n");
         var e = Assert.Throws<SpecFormatException>(() => ScalingTable.Load(bad));
-        Assert.Contains("'colour'", e.Message);
+        Assert.Contains("members[0].colour: unknown key", e.Message);
         Assert.Contains("bad.yaml:3", e.Message);
     }
 }

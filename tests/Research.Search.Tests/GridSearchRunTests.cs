@@ -1,5 +1,5 @@
 using Research.Training.Data;
-using Research.Training.Training;
+using Research.Training;
 
 namespace Research.Search.Tests;
 
@@ -24,14 +24,14 @@ public class GridSearchRunTests
         Assert.Equal("kind,alpha,beta,gamma,constraint,params,macs,macs_ratio,acc_mean,acc_std,n_seeds,objective,seconds", File.ReadLines(csv).First());
         var before = Rows(csv);
         var best = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "best.json"))).RootElement;
-        Assert.Equal(r.Best.C.Alpha, best.GetProperty("alpha").GetDouble());
+        Assert.Equal(r.Best.Coefficients.Alpha, best.GetProperty("alpha").GetDouble());
         Assert.True(best.GetProperty("winner_vs_runner_up").TryGetProperty("verdict", out _));
 
         // Lose the last candidate's second seed (as a kill would) and the CSV: the rerun redoes only that.
-        var last = Path.Combine(dir, "candidates", r.Candidates[^1].C.Key, "seed2");
+        var last = Path.Combine(dir, "candidates", r.Candidates[^1].Coefficients.Key, "seed2");
         Directory.Delete(last, recursive: true);
         File.Delete(csv);
-        var firstCheckpoint = Path.Combine(dir, "candidates", r.Candidates[0].C.Key, "seed1", "checkpoint.safetensors");
+        var firstCheckpoint = Path.Combine(dir, "candidates", r.Candidates[0].Coefficients.Key, "seed1", "checkpoint.safetensors");
         var stamp = File.GetLastWriteTimeUtc(firstCheckpoint);
         GridSearch.Run(spec, data, "synthetic", cfg, dir);
         Assert.Equal(before, Rows(csv));

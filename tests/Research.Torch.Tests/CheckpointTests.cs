@@ -1,6 +1,7 @@
 using Research.Torch.IO;
 using Research.Torch.Modules;
 using Research.Torch.Optim;
+using Research.Torch.Optim.Schedules;
 
 namespace Research.Torch.Tests;
 

@@ -1,4 +1,5 @@
 using Research.Torch.Optim;
+using Research.Torch.Optim.Schedules;
 
 namespace Research.Torch.Tests;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Research.Models.Networks;
 using Research.Torch;
 using Research.Torch.IO;
-using Research.Training.Training;
+using Research.Training;
 
 namespace Research.Training.Tests;
 

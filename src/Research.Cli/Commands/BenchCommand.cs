@@ -1,6 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using Research.Cli.Benchmarks;
+using Research.Cli.Settings;
+using Research.Core.Text;
+using Research.Models.Networks;
+using Research.Training;
 using Research.Torch;
 
 namespace Research.Cli.Commands;
@@ -98,9 +102,7 @@ public static class BenchCommand
     private static Command Train()
     {
         var model = new Option<string>("--model") { Description = "a registered model (research models list) or a spec file", Required = true };
-        var opts = new CommonOptions.ModelOptionSet();
-        opts.Classes.DefaultValueFactory = _ => 10;
-        opts.Resolution.DefaultValueFactory = _ => 32;
+        var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings, new ModelOverrides { Classes = 10, Resolution = 32 });
         var batch = new Option<long>("--batch") { Description = "batch size", DefaultValueFactory = _ => 64 };
         var steps = new Option<int>("--steps") { Description = "timed steps", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "untimed steps first", DefaultValueFactory = _ => 3 };
@@ -111,18 +113,20 @@ public static class BenchCommand
         };
         var optimizer = new Option<string>("--optimizer") { Description = "optimizer", DefaultValueFactory = _ => "sgd" }
             .AcceptOnlyFromAmong("sgd", "rmsprop", "adamw");
-        var device = CommonOptions.Device();
+        var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: "seed");
         var threads = CommonOptions.Threads();
         var pytorch = PyTorchScript("pytorch_train_step.py");
         var channelsLast = new Option<bool>("--channels-last") { Description = "NHWC weights and inputs (both sides, with --pytorch)" };
-        var cmd = new Command("train", "training-step throughput on random data") { model, batch, steps, warmup, repeats, optimizer, device, threads, pytorch, channelsLast };
-        opts.AddTo(cmd);
+        var cmd = new Command("train", "training-step throughput on random data") { model, batch, steps, warmup, repeats, optimizer, threads, pytorch, channelsLast };
+        execution.AddTo(cmd);
+        overrides.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            var spec = opts.Resolve(parse, parse.GetValue(model)!);
+            var modelOverrides = overrides.Bind(parse);
+            var spec = ModelSource.ResolveFor(parse.GetValue(model)!, modelOverrides, data: null);
             var s = new TrainStepBenchmark.Settings(spec, parse.GetValue(batch), parse.GetValue(steps), parse.GetValue(warmup),
-                parse.GetValue(optimizer)!, CommonOptions.ResolveDevice(parse.GetValue(device)!),
+                parse.GetValue(optimizer)!, execution.Bind(parse).ResolveDevice(),
                 parse.GetValue(channelsLast) ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous);
             int n = parse.GetValue(repeats);
             if (s.Batch < 1 || s.Steps < 1 || s.Warmup < 0 || n < 1)
@@ -131,11 +135,10 @@ public static class BenchCommand
             CommonOptions.ApplyThreads(t);
             string? script = parse.GetValue(pytorch);
             if (script is not null && !File.Exists(script)) throw new FileNotFoundException($"PyTorch reference script not found: {script}");
-            if (script is not null && (Models.Networks.ModelSource.IsSpecFile(parse.GetValue(model)!) || parse.GetValue(opts.WidthMult) is not (null or 1.0) || spec.SmallInput))
+            if (script is not null && (Models.Networks.ModelSource.IsSpecFile(parse.GetValue(model)!) || modelOverrides.WidthMult is not (null or 1.0) || spec.SmallInput))
                 throw new ArgumentException("--pytorch builds torchvision's stock model: it cannot be combined with a spec file, --width-mult or --small-input");
             if (script is not null && s.Format == MemoryFormat.ChannelsLast)
                 throw new ArgumentException("--channels-last cannot be combined with --pytorch: the reference script trains NCHW");
-            string F(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
             static double Median(List<double> xs)
             {
                 var a = xs.Order().ToArray();
@@ -162,18 +165,18 @@ public static class BenchCommand
             o.WriteLine($"threads {torch.get_num_threads()}");
             o.WriteLine($"model {spec.Name} resolution {spec.Resolution} batch {s.Batch} device {s.Device} optimizer {s.Optimizer} repeats {n}");
             o.WriteLine($"params {r.Parameters}");
-            o.WriteLine($"final_loss {F(r.FinalLoss, "F4")}");
-            o.WriteLine($"ms_per_step {F(Median(ours.Select(x => x.MsPerStep).ToList()), "F2")}");
-            if (n > 1) o.WriteLine($"images_per_s_runs {string.Join(",", ours.Select(x => F(x.ImagesPerSecond, "F1")))}");
+            o.WriteLine($"final_loss {Numbers.Fixed(r.FinalLoss, 4)}");
+            o.WriteLine($"ms_per_step {Numbers.Fixed(Median(ours.Select(x => x.MsPerStep).ToList()), 2)}");
+            if (n > 1) o.WriteLine($"images_per_s_runs {string.Join(",", ours.Select(x => Numbers.Fixed(x.ImagesPerSecond, 1)))}");
             if (script is not null)
             {
                 double pips = Median(theirs.Select(x => x.ips).ToList());
-                o.WriteLine($"pytorch_ms_per_step {F(Median(theirs.Select(x => x.ms).ToList()), "F2")}");
-                if (n > 1) o.WriteLine($"pytorch_images_per_s_runs {string.Join(",", theirs.Select(x => F(x.ips, "F1")))}");
-                o.WriteLine($"pytorch_images_per_s {F(pips, "F1")}");
-                o.WriteLine($"ratio_vs_pytorch {F(ips / pips, "F3")}");
+                o.WriteLine($"pytorch_ms_per_step {Numbers.Fixed(Median(theirs.Select(x => x.ms).ToList()), 2)}");
+                if (n > 1) o.WriteLine($"pytorch_images_per_s_runs {string.Join(",", theirs.Select(x => Numbers.Fixed(x.ips, 1)))}");
+                o.WriteLine($"pytorch_images_per_s {Numbers.Fixed(pips, 1)}");
+                o.WriteLine($"ratio_vs_pytorch {Numbers.Fixed(ips / pips, 3)}");
             }
-            o.WriteLine($"images_per_s {F(ips, "F1")}");
+            o.WriteLine($"images_per_s {Numbers.Fixed(ips, 1)}");
             return ExitCodes.Ok;
         });
         return cmd;

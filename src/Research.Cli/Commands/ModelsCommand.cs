@@ -1,7 +1,12 @@
 using System.CommandLine;
 using System.Text.Json;
+using Research.Cli.Settings;
+using Research.Core.Csv;
+using Research.Core.Text;
 using Research.Models.Cost;
+using Research.Models.Networks;
 using Research.Models.Zoo;
+using Research.Training;
 
 namespace Research.Cli.Commands;
 
@@ -35,17 +40,18 @@ public static class ModelsCommand
 
     private static Command Show()
     {
-        var name = new Argument<string>("model") { Description = "a registered name or a spec file (.yaml)" };
-        var opts = new CommonOptions.ModelOptionSet();
+        var name = new Argument<string>("model") { Description = "a registered name, a spec file (.yaml) or a genotype (.json)" };
+        var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
         var format = CommonOptions.Format();
         var latencyBatch = new Option<int?>("--latency-batch") { Description = "also build the model and measure mean ms per forward at this batch size" };
-        var device = CommonOptions.Device();
-        var cmd = new Command("show", "a model's stage table, parameters and MACs") { name, format, latencyBatch, device };
-        opts.AddTo(cmd);
+        var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: "seed");
+        var cmd = new Command("show", "a model's stage table, parameters and MACs") { name, format, latencyBatch };
+        execution.AddTo(cmd);
+        overrides.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            var spec = opts.Resolve(parse, parse.GetValue(name)!);
+            var spec = ModelSource.ResolveFor(parse.GetValue(name)!, overrides.Bind(parse), data: null);
             var cost = CostModel.Estimate(spec);
             var rows = new List<(string part, string blocks, int outC, int outRes, long parameters, long macs)>();
             void Part(string label, string prefix, string blocks)
@@ -63,7 +69,7 @@ public static class ModelsCommand
             if (parse.GetValue(latencyBatch) is { } lb)
             {
                 if (lb < 1) throw new ArgumentException($"--latency-batch {lb}: must be at least 1");
-                var dev = CommonOptions.ResolveDevice(parse.GetValue(device)!);
+                var dev = execution.Bind(parse).ResolveDevice();
                 using var net = Models.Networks.NetworkBuilder.Build(spec);
                 net.to(dev);
                 latency = Latency.Measure(net, lb, spec.InChannels, spec.Resolution, dev);
@@ -79,8 +85,10 @@ public static class ModelsCommand
                     }, new JsonSerializerOptions { WriteIndented = true }));
                     break;
                 case "csv":
-                    o.WriteLine("part,blocks,out_channels,out_resolution,params,macs");
-                    foreach (var r in rows) o.WriteLine($"{r.part},\"{r.blocks}\",{r.outC},{r.outRes},{r.parameters},{r.macs}");
+                    o.Write(CsvTable.ToText(["part", "blocks", "out_channels", "out_resolution", "params", "macs"], rows.Select(r => new[]
+                    {
+                        r.part, r.blocks, Numbers.Integer(r.outC), Numbers.Integer(r.outRes), Numbers.Integer(r.parameters), Numbers.Integer(r.macs),
+                    })));
                     break;
                 default:
                     o.WriteLine($"model {spec.Name}");

@@ -1,3 +1,5 @@
+using Research.Core.Csv;
+using Research.Core.Text;
 using System.CommandLine;
 using Research.Experiments.Reports;
 
@@ -20,10 +22,12 @@ public static class ReportCommand
             switch (parse.GetValue(format))
             {
                 case "csv":
-                    o.WriteLine("kind,name,phi,params,macs,resolution,val_top1,test_top1,images_per_s");
-                    foreach (var r in report.Rows)
-                        o.WriteLine(CsvText.Line([r.Kind, r.Name, Human.Num(r.Phi, "R"), r.Params.ToString(), r.Macs.ToString(), r.Resolution.ToString(),
-                            Human.Num(r.ValTop1, "R"), Human.Num(r.TestTop1, "R"), Human.Num(r.ImagesPerSecond, "0.0")]));
+                    o.Write(CsvTable.ToText(["kind", "name", "phi", "params", "macs", "resolution", "val_top1", "test_top1", "images_per_s"],
+                        report.Rows.Select(r => new[]
+                        {
+                            r.Kind, r.Name, Human.Num(r.Phi, "R"), Numbers.Integer(r.Params), Numbers.Integer(r.Macs), Numbers.Integer(r.Resolution),
+                            Human.Num(r.ValTop1, "R"), Human.Num(r.TestTop1, "R"), Human.Num(r.ImagesPerSecond, "0.0"),
+                        })));
                     break;
                 case "json":
                     o.WriteLine(System.Text.Json.JsonSerializer.Serialize(report.Rows.Select(r => new

@@ -1,7 +1,10 @@
 using System.CommandLine;
-using System.Globalization;
+using Research.Cli.Settings;
+using Research.Core.Text;
+using Research.Models.Networks;
 using Research.Search.Ablation;
 using Research.Search.Grid;
+using Research.Training;
 using Research.Training.Data;
 
 namespace Research.Cli.Commands;
@@ -19,75 +22,58 @@ public static class SearchCommand
         return search;
     }
 
-    /// <summary>Options both searches share: base, data, recipe (one epoch by default), seeds, output.</summary>
-    private sealed class Shared
+    /// <summary>What the grid and the ablation share: the base model, the data, the device, threads and output.</summary>
+    private sealed class ScalingSearchOptions
     {
-        public Option<string> Base { get; } = new("--base") { Description = "a registered model or a spec file (.yaml)", Required = true };
-        public CommonOptions.ModelOptionSet Model { get; } = new();
-        public CommonOptions.RecipeOptionSet Recipe { get; } = new();
-        public Option<string> Dataset { get; } = CommonOptions.Dataset();
-        public Option<string?> DataDir { get; } = CommonOptions.DataDir();
-        public Option<int?> Subset { get; } = CommonOptions.Subset();
-        public Option<string> Seeds { get; } = new("--seeds") { Description = "training seeds per candidate, e.g. 1,2,3", DefaultValueFactory = _ => "1" };
-        public Option<string> Device { get; } = CommonOptions.Device();
+        public Option<string> Base { get; } = new("--base") { Description = "a registered model, a spec file (.yaml) or a genotype (.json)", Required = true };
+        public SettingOptions<ModelOverrides> Model { get; } = new(ModelOverrides.Settings);
+        public SettingOptions<DataConfig> Data { get; } = new(DataConfig.Settings);
+        public SettingOptions<ExecutionConfig> Execution { get; } = new(ExecutionConfig.Settings, except: "seed");
         public Option<int> Threads { get; } = CommonOptions.Threads();
         public Option<string?> Out { get; } = CommonOptions.Out();
         public Option<bool> Resume { get; } = CommonOptions.Resume();
 
-        public Shared() => Recipe.Epochs.DefaultValueFactory = _ => 1;
-
         public void AddTo(Command c)
         {
-            foreach (var o in new Option[] { Base, Dataset, DataDir, Subset, Seeds, Device, Threads, Out, Resume }) c.Options.Add(o);
-            Model.AddTo(c);
-            Recipe.AddTo(c);
+            foreach (var o in new Option[] { Base, Threads, Out, Resume }) c.Options.Add(o);
+            foreach (var o in Execution.Options.Concat(Data.Options).Concat(Model.Options)) c.Options.Add(o);
         }
 
-        public (Models.Specs.NetworkSpec spec, DatasetPair data, string dataset, GridSearchConfig cfg, string outDir) Resolve(ParseResult p, string kind,
-            Func<GridSearchConfig, GridSearchConfig> configure)
+        /// <summary>Applies --threads, resolves the device, loads the data (seeded by the first training seed) and the base model, and picks the output folder.</summary>
+        public (Models.Specs.NetworkSpec spec, DatasetPair data, DataConfig dataCfg, Torch.Device device, string outDir) Start(ParseResult p, string kind, int seed)
         {
             CommonOptions.ApplyThreads(p.GetValue(Threads));
-            var seeds = ParseSeeds(p.GetValue(Seeds)!);
-            string dsName = p.GetValue(Dataset)!;
-            var data = DatasetCatalog.Load(dsName, p.GetValue(DataDir), p.GetValue(Subset), seeds[0]);
-            var spec = Model.ResolveFor(p, p.GetValue(Base)!, data.Train);
-            var cfg = configure(new GridSearchConfig { Seeds = seeds, Train = Recipe.Resolve(p, seeds[0]) });
-            cfg.Validate();
-            string dir = p.GetValue(Out) ?? Path.Combine("runs", kind, $"{Path.GetFileNameWithoutExtension(p.GetValue(Base)!)}-{dsName}");
+            var device = Execution.Bind(p).ResolveDevice();
+            var dataCfg = Data.Bind(p);
+            var data = dataCfg.Load(seed);
+            var spec = ModelSource.ResolveFor(p.GetValue(Base)!, Model.Bind(p), data.Train.Shape);
+            string dir = p.GetValue(Out) ?? Path.Combine("runs", kind, $"{Path.GetFileNameWithoutExtension(p.GetValue(Base)!)}-{dataCfg.Name}");
             if (!p.GetValue(Resume) && Directory.Exists(Path.Combine(dir, kind == "grid" ? "candidates" : "members")))
                 throw new ArgumentException($"{dir} already holds a {kind} search; pass --resume to continue it or choose another --out");
-            return (spec, data, dsName, cfg, dir);
+            return (spec, data, dataCfg, device, dir);
         }
     }
 
     private static Command Grid()
     {
-        var sh = new Shared();
-        var step = new Option<double>("--step") { Description = "grid step for α, β, γ (all >= 1)", DefaultValueFactory = _ => 0.05 };
-        var tolerance = new Option<double>("--tolerance") { Description = "keep candidates with |α·β²·γ² − 2| <= this", DefaultValueFactory = _ => 0.05 };
-        var objective = new Option<string>("--objective") { Description = "accuracy, or accuracy-macs: accuracy × (MACs/target)^w", DefaultValueFactory = _ => "accuracy" }
-            .AcceptOnlyFromAmong("accuracy", "accuracy-macs");
-        var macsWeight = new Option<double>("--macs-weight") { Description = "w in accuracy × (MACs/target)^w", DefaultValueFactory = _ => -0.07 };
-        var max = new Option<int?>("--max-candidates") { Description = "evaluate at most N candidates spread over the grid" };
-        var refine = new Option<bool>("--refine") { Description = "fit a quadratic response surface and evaluate its constrained optimum" };
-        var cmd = new Command("grid", "search (α, β, γ) with α·β²·γ² ≈ 2 at φ = 1 on a proxy task; writes candidates.csv and best.json")
-            { step, tolerance, objective, macsWeight, max, refine };
-        sh.AddTo(cmd);
+        var common = new ScalingSearchOptions();
+        var grid = new SettingOptions<GridSearchConfig>(GridSearchConfig.Settings);
+        var cmd = new Command("grid", "search (α, β, γ) with α·β²·γ² ≈ 2 at φ = 1 on a proxy task; writes candidates.csv and best.json");
+        common.AddTo(cmd);
+        grid.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            var (spec, data, ds, cfg, dir) = sh.Resolve(parse, "grid", c => c with
-            {
-                Step = parse.GetValue(step), Tolerance = parse.GetValue(tolerance), Objective = parse.GetValue(objective)!,
-                MacsWeight = parse.GetValue(macsWeight), MaxCandidates = parse.GetValue(max), Refine = parse.GetValue(refine),
-            });
+            var cfg = grid.Bind(parse);
+            var (spec, data, dataCfg, device, dir) = common.Start(parse, "grid", cfg.Seeds[0]);
+            cfg = cfg with { ValidationFraction = dataCfg.Validation, Train = cfg.Train with { Seed = cfg.Seeds[0] } };
             o.WriteLine($"out {dir}");
-            var r = GridSearch.Run(spec, data, ds, cfg, dir, o);
-            o.WriteLine($"best {r.Best.C} acc {r.Best.AccMean.ToString("F2", CultureInfo.InvariantCulture)}");
-            if (r.Comparison is { } c) o.WriteLine($"versus runner-up {r.RunnerUp!.C}: {c.Verdict}");
-            o.WriteLine($"alpha {r.Best.C.Alpha.ToString("R", CultureInfo.InvariantCulture)}");
-            o.WriteLine($"beta {r.Best.C.Beta.ToString("R", CultureInfo.InvariantCulture)}");
-            o.WriteLine($"gamma {r.Best.C.Gamma.ToString("R", CultureInfo.InvariantCulture)}");
+            var r = GridSearch.Run(spec, data, dataCfg.Name, cfg, dir, o, device);
+            o.WriteLine($"best {r.Best.Coefficients} acc {Numbers.Fixed(r.Best.AccMean, 2)}");
+            if (r.Comparison is { } c) o.WriteLine($"versus runner-up {r.RunnerUp!.Coefficients}: {c.Verdict}");
+            o.WriteLine($"alpha {Numbers.RoundTrip(r.Best.Coefficients.Alpha)}");
+            o.WriteLine($"beta {Numbers.RoundTrip(r.Best.Coefficients.Beta)}");
+            o.WriteLine($"gamma {Numbers.RoundTrip(r.Best.Coefficients.Gamma)}");
             return ExitCodes.Ok;
         });
         return cmd;
@@ -95,29 +81,22 @@ public static class SearchCommand
 
     private static Command Ablation()
     {
-        var sh = new Shared();
-        var targets = new Option<string>("--targets") { Description = "MACs ratios to match, e.g. 2,4", DefaultValueFactory = _ => "2,4" };
-        var alpha = new Option<double>("--alpha") { Description = "compound coefficients (default: EfficientNet's 1.2, 1.1, 1.15)", DefaultValueFactory = _ => 1.2 };
-        var beta = new Option<double>("--beta") { DefaultValueFactory = _ => 1.1 };
-        var gamma = new Option<double>("--gamma") { DefaultValueFactory = _ => 1.15 };
-        var cmd = new Command("ablation", "width vs depth vs resolution vs compound scaling at matched MACs; writes ablation.csv")
-            { targets, alpha, beta, gamma };
-        sh.AddTo(cmd);
+        var common = new ScalingSearchOptions();
+        var ablation = new SettingOptions<AblationConfig>(AblationConfig.Settings);
+        var cmd = new Command("ablation", "width vs depth vs resolution vs compound scaling at matched MACs; writes ablation.csv");
+        common.AddTo(cmd);
+        ablation.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            var (spec, data, ds, cfg, dir) = sh.Resolve(parse, "ablation", c => c);
-            var t = parse.GetValue(targets)!.Split(',').Select(x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
-                ? v : throw new ArgumentException($"--targets: '{x}' is not a number")).ToArray();
+            var cfg = ablation.Bind(parse);
+            var (spec, data, dataCfg, device, dir) = common.Start(parse, "ablation", cfg.Grid.Seeds[0]);
+            var grid = cfg.Grid with { ValidationFraction = dataCfg.Validation, Train = cfg.Grid.Train with { Seed = cfg.Grid.Seeds[0] } };
             o.WriteLine($"out {dir}");
-            var r = ScalingAblation.Run(spec, data, ds, t, new Coefficients(parse.GetValue(alpha), parse.GetValue(beta), parse.GetValue(gamma)), cfg, dir, o);
+            var r = ScalingAblation.Run(spec, data, dataCfg.Name, cfg.Targets, cfg.Coefficients, grid, dir, o, device);
             foreach (var line in r.Summary) o.WriteLine(line);
             return ExitCodes.Ok;
         });
         return cmd;
     }
-
-    private static int[] ParseSeeds(string text) =>
-        text.Split(',').Select(s => int.TryParse(s.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v)
-            ? v : throw new ArgumentException($"--seeds: '{s}' is not an integer")).ToArray();
 }

@@ -1,8 +1,8 @@
 using System.CommandLine;
-using System.Globalization;
+using Research.Cli.Settings;
+using Research.Core.Text;
 using Research.Search.Darts;
-using Research.Training.Data;
-using Research.Training.Training;
+using Research.Training;
 
 namespace Research.Cli.Commands;
 
@@ -16,42 +16,26 @@ public static class SearchRandomCommand
 {
     public static Command Create()
     {
-        var common = new CommonOptions.CellSearchOptionSet();
-        var count = new Option<int>("--count") { Description = "genotypes to sample (at most, with --budget-minutes)", DefaultValueFactory = _ => 10 };
-        var epochs = new Option<int>("--epochs") { Description = "epochs each genotype trains", DefaultValueFactory = _ => 1 };
-        var budget = new Option<double?>("--budget-minutes") { Description = "stop sampling once another candidate of average cost would exceed this much training time" };
-        var batch = new Option<int>("--batch") { Description = "batch size", DefaultValueFactory = _ => 64 };
-        var lr = new Option<double>("--lr") { Description = "SGD learning rate (cosine), as in search darts", DefaultValueFactory = _ => 0.025 };
-        var cmd = new Command("random", "random-search baseline: train N genotypes sampled from a space and keep the best; writes random_baseline.csv and random_genotype.json")
-        {
-            count, epochs, budget, batch, lr,
-        };
+        var common = new CellSearchOptions();
+        var settings = new SettingOptions<RandomSearchConfig>(RandomSearchConfig.Settings);
+        var cmd = new Command("random", "random-search baseline: train N genotypes sampled from a space and keep the best; writes random_baseline.csv and random_genotype.json");
         common.AddTo(cmd);
+        settings.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            var (sp, dev, s) = common.Start(parse);
-            int n = parse.GetValue(count);
-            if (parse.GetValue(budget) is <= 0) throw new ArgumentException($"--budget-minutes {parse.GetValue(budget)}: must be positive");
-            var darts = new DartsConfig
-            {
-                BatchSize = parse.GetValue(batch), WeightLearningRate = parse.GetValue(lr), Seed = s, MemoryFormat = parse.GetValue(common.MemoryFormat)!,
-            }.Validate();
-            var recipe = darts.WeightRecipe(parse.GetValue(epochs));
-            recipe.Validate();
-            string dsName = parse.GetValue(common.Dataset)!;
-            var data = common.LoadData(parse, s);
-            string dir = common.OutDir(parse, "random", sp.Name, s);
-            o.WriteLine($"space {sp.Name} count {n} epochs {recipe.Epochs} dataset {dsName} train {data.Train.Count} device {dev} threads {Torch.torch.get_num_threads()}");
+            var cfg = settings.Bind(parse);
+            var (sp, dataCfg, data, dev, seed) = common.Start(parse);
+            var recipe = (cfg.Recipe with { Seed = seed }).Validate();
+            string dir = common.OutDir(parse, "random", sp.Name, dataCfg.Name, seed);
+            o.WriteLine($"space {sp.Name} count {cfg.Count} epochs {recipe.Epochs} dataset {dataCfg.Name} train {data.Train.Count} device {dev} threads {Torch.torch.get_num_threads()}");
             o.WriteLine($"out {dir}");
-            double? seconds = parse.GetValue(budget) * 60;
-            var r = TrainingProgressBar.Run(progress => RandomSearch.Run(sp, data, dsName, n, recipe, darts.TrainFraction, s, dir,
-                new TrainerOptions { OutDir = dir, Device = dev, Progress = progress }, o, seconds));
-            string F(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
+            var r = TrainingProgressBar.Run(progress => RandomSearch.Run(sp, data, dataCfg.Name, cfg.Count, recipe, cfg.Search.TrainFraction, seed, dir,
+                new TrainerOptions { OutDir = dir, Device = dev, Progress = progress }, o, cfg.BudgetMinutes * 60));
             o.WriteLine($"random_candidates {r.Candidates.Count}");
-            o.WriteLine($"random_best {r.Best.Index} val_top1 {r.Best.ValTop1.ToString("F2", CultureInfo.InvariantCulture)} genotype {r.Best.Genotype}");
+            o.WriteLine($"random_best {r.Best.Index} val_top1 {Numbers.Fixed(r.Best.ValTop1, 2)} genotype {r.Best.Genotype}");
             o.WriteLine($"random_genotype_file {Path.Combine(dir, RandomSearch.GenotypeFileName)}");
-            o.WriteLine($"random_seconds {F(r.Seconds)}");
+            o.WriteLine($"random_seconds {Numbers.Fixed(r.Seconds, 1)}");
             return ExitCodes.Ok;
         });
         return cmd;

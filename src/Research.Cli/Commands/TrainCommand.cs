@@ -1,56 +1,49 @@
 using System.CommandLine;
-using System.Globalization;
+using Research.Cli.Settings;
+using Research.Core.Text;
 using Research.Models.Networks;
+using Research.Training;
 using Research.Training.Data;
-using Research.Training.Training;
-using Research.Training.Transforms;
 
 namespace Research.Cli.Commands;
 
-/// <summary>`research train`: trains a zoo model or a spec file on a dataset, with checkpoints and --resume.</summary>
+/// <summary>`research train`: trains a zoo model, a spec file or a genotype on a dataset, with checkpoints and --resume.</summary>
 public static class TrainCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "a registered model (research models list) or a spec file (.yaml)", Required = true };
-        var opts = new CommonOptions.ModelOptionSet();
-        var dataset = CommonOptions.Dataset();
-        var dataDir = CommonOptions.DataDir();
-        var subset = CommonOptions.Subset();
-        var recipe = new CommonOptions.RecipeOptionSet();
-        var device = CommonOptions.Device();
-        var seed = CommonOptions.Seed();
+        var model = new Option<string>("--model") { Description = "a registered model (research models list), a spec file (.yaml) or a genotype (.json)", Required = true };
+        var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
+        var data = new SettingOptions<DataConfig>(DataConfig.Settings, except: "validation");
+        var recipe = new SettingOptions<TrainConfig>(TrainConfig.Settings);
+        var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings);
         var threads = CommonOptions.Threads();
         var outDir = CommonOptions.Out();
         var resume = CommonOptions.Resume();
-        var cmd = new Command("train", "train a model on a dataset (checkpoint every epoch; --resume continues a killed run)")
-        {
-            model, dataset, dataDir, subset, device, seed, threads, outDir, resume,
-        };
-        opts.AddTo(cmd);
-        recipe.AddTo(cmd);
+        var cmd = new Command("train", "train a model on a dataset (checkpoint every epoch; --resume continues a killed run)") { model, threads, outDir, resume };
+        foreach (var options in new[] { execution.Options, data.Options, overrides.Options, recipe.Options })
+            foreach (var option in options) cmd.Options.Add(option);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
             CommonOptions.ApplyThreads(parse.GetValue(threads));
-            var dev = CommonOptions.ResolveDevice(parse.GetValue(device)!);
-            string dsName = parse.GetValue(dataset)!;
-            int s = (int)parse.GetValue(seed);
-            var data = DatasetCatalog.Load(dsName, parse.GetValue(dataDir), parse.GetValue(subset), s);
+            var run = execution.Bind(parse);
+            var dev = run.ResolveDevice();
+            var dataCfg = data.Bind(parse);
+            var cfg = recipe.Bind(parse) with { Seed = run.Seed };
+            var pair = dataCfg.Load(run.Seed);
             string modelName = parse.GetValue(model)!;
-            var spec = opts.ResolveFor(parse, modelName, data.Train);
-            var cfg = recipe.Resolve(parse, s);
-            string dir = parse.GetValue(outDir) ?? Path.Combine("runs", "train", $"{Path.GetFileNameWithoutExtension(modelName)}-{dsName}-seed{s}");
+            var spec = ModelSource.ResolveFor(modelName, overrides.Bind(parse), pair.Train.Shape);
+            string dir = parse.GetValue(outDir) ?? Path.Combine("runs", "train", $"{Path.GetFileNameWithoutExtension(modelName)}-{dataCfg.Name}-seed{run.Seed}");
             o.WriteLine($"model {spec.Name} params {Models.Cost.CostModel.Estimate(spec).Params} input {spec.InChannels}x{spec.Resolution}x{spec.Resolution}{(spec.SmallInput ? " small-input" : "")}");
-            o.WriteLine($"dataset {dsName} train {data.Train.Count} test {data.Test.Count} device {dev} threads {Torch.torch.get_num_threads()}");
+            o.WriteLine($"dataset {dataCfg.Name} train {pair.Train.Count} test {pair.Test.Count} device {dev} threads {Torch.torch.get_num_threads()}");
             o.WriteLine($"out {dir}");
-            var result = TrainingProgressBar.Run(progress => Trainer.Run(spec, data, dsName, cfg,
+            var result = TrainingProgressBar.Run(progress => Trainer.Run(spec, pair, dataCfg.Name, cfg,
                 new TrainerOptions { OutDir = dir, Resume = parse.GetValue(resume), Device = dev, Log = o, Progress = progress }));
-            string F(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
-            o.WriteLine($"best_top1 {F(result.Best.ValTop1)} epoch {result.Best.Epoch}");
-            o.WriteLine($"train_seconds {F(result.Seconds)}");
-            o.WriteLine($"images_per_s {F(result.ImagesPerSecond)}");
-            o.WriteLine($"final_top1 {F(result.Final.ValTop1)}");
+            o.WriteLine($"best_top1 {Numbers.Fixed(result.Best.ValTop1, 2)} epoch {result.Best.Epoch}");
+            o.WriteLine($"train_seconds {Numbers.Fixed(result.Seconds, 2)}");
+            o.WriteLine($"images_per_s {Numbers.Fixed(result.ImagesPerSecond, 2)}");
+            o.WriteLine($"final_top1 {Numbers.Fixed(result.Final.ValTop1, 2)}");
             return ExitCodes.Ok;
         });
         return cmd;

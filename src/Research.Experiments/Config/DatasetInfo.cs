@@ -14,4 +14,6 @@ public sealed record DatasetInfo(string Name, int Classes, int Channels, int Siz
     ];
 
     public static DatasetInfo? Find(string name) => All.FirstOrDefault(d => d.Name == name);
+
+    public Models.Networks.InputShape Shape => new(Name, Classes, Channels, Size);
 }

@@ -1,24 +1,35 @@
 using System.Text.Json.Serialization;
-using Research.Training.Training;
-using Research.Training.Transforms;
+using Research.Core.Settings;
+using Research.Models.Networks;
+using Research.Models.Scaling;
+using Research.Search.Ablation;
+using Research.Search.Darts;
+using Research.Search.Grid;
+using Research.Training;
+using Research.Training.Data;
 
 namespace Research.Experiments.Config;
 
 /// <summary>
-/// A validated experiment file with every default filled in (the "resolved config"). Paths are
-/// kept as written; they resolve against <see cref="BaseDirectory"/>, the experiment file's folder.
-/// Serialised (snake_case) it is the canonical JSON whose hash names the run directory.
-/// See experiments/README.md for the schema.
+/// A validated experiment file with every default filled in (the "resolved config"). The settings
+/// are the lower layers' own records (<see cref="TrainConfig"/>, <see cref="GridSearchConfig"/>, …):
+/// a stage record adds only what wires stages together (from_run, base, subset, from: grid). Paths
+/// are kept as written; they resolve against <see cref="BaseDirectory"/>, the experiment file's folder.
+/// Serialised (snake_case, settings by their keys) it is the canonical JSON whose hash names the run
+/// directory. See experiments/README.md for the schema.
 /// </summary>
 public sealed record ExperimentConfig
 {
     public required string Name { get; init; }
     public string? Description { get; init; }
-    public int Seed { get; init; }
-    /// <summary>auto, cpu, cuda or cuda:N (resolved when the run starts).</summary>
-    public string Device { get; init; } = "auto";
-    public DatasetConfig? Dataset { get; init; }
+    [JsonConverter(typeof(SettingsJsonConverter<ExecutionConfig>))]
+    public ExecutionConfig Execution { get; init; } = new();
+    [JsonConverter(typeof(SettingsJsonConverter<DataConfig>))]
+    public DataConfig? Dataset { get; init; }
     public StagesConfig Stages { get; init; } = new();
+
+    [JsonIgnore] public int Seed => Execution.Seed;
+    [JsonIgnore] public string Device => Execution.Device;
 
     /// <summary>The experiment file (absolute).</summary>
     [JsonIgnore] public string SourcePath { get; init; } = "";
@@ -39,154 +50,90 @@ public sealed record ExperimentConfig
     public string ResolvePath(string path) => Path.GetFullPath(Path.Combine(BaseDirectory, path));
 }
 
-public sealed record DatasetConfig
-{
-    /// <summary>fashion-mnist, cifar10, cifar100 or synthetic.</summary>
-    public required string Name { get; init; }
-    public string? DataDir { get; init; }
-    /// <summary>Keep only the first N training images (every stage; a stage's own subset overrides it).</summary>
-    public int? Subset { get; init; }
-    /// <summary>Fraction of the training images held out to score candidates (grid, ablation, darts) and, with train.holdout, members.</summary>
-    public double Validation { get; init; } = 0.1;
-}
-
 public sealed record StagesConfig
 {
-    public DartsConfig? Darts { get; init; }
-    public GridConfig? Grid { get; init; }
-    public AblationConfig? Ablation { get; init; }
-    public ScaleConfig? Scale { get; init; }
+    public DartsStageConfig? Darts { get; init; }
+    public RandomStageConfig? Random { get; init; }
+    public GridStageConfig? Grid { get; init; }
+    public AblationStageConfig? Ablation { get; init; }
+    public ScaleStageConfig? Scale { get; init; }
     public TrainStageConfig? Train { get; init; }
     public ReportConfig? Report { get; init; }
 }
 
 /// <summary>
-/// Which network: a registered model or a spec file (<see cref="Model"/>), or an earlier stage's
-/// output (<see cref="From"/>: darts → darts/genotype.json, grid → grid/base.yaml), with overrides.
+/// Which network: a registered model or a spec/genotype file (<see cref="Model"/>), or an earlier
+/// stage's output (<see cref="From"/>: darts → darts/genotype.json, random → random/random_genotype.json,
+/// grid → grid/base.yaml), with
+/// the model overrides (<see cref="ModelOverrides"/>).
 /// </summary>
 public sealed record ModelRef
 {
     public string? Model { get; init; }
     public string? From { get; init; }
-    public double? WidthMult { get; init; }
-    public bool? SmallInput { get; init; }
-    public int? Resolution { get; init; }
-    public int? Classes { get; init; }
-    public int? InChannels { get; init; }
+    [JsonConverter(typeof(SettingsJsonConverter<ModelOverrides>))]
+    public ModelOverrides Overrides { get; init; } = new();
 
     public override string ToString() => Model ?? $"from {From}";
 }
 
-/// <summary>The training recipe, by the experiment file's keys; <see cref="ToTrainConfig"/> maps it onto the trainer's.</summary>
-public sealed record Recipe
-{
-    public int Epochs { get; init; } = 10;
-    public int Batch { get; init; } = 128;
-    public double Lr { get; init; } = 0.1;
-    public string Optimizer { get; init; } = "sgd";
-    public double Momentum { get; init; } = 0.9;
-    public bool Nesterov { get; init; } = true;
-    public double WeightDecay { get; init; } = 5e-5;
-    public double LabelSmoothing { get; init; } = 0.1;
-    public double WarmupEpochs { get; init; } = 1;
-    public double Clip { get; init; }
-    public double? Ema { get; init; }
-    public int CropPadding { get; init; } = 2;
-    public bool Flip { get; init; } = true;
-    public double Cutout { get; init; }
-    public bool Bf16 { get; init; } = true;
-    public string MemoryFormat { get; init; } = MemoryLayout.Contiguous;
-
-    public TrainConfig ToTrainConfig(int seed) => new()
-    {
-        Epochs = Epochs, BatchSize = Batch, Optimizer = Optimizer, LearningRate = Lr, Momentum = Momentum, Nesterov = Nesterov,
-        WeightDecay = WeightDecay, LabelSmoothing = LabelSmoothing, WarmupEpochs = WarmupEpochs, ClipNorm = Clip, EmaDecay = Ema, Bf16 = Bf16, MemoryFormat = MemoryFormat,
-        Seed = seed, Augment = new AugmentConfig { CropPadding = CropPadding, HorizontalFlip = Flip, CutoutProbability = Cutout },
-    };
-}
-
-/// <summary>(α, β, γ) given, or <c>from: grid</c> (grid/best.json).</summary>
-public sealed record CoefficientsRef
-{
-    public string? From { get; init; }
-    public double? Alpha { get; init; }
-    public double? Beta { get; init; }
-    public double? Gamma { get; init; }
-}
-
-/// <summary>
-/// The DARTS cell search. Validated and carried only: the search itself is wired in by the DARTS
-/// work (see <see cref="Stages.DartsStage.RunSearch"/>). It must leave darts/genotype.json.
-/// </summary>
-public sealed record DartsConfig
+/// <summary>The DARTS cell search (stages.darts): its space, its data and the search's own settings; it leaves darts/genotype.json.</summary>
+public sealed record DartsStageConfig
 {
     public string? FromRun { get; init; }
-    /// <summary>A search-space file (.yaml/.yml/.json, relative to the experiment file) or a built-in space's name.</summary>
+    /// <summary>A search-space file (.yaml/.yml/.json, relative to the experiment file).</summary>
     public string? Space { get; init; }
-    public int Epochs { get; init; } = 50;
-    /// <summary>first or second (the architect's gradient approximation).</summary>
-    public string Order { get; init; } = "first";
-    /// <summary>PC-DARTS' K: 1/K of the channels go through the mixed op (1: off).</summary>
-    public int PartialChannels { get; init; } = 1;
-    public int Batch { get; init; } = 64;
     public int? Subset { get; init; }
-    /// <summary>At most this many skip connections in the derived normal cell (-1: no cap).</summary>
-    public int SkipCap { get; init; } = 2;
-    /// <summary>λ of the MACs-aware penalty λ·E[MACs in millions] (0: off).</summary>
-    public double MacsLambda { get; init; }
-    /// <summary>Epochs of weight-only training before the architecture moves.</summary>
-    public int ArchWarmup { get; init; }
-    public double ArchLr { get; init; } = 3e-4;
-    public double Lr { get; init; } = 0.025;
+    [JsonConverter(typeof(SettingsJsonConverter<DartsRunConfig>))]
+    public DartsRunConfig Search { get; init; } = new();
 }
 
-public sealed record GridConfig
+/// <summary>The random-search baseline (stages.random): genotypes sampled from a space and trained on the search's split; it leaves random/random_genotype.json.</summary>
+public sealed record RandomStageConfig
+{
+    public string? FromRun { get; init; }
+    public string? Space { get; init; }
+    public int? Subset { get; init; }
+    [JsonConverter(typeof(SettingsJsonConverter<RandomSearchConfig>))]
+    public RandomSearchConfig Search { get; init; } = new();
+}
+
+public sealed record GridStageConfig
 {
     public string? FromRun { get; init; }
     public ModelRef? Base { get; init; }
-    public double Step { get; init; } = 0.05;
-    public double Tolerance { get; init; } = 0.05;
-    public double Target { get; init; } = 2.0;
-    public int[] Seeds { get; init; } = [1];
-    /// <summary>accuracy or accuracy-macs.</summary>
-    public string Objective { get; init; } = "accuracy";
-    public double MacsWeight { get; init; } = -0.07;
-    public int? MaxCandidates { get; init; }
-    public bool Refine { get; init; }
     public int? Subset { get; init; }
-    public Recipe Recipe { get; init; } = new() { Epochs = 1 };
+    [JsonConverter(typeof(SettingsJsonConverter<GridSearchConfig>))]
+    public GridSearchConfig Search { get; init; } = new();
 }
 
-public sealed record AblationConfig
+public sealed record AblationStageConfig
 {
     public string? FromRun { get; init; }
     public ModelRef? Base { get; init; }
-    public double[] Targets { get; init; } = [2, 4];
-    /// <summary>The compound member's coefficients: given, from grid, or EfficientNet's 1.2, 1.1, 1.15 when absent.</summary>
-    public CoefficientsRef? Coefficients { get; init; }
-    public int[] Seeds { get; init; } = [1];
+    /// <summary>The compound member's coefficients come from grid/best.json (<c>coefficients: {from: grid}</c>) rather than <see cref="Search"/>.</summary>
+    public bool CoefficientsFromGrid { get; init; }
     public int? Subset { get; init; }
-    public Recipe Recipe { get; init; } = new() { Epochs = 1 };
+    [JsonConverter(typeof(SettingsJsonConverter<AblationConfig>))]
+    public AblationConfig Search { get; init; } = new();
 }
 
-public sealed record ScaleConfig
+public sealed record ScaleStageConfig
 {
     public string? FromRun { get; init; }
     /// <summary>Default: <c>from: grid</c> when there is a grid stage.</summary>
     public ModelRef? Base { get; init; }
-    /// <summary>Formula mode; default <c>from: grid</c> when there is a grid stage and no table.</summary>
-    public CoefficientsRef? Coefficients { get; init; }
-    /// <summary>Table mode: efficientnet or a table file.</summary>
-    public string? Table { get; init; }
-    /// <summary>φ values; null with a table means all of its members.</summary>
-    public double[]? Phi { get; init; }
-    public int ResolutionDivisor { get; init; } = 8;
+    /// <summary>Formula mode with the grid's (α, β, γ) (<c>coefficients: {from: grid}</c>, the default with a grid stage and no table).</summary>
+    public bool CoefficientsFromGrid { get; init; }
+    [JsonConverter(typeof(SettingsJsonConverter<FamilyConfig>))]
+    public FamilyConfig Family { get; init; } = new();
 }
 
 public sealed record TrainStageConfig
 {
     public string? FromRun { get; init; }
-    public Recipe Recipe { get; init; } = new();
+    [JsonConverter(typeof(SettingsJsonConverter<TrainConfig>))]
+    public TrainConfig Recipe { get; init; } = new();
     public int? Subset { get; init; }
     /// <summary>Train on the training set less the held-out part, select nothing, report both held-out and test accuracy.</summary>
     public bool Holdout { get; init; }

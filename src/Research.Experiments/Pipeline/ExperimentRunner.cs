@@ -1,3 +1,4 @@
+using Research.Core.IO;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -21,7 +22,7 @@ public sealed record RunOptions
 public sealed record RunOutcome(string RunDir, IReadOnlyList<(string Stage, string Action, double Seconds)> Stages);
 
 /// <summary>
-/// Runs an experiment: darts → grid → ablation → scale → train → report, each configured stage in
+/// Runs an experiment: darts → random → grid → ablation → scale → train → report, each configured stage in
 /// its own folder of runs/&lt;name&gt;-&lt;hash&gt;/, handing over through files only. Re-running the same
 /// file continues the same directory: a stage marked done whose output is present is skipped; a
 /// stage that was killed or failed resumes from its checkpoints (with <see cref="RunOptions.Resume"/>);
@@ -35,6 +36,7 @@ public static class ExperimentRunner
         ExperimentFile.StageNames.Where(s => s switch
         {
             "darts" => c.Stages.Darts is not null,
+            "random" => c.Stages.Random is not null,
             "grid" => c.Stages.Grid is not null,
             "ablation" => c.Stages.Ablation is not null,
             "scale" => c.Stages.Scale is not null,
@@ -45,7 +47,7 @@ public static class ExperimentRunner
 
     public static RunOutcome Run(ExperimentConfig config, RunOptions options)
     {
-        var device = DeviceResolver.Resolve(config.Device); // before anything is written
+        var device = config.Execution.ResolveDevice("device"); // before anything is written
         var layout = new RunLayout(RunDirectory(config, options.OutRoot));
         var stages = ConfiguredStages(config);
         Manifest manifest;
@@ -151,6 +153,7 @@ public static class ExperimentRunner
         switch (stage)
         {
             case "darts": DartsStage.Run(ctx); break;
+            case "random": RandomStage.Run(ctx); break;
             case "grid": GridStage.Run(ctx); break;
             case "ablation": AblationStage.Run(ctx); break;
             case "scale": ScaleStage.Run(ctx); break;
@@ -163,6 +166,7 @@ public static class ExperimentRunner
     private static string? FromRun(ExperimentConfig c, string stage) => stage switch
     {
         "darts" => c.Stages.Darts?.FromRun,
+        "random" => c.Stages.Random?.FromRun,
         "grid" => c.Stages.Grid?.FromRun,
         "ablation" => c.Stages.Ablation?.FromRun,
         "scale" => c.Stages.Scale?.FromRun,
@@ -177,10 +181,8 @@ public static class ExperimentRunner
         Directory.CreateDirectory(to);
         foreach (var f in Directory.GetFiles(from).Order(StringComparer.Ordinal))
         {
-            if (f.EndsWith(".tmp", StringComparison.Ordinal)) continue;
-            var dest = Path.Combine(to, Path.GetFileName(f));
-            File.Copy(f, dest + ".tmp", overwrite: true);
-            File.Move(dest + ".tmp", dest, overwrite: true);
+            if (f.EndsWith(DurableFile.TemporarySuffix, StringComparison.Ordinal)) continue;
+            DurableFile.Copy(f, Path.Combine(to, Path.GetFileName(f)));
         }
     }
 }

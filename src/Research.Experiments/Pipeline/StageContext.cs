@@ -18,7 +18,7 @@ public sealed class StageContext(ExperimentConfig config, RunLayout layout, Devi
     public Device Device { get; } = device;
     public TextWriter Log { get; } = log;
 
-    public DatasetConfig Dataset => Config.Dataset ?? throw new ArgumentException("this stage needs a dataset (dataset: {name: ...})");
+    public DataConfig Dataset => Config.Dataset ?? throw new ArgumentException("this stage needs a dataset (dataset: {name: ...})");
     public DatasetInfo? DatasetInfo => Config.Dataset is { } d ? global::Research.Experiments.Config.DatasetInfo.Find(d.Name) : null;
 
     /// <summary>The dataset with a stage's subset (or the dataset's), loaded once per subset.</summary>
@@ -27,7 +27,7 @@ public sealed class StageContext(ExperimentConfig config, RunLayout layout, Devi
         var ds = Dataset;
         int? subset = stageSubset ?? ds.Subset;
         if (_data.TryGetValue(subset ?? -1, out var pair)) return pair;
-        pair = DatasetCatalog.Load(ds.Name, ds.DataDir is { } dir ? Config.ResolvePath(dir) : null, subset, Config.Seed);
+        pair = (ds with { DataDir = ds.DataDir is { } dir ? Config.ResolvePath(dir) : null, Subset = subset }).Load(Config.Seed);
         Log.WriteLine($"dataset {ds.Name} train {pair.Train.Count} test {pair.Test.Count}");
         return _data[subset ?? -1] = pair;
     }
@@ -38,6 +38,7 @@ public sealed class StageContext(ExperimentConfig config, RunLayout layout, Devi
         string path = r.From switch
         {
             "darts" => Layout.Genotype,
+            "random" => Layout.RandomGenotype,
             "grid" => Layout.GridBase,
             null when Models.Networks.ModelSource.IsSpecFile(r.Model!) || r.Model!.EndsWith(".json", StringComparison.OrdinalIgnoreCase) => Config.ResolvePath(r.Model!),
             null => r.Model!,
@@ -46,14 +47,6 @@ public sealed class StageContext(ExperimentConfig config, RunLayout layout, Devi
         if (r.From is not null && !File.Exists(path))
             throw new FileNotFoundException($"{path} not found: the {r.From} stage has not written it", path);
         return ModelResolver.Resolve(r, path, DatasetInfo);
-    }
-
-    /// <summary>(α, β, γ): given, or the grid's winner from grid/best.json.</summary>
-    public Coefficients ResolveCoefficients(CoefficientsRef c)
-    {
-        if (c.From is null) return new Coefficients(c.Alpha!.Value, c.Beta!.Value, c.Gamma!.Value);
-        if (c.From != "grid") throw new ArgumentException($"unknown coefficient source 'from: {c.From}'");
-        return ReadGridBest(Layout.GridBest);
     }
 
     public static Coefficients ReadGridBest(string path)

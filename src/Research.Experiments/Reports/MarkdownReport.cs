@@ -8,11 +8,11 @@ public static class Human
     /// <summary>5288548 → 5.29M, 385800000 → 385.8M, 1.02e9 → 1.02G, 12345 → 12.3K.</summary>
     public static string Count(double n)
     {
-        string F(double v, string unit) => (v >= 100 ? v.ToString("0.#", CultureInfo.InvariantCulture) : v.ToString("0.##", CultureInfo.InvariantCulture)) + unit;
+        string Scaled(double v, string unit) => (v >= 100 ? v.ToString("0.#", CultureInfo.InvariantCulture) : v.ToString("0.##", CultureInfo.InvariantCulture)) + unit;
         double a = Math.Abs(n);
-        if (a >= 1e9) return F(n / 1e9, "G");
-        if (a >= 1e6) return F(n / 1e6, "M");
-        if (a >= 1e3) return F(n / 1e3, "K");
+        if (a >= 1e9) return Scaled(n / 1e9, "G");
+        if (a >= 1e6) return Scaled(n / 1e6, "M");
+        if (a >= 1e3) return Scaled(n / 1e3, "K");
         return n.ToString("0.##", CultureInfo.InvariantCulture);
     }
 
@@ -104,10 +104,10 @@ public static class MarkdownReport
             sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var a in r.Ablation)
             {
-                string G(string k) => a.TryGetValue(k, out var v) ? v : "";
-                double P(string k) => double.TryParse(G(k), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
-                sb.AppendLine($"| {G("mode")} | ×{Human.Num(P("target_ratio"))} | {Human.Num(P("depth_mult"), "0.###")} | {Human.Num(P("width_mult"), "0.###")} | " +
-                              $"{G("resolution")} | {Human.Count(P("params"))} | {Human.Count(P("macs"))} | {Human.Num(P("acc_mean"), "0.00")} |");
+                string Cell(string k) => a.TryGetValue(k, out var v) ? v : "";
+                double Number(string k) => double.TryParse(Cell(k), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
+                sb.AppendLine($"| {Cell("mode")} | ×{Human.Num(Number("target_ratio"))} | {Human.Num(Number("depth_mult"), "0.###")} | {Human.Num(Number("width_mult"), "0.###")} | " +
+                              $"{Cell("resolution")} | {Human.Count(Number("params"))} | {Human.Count(Number("macs"))} | {Human.Num(Number("acc_mean"), "0.00")} |");
             }
             sb.AppendLine();
         }

@@ -1,8 +1,10 @@
+using Research.Core.Csv;
+using Research.Core.IO;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Research.Experiments.Runs;
-using Research.Training.Training;
+using Research.Training;
 
 namespace Research.Experiments.Reports;
 
@@ -86,18 +88,18 @@ public sealed record RunReport
 
         var rows = new List<ReportRow>();
         bool trained = File.Exists(layout.FamilyCsv);
-        static double? D(Dictionary<string, string> r, string k) =>
+        static double? Number(Dictionary<string, string> r, string k) =>
             r.TryGetValue(k, out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
-        static long L(Dictionary<string, string> r, string k) =>
+        static long Integer(Dictionary<string, string> r, string k) =>
             r.TryGetValue(k, out var s) && long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
         if (trained)
-            rows.AddRange(CsvText.Read(layout.FamilyCsv).Select(r => new ReportRow(r["kind"], r["name"], D(r, "phi"), L(r, "params"), L(r, "macs"),
-                (int)L(r, "resolution"), D(r, "val_top1"), D(r, "test_top1"), D(r, "images_per_s"), D(r, "seconds"))));
+            rows.AddRange(CsvTable.Read(layout.FamilyCsv).Select(r => new ReportRow(r["kind"], r["name"], Number(r, "phi"), Integer(r, "params"), Integer(r, "macs"),
+                (int)Integer(r, "resolution"), Number(r, "val_top1"), Number(r, "test_top1"), Number(r, "images_per_s"), Number(r, "seconds"))));
         else if (File.Exists(layout.ScaleCsv))
-            rows.AddRange(CsvText.Read(layout.ScaleCsv).Select(r => new ReportRow("member", r["name"], D(r, "phi"), L(r, "params"), L(r, "macs"),
-                (int)L(r, "resolution"), null, null, null, null)));
+            rows.AddRange(CsvTable.Read(layout.ScaleCsv).Select(r => new ReportRow("member", r["name"], Number(r, "phi"), Integer(r, "params"), Integer(r, "macs"),
+                (int)Integer(r, "resolution"), null, null, null, null)));
 
-        var ablation = File.Exists(layout.AblationCsv) ? CsvText.Read(layout.AblationCsv) : [];
+        var ablation = File.Exists(layout.AblationCsv) ? CsvTable.Read(layout.AblationCsv) : [];
 
         return new RunReport
         {
@@ -114,8 +116,8 @@ public sealed record RunReport
     {
         var report = Read(runDir);
         var layout = new RunLayout(runDir);
-        RunFiles.WriteAtomically(layout.Plot, SvgPlot.Render(report));
-        RunFiles.WriteAtomically(layout.Summary, MarkdownReport.Render(report));
+        DurableFile.WriteAllText(layout.Plot, SvgPlot.Render(report));
+        DurableFile.WriteAllText(layout.Summary, MarkdownReport.Render(report));
         return report;
     }
 }

@@ -44,9 +44,9 @@ public static class SvgPlot
         var all = series.SelectMany(s => s.Points).Where(p => p.X > 0 && double.IsFinite(p.Y)).ToList();
         var sb = new StringBuilder();
         sb.AppendLine("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
-        sb.AppendLine(F($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" font-family=\"Helvetica, Arial, sans-serif\">"));
-        sb.AppendLine(F($"  <rect x=\"0\" y=\"0\" width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>"));
-        sb.AppendLine(F($"  <text x=\"{(Left + Right) / 2}\" y=\"32\" text-anchor=\"middle\" font-size=\"17\" font-weight=\"bold\">{X(title)}</text>"));
+        sb.AppendLine(Svg($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" font-family=\"Helvetica, Arial, sans-serif\">"));
+        sb.AppendLine(Svg($"  <rect x=\"0\" y=\"0\" width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>"));
+        sb.AppendLine(Svg($"  <text x=\"{(Left + Right) / 2}\" y=\"32\" text-anchor=\"middle\" font-size=\"17\" font-weight=\"bold\">{Escape(title)}</text>"));
 
         // Ranges: log10 for x, linear for y, each padded so no point sits on the frame.
         double lxMin = all.Count > 0 ? all.Min(p => Math.Log10(p.X)) : 6, lxMax = all.Count > 0 ? all.Max(p => Math.Log10(p.X)) : 9;
@@ -62,40 +62,40 @@ public static class SvgPlot
         sb.AppendLine("  <g stroke=\"#e3e3e3\" stroke-width=\"1\">");
         var xTicks = LogTicks(xLo, xHi);
         var yTicks = LinearTicks(yLo, yHi, out var yStep);
-        foreach (var t in xTicks) sb.AppendLine(F($"    <line x1=\"{Px(t)}\" y1=\"{Top}\" x2=\"{Px(t)}\" y2=\"{Bottom}\"/>"));
-        foreach (var t in yTicks) sb.AppendLine(F($"    <line x1=\"{Left}\" y1=\"{Py(t)}\" x2=\"{Right}\" y2=\"{Py(t)}\"/>"));
+        foreach (var t in xTicks) sb.AppendLine(Svg($"    <line x1=\"{Px(t)}\" y1=\"{Top}\" x2=\"{Px(t)}\" y2=\"{Bottom}\"/>"));
+        foreach (var t in yTicks) sb.AppendLine(Svg($"    <line x1=\"{Left}\" y1=\"{Py(t)}\" x2=\"{Right}\" y2=\"{Py(t)}\"/>"));
         sb.AppendLine("  </g>");
-        sb.AppendLine(F($"  <rect x=\"{Left}\" y=\"{Top}\" width=\"{Right - Left}\" height=\"{Bottom - Top}\" fill=\"none\" stroke=\"black\" stroke-width=\"1\"/>"));
+        sb.AppendLine(Svg($"  <rect x=\"{Left}\" y=\"{Top}\" width=\"{Right - Left}\" height=\"{Bottom - Top}\" fill=\"none\" stroke=\"black\" stroke-width=\"1\"/>"));
         sb.AppendLine("  <g font-size=\"11\" fill=\"#333\">");
         foreach (var t in xTicks)
         {
-            sb.AppendLine(F($"    <line x1=\"{Px(t)}\" y1=\"{Bottom}\" x2=\"{Px(t)}\" y2=\"{Bottom + 5}\" stroke=\"black\"/>"));
-            sb.AppendLine(F($"    <text x=\"{Px(t)}\" y=\"{Bottom + 19}\" text-anchor=\"middle\">{X(Human.Count(t))}</text>"));
+            sb.AppendLine(Svg($"    <line x1=\"{Px(t)}\" y1=\"{Bottom}\" x2=\"{Px(t)}\" y2=\"{Bottom + 5}\" stroke=\"black\"/>"));
+            sb.AppendLine(Svg($"    <text x=\"{Px(t)}\" y=\"{Bottom + 19}\" text-anchor=\"middle\">{Escape(Human.Count(t))}</text>"));
         }
         string yFormat = yStep >= 1 ? "0" : "0." + new string('0', Math.Min(6, (int)Math.Ceiling(-Math.Log10(yStep))));
         foreach (var t in yTicks)
         {
-            sb.AppendLine(F($"    <line x1=\"{Left - 5}\" y1=\"{Py(t)}\" x2=\"{Left}\" y2=\"{Py(t)}\" stroke=\"black\"/>"));
-            sb.AppendLine(F($"    <text x=\"{Left - 8}\" y=\"{Py(t) + 4}\" text-anchor=\"end\">{X(t.ToString(yFormat, CultureInfo.InvariantCulture))}</text>"));
+            sb.AppendLine(Svg($"    <line x1=\"{Left - 5}\" y1=\"{Py(t)}\" x2=\"{Left}\" y2=\"{Py(t)}\" stroke=\"black\"/>"));
+            sb.AppendLine(Svg($"    <text x=\"{Left - 8}\" y=\"{Py(t) + 4}\" text-anchor=\"end\">{Escape(t.ToString(yFormat, CultureInfo.InvariantCulture))}</text>"));
         }
         sb.AppendLine("  </g>");
-        sb.AppendLine(F($"  <text x=\"{(Left + Right) / 2}\" y=\"{Bottom + 45}\" text-anchor=\"middle\" font-size=\"13\">{X(xLabel)}</text>"));
-        sb.AppendLine(F($"  <text x=\"22\" y=\"{(Top + Bottom) / 2}\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 22 {(Top + Bottom) / 2})\">{X(yLabel)}</text>"));
+        sb.AppendLine(Svg($"  <text x=\"{(Left + Right) / 2}\" y=\"{Bottom + 45}\" text-anchor=\"middle\" font-size=\"13\">{Escape(xLabel)}</text>"));
+        sb.AppendLine(Svg($"  <text x=\"22\" y=\"{(Top + Bottom) / 2}\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 22 {(Top + Bottom) / 2})\">{Escape(yLabel)}</text>"));
 
         if (all.Count == 0)
-            sb.AppendLine(F($"  <text x=\"{(Left + Right) / 2}\" y=\"{(Top + Bottom) / 2}\" text-anchor=\"middle\" font-size=\"14\" fill=\"#888\">no data</text>"));
+            sb.AppendLine(Svg($"  <text x=\"{(Left + Right) / 2}\" y=\"{(Top + Bottom) / 2}\" text-anchor=\"middle\" font-size=\"14\" fill=\"#888\">no data</text>"));
 
         // Series: line, markers, labels.
         foreach (var s in series)
         {
             var pts = s.Points.Where(p => p.X > 0 && double.IsFinite(p.Y)).ToList();
-            sb.AppendLine($"  <g fill=\"{X(s.Color)}\" stroke=\"{X(s.Color)}\">");
+            sb.AppendLine($"  <g fill=\"{Escape(s.Color)}\" stroke=\"{Escape(s.Color)}\">");
             if (s.Connect && pts.Count > 1)
-                sb.AppendLine($"    <polyline fill=\"none\" stroke-width=\"2\" points=\"{string.Join(" ", pts.Select(p => F($"{Px(p.X)},{Py(p.Y)}")))}\"/>");
+                sb.AppendLine($"    <polyline fill=\"none\" stroke-width=\"2\" points=\"{string.Join(" ", pts.Select(p => Svg($"{Px(p.X)},{Py(p.Y)}")))}\"/>");
             foreach (var p in pts)
             {
                 sb.Append("    ").AppendLine(Marker(s.Marker, Px(p.X), Py(p.Y)));
-                sb.AppendLine(F($"    <text x=\"{Px(p.X) + 7}\" y=\"{Py(p.Y) - 7}\" font-size=\"11\" stroke=\"none\">{X(p.Label)}</text>"));
+                sb.AppendLine(Svg($"    <text x=\"{Px(p.X) + 7}\" y=\"{Py(p.Y) - 7}\" font-size=\"11\" stroke=\"none\">{Escape(p.Label)}</text>"));
             }
             sb.AppendLine("  </g>");
         }
@@ -106,9 +106,9 @@ public static class SvgPlot
         foreach (var s in series)
         {
             double lx = Right + 20;
-            if (s.Connect) sb.AppendLine(F($"    <line x1=\"{lx}\" y1=\"{ly}\" x2=\"{lx + 24}\" y2=\"{ly}\" stroke=\"{s.Color}\" stroke-width=\"2\"/>"));
-            sb.AppendLine($"    <g fill=\"{X(s.Color)}\" stroke=\"{X(s.Color)}\">{Marker(s.Marker, lx + 12, ly)}</g>");
-            sb.AppendLine(F($"    <text x=\"{lx + 32}\" y=\"{ly + 4}\">{X(s.Name)}</text>"));
+            if (s.Connect) sb.AppendLine(Svg($"    <line x1=\"{lx}\" y1=\"{ly}\" x2=\"{lx + 24}\" y2=\"{ly}\" stroke=\"{s.Color}\" stroke-width=\"2\"/>"));
+            sb.AppendLine($"    <g fill=\"{Escape(s.Color)}\" stroke=\"{Escape(s.Color)}\">{Marker(s.Marker, lx + 12, ly)}</g>");
+            sb.AppendLine(Svg($"    <text x=\"{lx + 32}\" y=\"{ly + 4}\">{Escape(s.Name)}</text>"));
             ly += 22;
         }
         sb.AppendLine("  </g>");
@@ -118,9 +118,9 @@ public static class SvgPlot
 
     private static string Marker(string kind, double x, double y) => kind switch
     {
-        "square" => F($"<rect x=\"{x - 4.5}\" y=\"{y - 4.5}\" width=\"9\" height=\"9\"/>"),
-        "triangle" => F($"<polygon points=\"{x},{y - 5.5} {x - 5},{y + 4} {x + 5},{y + 4}\"/>"),
-        _ => F($"<circle cx=\"{x}\" cy=\"{y}\" r=\"4.5\"/>"),
+        "square" => Svg($"<rect x=\"{x - 4.5}\" y=\"{y - 4.5}\" width=\"9\" height=\"9\"/>"),
+        "triangle" => Svg($"<polygon points=\"{x},{y - 5.5} {x - 5},{y + 4} {x + 5},{y + 4}\"/>"),
+        _ => Svg($"<circle cx=\"{x}\" cy=\"{y}\" r=\"4.5\"/>"),
     };
 
     /// <summary>Tick values (not logs) at 1, 2, 5 × 10^k inside [10^lo, 10^hi]; denser or sparser to give 2 to 10 ticks.</summary>
@@ -158,9 +158,9 @@ public static class SvgPlot
     }
 
     /// <summary>XML text and attribute escaping.</summary>
-    public static string X(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;").Replace("'", "&apos;");
+    public static string Escape(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;").Replace("'", "&apos;");
 
-    private static string F(FormattableString s) => s.ToString(new SvgNumbers());
+    private static string Svg(FormattableString s) => s.ToString(new SvgNumbers());
 
     /// <summary>Invariant culture with two decimals for doubles (coordinates).</summary>
     private sealed class SvgNumbers : IFormatProvider, ICustomFormatter

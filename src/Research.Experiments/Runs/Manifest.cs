@@ -1,7 +1,8 @@
+using Research.Core.IO;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Research.Training.Training;
+using Research.Training;
 
 namespace Research.Experiments.Runs;
 
@@ -68,7 +69,7 @@ public sealed class Manifest
     }
 
     public void Save(string path) =>
-        RunFiles.WriteAtomically(path, ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = global::Research.Experiments.Config.CanonicalJson.Options.Encoder }) + "\n");
+        DurableFile.WriteAllText(path, ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = global::Research.Experiments.Config.CanonicalJson.Options.Encoder }) + "\n");
 
     public static Manifest Load(string path)
     {

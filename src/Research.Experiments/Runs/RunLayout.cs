@@ -1,8 +1,8 @@
 namespace Research.Experiments.Runs;
 
 /// <summary>
-/// The files of a run directory: manifest.json, log.txt, one folder per stage (darts, grid,
-/// ablation, scale, train) and the report (summary.md, plot.svg) at the top.
+/// The files of a run directory: manifest.json, log.txt, one folder per stage (darts, random,
+/// grid, ablation, scale, train) and the report (summary.md, plot.svg) at the top.
 /// </summary>
 public sealed record RunLayout(string Dir)
 {
@@ -16,6 +16,10 @@ public sealed record RunLayout(string Dir)
     public string DartsDir => Stage("darts");
     /// <summary>The searched cell, which grid/scale bases with <c>from: darts</c> build on.</summary>
     public string Genotype => Path.Combine(DartsDir, "genotype.json");
+
+    public string RandomDir => Stage("random");
+    /// <summary>The random baseline's best cell, which bases with <c>from: random</c> build on.</summary>
+    public string RandomGenotype => Path.Combine(RandomDir, Search.Darts.RandomSearch.GenotypeFileName);
 
     public string GridDir => Stage("grid");
     public string GridBest => Path.Combine(GridDir, "best.json");

@@ -1,6 +1,5 @@
 using Research.Experiments.Pipeline;
 using Research.Search.Ablation;
-using Research.Search.Grid;
 
 namespace Research.Experiments.Stages;
 
@@ -14,11 +13,11 @@ public static class AblationStage
     {
         var a = ctx.Config.Stages.Ablation!;
         var baseSpec = ctx.ResolveModel(a.Base!);
-        var coefficients = ctx.ResolveCoefficients(a.Coefficients!);
+        var coefficients = a.CoefficientsFromGrid ? StageContext.ReadGridBest(ctx.Layout.GridBest) : a.Search.Coefficients;
         var data = ctx.LoadData(a.Subset);
-        var cfg = new GridSearchConfig { Seeds = a.Seeds, ValidationFraction = ctx.Dataset.Validation, Train = a.Recipe.ToTrainConfig(a.Seeds[0]) };
-        ctx.Log.WriteLine($"ablation: base {baseSpec.Name}, compound {coefficients}, targets {string.Join(", ", a.Targets)}x MACs");
-        var r = ScalingAblation.Run(baseSpec, data, ctx.Dataset.Name, a.Targets, coefficients, cfg, ctx.Layout.AblationDir, ctx.Log, ctx.Device);
+        var grid = a.Search.Grid with { ValidationFraction = ctx.Dataset.Validation, Train = a.Search.Grid.Train with { Seed = a.Search.Grid.Seeds[0] } };
+        ctx.Log.WriteLine($"ablation: base {baseSpec.Name}, compound {coefficients}, targets {string.Join(", ", a.Search.Targets)}x MACs");
+        var r = ScalingAblation.Run(baseSpec, data, ctx.Dataset.Name, a.Search.Targets, coefficients, grid, ctx.Layout.AblationDir, ctx.Log, ctx.Device);
         foreach (var line in r.Summary) ctx.Log.WriteLine($"ablation: {line}");
     }
 }

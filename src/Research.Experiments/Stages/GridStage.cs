@@ -1,4 +1,4 @@
-using System.Globalization;
+using Research.Core.Text;
 using Research.Experiments.Pipeline;
 using Research.Models.Specs;
 using Research.Search.Grid;
@@ -19,14 +19,10 @@ public static class GridStage
         var data = ctx.LoadData(g.Subset);
         Directory.CreateDirectory(ctx.Layout.GridDir);
         SpecYaml.Save(baseSpec, ctx.Layout.GridBase);
-        var cfg = new GridSearchConfig
-        {
-            Step = g.Step, Tolerance = g.Tolerance, Target = g.Target, Seeds = g.Seeds, Objective = g.Objective, MacsWeight = g.MacsWeight,
-            MaxCandidates = g.MaxCandidates, Refine = g.Refine, ValidationFraction = ctx.Dataset.Validation, Train = g.Recipe.ToTrainConfig(g.Seeds[0]),
-        };
+        var cfg = g.Search with { ValidationFraction = ctx.Dataset.Validation, Train = g.Search.Train with { Seed = g.Search.Seeds[0] } };
         ctx.Log.WriteLine($"grid: base {baseSpec.Name} ({baseSpec.InChannels}x{baseSpec.Resolution}x{baseSpec.Resolution}, {baseSpec.Classes} classes)");
         var r = GridSearch.Run(baseSpec, data, ctx.Dataset.Name, cfg, ctx.Layout.GridDir, ctx.Log, ctx.Device);
-        ctx.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"grid: best {r.Best.C} acc {r.Best.AccMean:F2}"));
-        if (r.Comparison is { } c) ctx.Log.WriteLine($"grid: versus runner-up {r.RunnerUp!.C}: {c.Verdict}");
+        ctx.Log.WriteLine($"grid: best {r.Best.Coefficients} acc {Numbers.Fixed(r.Best.AccMean, 2)}");
+        if (r.Comparison is { } c) ctx.Log.WriteLine($"grid: versus runner-up {r.RunnerUp!.Coefficients}: {c.Verdict}");
     }
 }

@@ -1,9 +1,10 @@
+using Research.Core.IO;
 using System.Text.Json;
 using Research.Experiments.Pipeline;
 using Research.Experiments.Runs;
 using Research.Models.Scaling;
 using Research.Models.Specs;
-using Research.Training.Training;
+using Research.Training;
 
 namespace Research.Experiments.Stages;
 
@@ -19,27 +20,23 @@ public static class ScaleStage
     {
         var s = ctx.Config.Stages.Scale!;
         var baseSpec = ctx.ResolveModel(s.Base!);
-        ScalingTable? table = s.Table switch
-        {
-            null => null,
-            "efficientnet" => ScalingTable.EfficientNet,
-            var file => ScalingTable.Load(ctx.Config.ResolvePath(file)),
-        };
-        var c = s.Coefficients is { } cr ? ctx.ResolveCoefficients(cr) : (Search.Grid.Coefficients?)null;
-        var rows = ScalingFamily.Build(baseSpec, table, c is { } k ? (k.Alpha, k.Beta, k.Gamma) : null, s.Phi, s.ResolutionDivisor);
+        var table = s.Family.LoadTable(ctx.Config.BaseDirectory);
+        var fromGrid = s.CoefficientsFromGrid ? StageContext.ReadGridBest(ctx.Layout.GridBest) : (Search.Grid.Coefficients?)null;
+        var c = fromGrid is { } k ? (k.Alpha, k.Beta, k.Gamma) : s.Family.Coefficients;
+        var rows = ScalingFamily.Build(baseSpec, s.Family, c, ctx.Config.BaseDirectory);
         Directory.CreateDirectory(ctx.Layout.ScaleDir);
         foreach (var r in rows) SpecYaml.Save(r.Spec, MemberSpecPath(ctx.Layout, r.Name));
-        RunFiles.WriteAtomically(ctx.Layout.ScaleCoefficients, JsonSerializer.Serialize(new
+        DurableFile.WriteAllText(ctx.Layout.ScaleCoefficients, JsonSerializer.Serialize(new
         {
             @base = baseSpec.Name,
             mode = table is null ? "formula" : "table",
             table = table?.Name,
             alpha = c?.Alpha, beta = c?.Beta, gamma = c?.Gamma,
-            constraint = c?.Constraint,
-            source = s.Coefficients is null ? null : s.Coefficients.From ?? "given",
+            constraint = c is { } v ? CompoundScaler.Constraint(v.Alpha, v.Beta, v.Gamma) : (double?)null,
+            source = c is null ? null : s.CoefficientsFromGrid ? "grid" : "given",
             phi = rows.Select(r => r.Phi).ToArray(),
         }, new JsonSerializerOptions { WriteIndented = true }));
-        RunFiles.WriteAtomically(ctx.Layout.ScaleCsv, ScalingFamily.Csv(rows));
+        DurableFile.WriteAllText(ctx.Layout.ScaleCsv, ScalingFamily.Csv(rows));
         foreach (var r in rows)
             ctx.Log.WriteLine($"scale: {r.Name} phi {r.Phi} depth {r.Depth:0.###} width {r.Width:0.###} resolution {r.Resolution} params {r.Params} macs {r.Macs}");
     }

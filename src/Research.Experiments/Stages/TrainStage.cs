@@ -1,3 +1,6 @@
+using Research.Core.Csv;
+using Research.Core.Text;
+using Research.Core.IO;
 using System.Globalization;
 using System.Text.Json;
 using Research.Experiments.Pipeline;
@@ -7,7 +10,7 @@ using Research.Models.Specs;
 using Research.Torch;
 using Research.Torch.IO;
 using Research.Training.Data;
-using Research.Training.Training;
+using Research.Training;
 using Research.Training.Transforms;
 
 namespace Research.Experiments.Stages;
@@ -25,7 +28,7 @@ public sealed record FamilyResult(string Kind, string Name, double? Phi, long Pa
 /// </summary>
 public static class TrainStage
 {
-    public const string CsvHeader = "kind,name,phi,params,macs,resolution,val_top1,test_top1,images_per_s,seconds";
+    public static readonly string[] Columns = ["kind", "name", "phi", "params", "macs", "resolution", "val_top1", "test_top1", "images_per_s", "seconds"];
 
     /// <summary>Columns that measure time and differ from run to run.</summary>
     public static readonly string[] TimingColumns = ["images_per_s", "seconds"];
@@ -35,12 +38,8 @@ public static class TrainStage
         var t = ctx.Config.Stages.Train!;
         var data = ctx.LoadData(t.Subset);
         var train = data;
-        if (t.Holdout)
-        {
-            var (trainIdx, valIdx) = DatasetSplit.Split(data.Train.Count, 1 - ctx.Dataset.Validation, seed: 0);
-            train = new DatasetPair(data.Train.Select(trainIdx, data.Train.Name + "-train"), data.Train.Select(valIdx, data.Train.Name + "-val"));
-        }
-        var recipe = t.Recipe.ToTrainConfig(ctx.Config.Seed);
+        if (t.Holdout) train = DatasetSplit.HoldOut(data, ctx.Dataset.Validation);
+        var recipe = t.Recipe with { Seed = ctx.Config.Seed };
         var results = new List<FamilyResult>();
 
         foreach (var (name, phi) in Members(ctx, t.Members))
@@ -53,13 +52,13 @@ public static class TrainStage
         {
             // The folder and row name: the model's, with its width when given, made unique (the same model twice at other settings).
             var spec = ctx.ResolveModel(b);
-            string baseName = ScaleStage.SafeName(spec.Name + (b.WidthMult is { } wm && wm != 1.0 ? $"-w{wm.ToString(CultureInfo.InvariantCulture)}" : ""));
+            string baseName = ScaleStage.SafeName(spec.Name + (b.Overrides.WidthMult is { } wm && wm != 1.0 ? $"-w{Numbers.RoundTrip(wm)}" : ""));
             string name = baseName;
             for (int i = 2; !taken.Add(name); i++) name = $"{baseName}-{i}";
             spec = spec with { Name = name };
             results.Add(TrainOne(ctx, "baseline", spec, null, train, data.Test, t.Holdout, recipe, Path.Combine(ctx.Layout.BaselinesDir, name)));
         }
-        RunFiles.WriteAtomically(ctx.Layout.FamilyCsv, Csv(results));
+        DurableFile.WriteAllText(ctx.Layout.FamilyCsv, Csv(results));
     }
 
     /// <summary>The family's (name, φ) from scale/scale.csv, filtered to the φ values asked for.</summary>
@@ -67,7 +66,7 @@ public static class TrainStage
     {
         if (ctx.Config.Stages.Scale is null) return [];
         if (!File.Exists(ctx.Layout.ScaleCsv)) throw new FileNotFoundException($"{ctx.Layout.ScaleCsv} not found: the scale stage has not written it", ctx.Layout.ScaleCsv);
-        var rows = CsvText.Read(ctx.Layout.ScaleCsv).Select(r => (Name: r["name"], Phi: double.Parse(r["phi"], CultureInfo.InvariantCulture))).ToList();
+        var rows = CsvTable.Read(ctx.Layout.ScaleCsv).Select(r => (Name: r["name"], Phi: Numbers.ParseDouble(r["phi"], $"{ctx.Layout.ScaleCsv}: phi"))).ToList();
         if (wanted is null) return rows;
         var missing = wanted.Where(p => !rows.Any(r => r.Phi == p)).ToList();
         if (missing.Count > 0)
@@ -106,17 +105,13 @@ public static class TrainStage
         var transform = new BatchTransform(ChannelStats.Of(trainPart), spec.InChannels, spec.Resolution, recipe.Augment);
         var loader = new DataLoader(test, Math.Max(recipe.BatchSize, 256), shuffle: false, dropLast: false, device);
         var r = Evaluation.Evaluate(model, loader, transform, recipe.Bf16 && device.Type == DeviceType.CUDA);
-        RunFiles.WriteAtomically(cache, JsonSerializer.Serialize(new { top1 = r.Top1, top5 = r.Top5, loss = r.Loss, count = r.Count }));
+        DurableFile.WriteAllText(cache, JsonSerializer.Serialize(new { top1 = r.Top1, top5 = r.Top5, loss = r.Loss, count = r.Count }));
         return r.Top1;
     }
 
-    public static string Csv(IEnumerable<FamilyResult> rows)
+    public static string Csv(IEnumerable<FamilyResult> rows) => CsvTable.ToText(Columns, rows.Select(r => new[]
     {
-        static string N(double? v, string f = "R") => v is { } x ? x.ToString(f, CultureInfo.InvariantCulture) : "";
-        var lines = rows.Select(r => CsvText.Line([
-            r.Kind, r.Name, N(r.Phi), r.Params.ToString(CultureInfo.InvariantCulture), r.Macs.ToString(CultureInfo.InvariantCulture),
-            r.Resolution.ToString(CultureInfo.InvariantCulture), N(r.ValTop1), N(r.TestTop1), N(r.ImagesPerSecond, "F1"), N(r.Seconds, "F1"),
-        ]));
-        return CsvHeader + "\n" + string.Concat(lines.Select(l => l + "\n"));
-    }
+        r.Kind, r.Name, Numbers.RoundTrip(r.Phi), Numbers.Integer(r.Params), Numbers.Integer(r.Macs), Numbers.Integer(r.Resolution),
+        Numbers.RoundTrip(r.ValTop1), Numbers.RoundTrip(r.TestTop1), Numbers.Fixed(r.ImagesPerSecond, 1), Numbers.Fixed(r.Seconds, 1),
+    }));
 }

@@ -110,15 +110,15 @@ public sealed record CellNetworkLayout
         try
         {
             var d = new CellNetworkLayout();
-            int I(string k, int def) => o[k] is { } n ? n.GetValue<int>() : def;
-            double D(string k, double def) => o[k] is { } n ? n.GetValue<double>() : def;
+            int Integer(string k, int def) => o[k] is { } n ? n.GetValue<int>() : def;
+            double Number(string k, double def) => o[k] is { } n ? n.GetValue<double>() : def;
             return new CellNetworkLayout
             {
-                Cells = I("cells", d.Cells), Channels = I("channels", d.Channels), StemMultiplier = I("stem_multiplier", d.StemMultiplier),
-                StemStride = I("stem_stride", d.StemStride),
+                Cells = Integer("cells", d.Cells), Channels = Integer("channels", d.Channels), StemMultiplier = Integer("stem_multiplier", d.StemMultiplier),
+                StemStride = Integer("stem_stride", d.StemStride),
                 Reductions = o["reductions"] is JsonArray a ? a.Select(n => n!.GetValue<int>()).ToEquatableList() : null,
-                DropPath = D("drop_path", 0), Dropout = D("dropout", 0), InChannels = I("in_channels", d.InChannels),
-                Classes = I("classes", d.Classes), Resolution = I("resolution", d.Resolution),
+                DropPath = Number("drop_path", 0), Dropout = Number("dropout", 0), InChannels = Integer("in_channels", d.InChannels),
+                Classes = Integer("classes", d.Classes), Resolution = Integer("resolution", d.Resolution),
             }.Validate($"{source}: network");
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException)

@@ -1,3 +1,4 @@
+using Research.Core.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Research.Models.Specs;
@@ -23,14 +24,7 @@ public sealed record GenotypeFile(string Name, Genotype Genotype, CellNetworkLay
         ["network"] = Network.ToJsonObject(),
     }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
-    public void Save(string path)
-    {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, ToJson());
-        File.Move(tmp, path, overwrite: true);
-    }
+    public void Save(string path) => DurableFile.WriteAllText(path, ToJson());
 
     public static GenotypeFile Load(string path)
     {

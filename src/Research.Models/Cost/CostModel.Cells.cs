@@ -8,15 +8,15 @@ public static partial class CostModel
     /// <summary>Parameters and MACs of one op on an edge of width C from an H×W input (0 for none, identity and pools).</summary>
     public static (long Params, long Macs) OpCost(CellOp op, int channels, int stride, int height, int width, int divisor = 2)
     {
-        var w = new Walker(height, channels) { W = width };
+        var w = new Walker(height, channels) { Width = width };
         Op(w, "op", op, channels, stride, divisor);
         return (w.Layers.Sum(l => l.Params), w.Layers.Sum(l => l.Macs));
     }
 
     private static void Cells(Walker w, NetworkSpec spec, Genotype genotype)
     {
-        int cpp = w.C, cp = w.C, index = 0;
-        int hpp = w.H, hp = w.H;
+        int cpp = w.Channels, cp = w.Channels, index = 0;
+        int hpp = w.Height, hp = w.Height;
         bool reductionPrev = false;
         foreach (var b in spec.Blocks)
             for (int r = 0; r < b.Repeats; r++, index++)
@@ -26,10 +26,10 @@ public static partial class CostModel
                 string p = $"stages.0.cells.{index}";
                 int c = b.OutChannels;
                 // Inputs are brought to width c at the previous cell's resolution.
-                (w.C, w.H, w.W) = (cpp, hpp, hpp);
+                (w.Channels, w.Height, w.Width) = (cpp, hpp, hpp);
                 if (reductionPrev) FactorizedReduce(w, p + ".preprocess0", c);
                 else ReluConvBn(w, p + ".preprocess0", c);
-                (w.C, w.H, w.W) = (cp, hp, hp);
+                (w.Channels, w.Height, w.Width) = (cp, hp, hp);
                 ReluConvBn(w, p + ".preprocess1", c);
                 int inSize = hp, outSize = reduction ? (hp + 1) / 2 : hp;
                 for (int i = 0; i < cell.Edges.Count; i++)
@@ -37,14 +37,14 @@ public static partial class CostModel
                     var e = cell.Edges[i];
                     int stride = reduction && e.Input < 2 ? 2 : 1;
                     int size = e.Input < 2 ? inSize : outSize;
-                    (w.C, w.H, w.W) = (c, size, size);
+                    (w.Channels, w.Height, w.Width) = (c, size, size);
                     Op(w, $"{p}.ops.{i}", genotype.Op(e.Op), c, stride, spec.ChannelDivisor);
                 }
                 (cpp, hpp) = (cp, hp);
                 (cp, hp) = (cell.Concat.Count * c, outSize);
                 reductionPrev = reduction;
             }
-        (w.C, w.H, w.W) = (cp, hp, hp);
+        (w.Channels, w.Height, w.Width) = (cp, hp, hp);
     }
 
     private static void Op(Walker w, string p, CellOp op, int c, int stride, int divisor)
@@ -71,11 +71,11 @@ public static partial class CostModel
 
     private static void FactorizedReduce(Walker w, string p, int outC)
     {
-        var (c, h, wd) = (w.C, w.H, w.W);
+        var (c, h, wd) = (w.Channels, w.Height, w.Width);
         w.Conv(p + ".conv1", outC / 2, 1, 2, 1, bias: false);
-        (w.C, w.H, w.W) = (c, h, wd);
+        (w.Channels, w.Height, w.Width) = (c, h, wd);
         w.Conv(p + ".conv2", outC / 2, 1, 2, 1, bias: false);
-        w.C = outC;
-        w.Layers.Add(new LayerCost(p + ".bn", "bn", 2L * outC, 0, outC, w.H, w.W));
+        w.Channels = outC;
+        w.Layers.Add(new LayerCost(p + ".bn", "bn", 2L * outC, 0, outC, w.Height, w.Width));
     }
 }

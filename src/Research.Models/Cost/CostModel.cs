@@ -59,7 +59,7 @@ public static partial class CostModel
     private static void Block(Walker w, string p, BlockSpec b, int repeatIndex, int divisor)
     {
         int stride = repeatIndex == 0 ? b.Stride : 1;
-        int inC = w.C;
+        int inC = w.Channels;
         switch (b.Kind)
         {
             case BlockKind.Conv:
@@ -98,36 +98,36 @@ public static partial class CostModel
             case BlockKind.GhostBottleneck:
                 {
                     int mid = b.Hidden(inC, divisor);
-                    var (h0, w0) = (w.H, w.W);
+                    var (h0, w0) = (w.Height, w.Width);
                     Ghost(w, p + ".ghost1", mid);
                     if (stride > 1) w.ConvBn(p + ".depthwise", mid, b.Kernel, stride, mid);
                     if (b.SE is { } gse) w.SE(p + ".se", SqueezeExcitation.SqueezeChannels(gse, inC, mid, divisor));
                     Ghost(w, p + ".ghost2", b.OutChannels);
                     if (!(stride == 1 && inC == b.OutChannels) && !b.NoSkip)
                     {
-                        var (c1, h1, w1) = (w.C, w.H, w.W);
-                        (w.C, w.H, w.W) = (inC, h0, w0);
+                        var (c1, h1, w1) = (w.Channels, w.Height, w.Width);
+                        (w.Channels, w.Height, w.Width) = (inC, h0, w0);
                         w.ConvBn(p + ".shortcut.0", inC, b.Kernel, stride, inC);
                         w.ConvBn(p + ".shortcut.1", b.OutChannels, 1, 1, 1);
-                        (w.C, w.H, w.W) = (c1, h1, w1);
+                        (w.Channels, w.Height, w.Width) = (c1, h1, w1);
                     }
                     break;
                 }
             case BlockKind.ShuffleV2:
                 {
                     int branch = b.OutChannels / 2;
-                    var (h0, w0) = (w.H, w.W);
+                    var (h0, w0) = (w.Height, w.Width);
                     if (stride > 1)
                     {
                         w.ConvBn(p + ".left.0", inC, b.Kernel, stride, inC);
                         w.ConvBn(p + ".left.1", branch, 1, 1, 1);
-                        (w.C, w.H, w.W) = (inC, h0, w0);
+                        (w.Channels, w.Height, w.Width) = (inC, h0, w0);
                     }
-                    else w.C = branch;
+                    else w.Channels = branch;
                     w.ConvBn(p + ".right.0", branch, 1, 1, 1);
                     w.ConvBn(p + ".right.1", branch, b.Kernel, stride, branch);
                     w.ConvBn(p + ".right.2", branch, 1, 1, 1);
-                    w.C = b.OutChannels;
+                    w.Channels = b.OutChannels;
                     break;
                 }
         }
@@ -138,48 +138,48 @@ public static partial class CostModel
         int init = (outC + 1) / 2;
         w.ConvBn(p + ".primary", init, 1, 1, 1);
         w.ConvBn(p + ".cheap", init, 3, 1, init);
-        w.C = outC;
+        w.Channels = outC;
     }
 
     /// <summary>Tracks the running (channels, height, width) and records each layer.</summary>
     private sealed class Walker(int resolution, int inChannels)
     {
         public readonly List<LayerCost> Layers = new();
-        public int C = inChannels, H = resolution, W = resolution;
+        public int Channels = inChannels, Height = resolution, Width = resolution;
 
         private static int Out(int size, int k, int s, int pad) => (size + 2 * pad - k) / s + 1;
 
         public void Conv(string name, int outC, int k, int s, int groups, bool bias)
         {
             int pad = (k - 1) / 2;
-            int oh = Out(H, k, s, pad), ow = Out(W, k, s, pad);
-            long perOut = (long)(C / groups) * k * k;
+            int oh = Out(Height, k, s, pad), ow = Out(Width, k, s, pad);
+            long perOut = (long)(Channels / groups) * k * k;
             Layers.Add(new LayerCost(name, "conv", outC * perOut + (bias ? outC : 0), (long)oh * ow * outC * perOut, outC, oh, ow));
-            (C, H, W) = (outC, oh, ow);
+            (Channels, Height, Width) = (outC, oh, ow);
         }
 
         public void ConvBn(string prefix, int outC, int k, int s, int groups)
         {
             Conv(prefix + ".conv", outC, k, s, groups, bias: false);
-            Layers.Add(new LayerCost(prefix + ".bn", "bn", 2L * outC, 0, outC, H, W));
+            Layers.Add(new LayerCost(prefix + ".bn", "bn", 2L * outC, 0, outC, Height, Width));
         }
 
         public void SE(string prefix, int squeeze)
         {
-            int c = C;
+            int c = Channels;
             Layers.Add(new LayerCost(prefix + ".fc1", "conv", (long)c * squeeze + squeeze, (long)c * squeeze, squeeze, 1, 1));
             Layers.Add(new LayerCost(prefix + ".fc2", "conv", (long)squeeze * c + c, (long)squeeze * c, c, 1, 1));
         }
 
-        public void Pool(int k, int s, int pad) => (H, W) = (Out(H, k, s, pad), Out(W, k, s, pad));
+        public void Pool(int k, int s, int pad) => (Height, Width) = (Out(Height, k, s, pad), Out(Width, k, s, pad));
 
-        public void GlobalPool() => (H, W) = (1, 1);
+        public void GlobalPool() => (Height, Width) = (1, 1);
 
         public void Linear(string name, int outF)
         {
-            long inF = (long)C * H * W;
+            long inF = (long)Channels * Height * Width;
             Layers.Add(new LayerCost(name, "linear", inF * outF + outF, inF * outF, outF, 1, 1));
-            (C, H, W) = (outF, 1, 1);
+            (Channels, Height, Width) = (outF, 1, 1);
         }
     }
 }

@@ -6,10 +6,31 @@ namespace Research.Models.Networks;
 /// <summary>Resolves what a user names as a model: a registered name, a spec file (.yaml/.yml) or a genotype file (.json).</summary>
 public static class ModelSource
 {
+    /// <summary>
+    /// The spec for training on data of a given shape, by the one rule both front ends follow: a
+    /// registered model and a searched genotype (.json, whose cells work at any input size) adapt
+    /// to the data's channels and image size; a spec file (.yaml) keeps its own channels and
+    /// resolution (a scaled member's resolution is the point); classes come from the data; an
+    /// override wins over all of it. Without data the model's own defaults stand (the zoo's: 1000
+    /// classes, 3 channels, 224).
+    /// </summary>
+    public static NetworkSpec ResolveFor(string model, ModelOverrides overrides, InputShape? data)
+    {
+        overrides.Validate();
+        bool keepsShape = IsYamlSpec(model);
+        var spec = Resolve(model, overrides.Classes ?? data?.Classes, overrides.InChannels ?? (keepsShape ? null : data?.Channels), overrides.WidthMult,
+            overrides.Resolution ?? (keepsShape ? null : data?.Size), overrides.SmallInput ? true : null);
+        if (data is not null && spec.Classes < data.Classes)
+            throw new ArgumentException($"classes {spec.Classes}: {data.Name} has {data.Classes} classes");
+        return spec;
+    }
+
+    /// <summary>A network spec file (.yaml/.yml).</summary>
+    public static bool IsYamlSpec(string nameOrPath) =>
+        nameOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || nameOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>A spec file (.yaml/.yml) or a genotype file (.json) rather than a registered name.</summary>
-    public static bool IsSpecFile(string nameOrPath) =>
-        nameOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || nameOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) ||
-        Cells.GenotypeFile.IsGenotypeFile(nameOrPath);
+    public static bool IsSpecFile(string nameOrPath) => IsYamlSpec(nameOrPath) || Cells.GenotypeFile.IsGenotypeFile(nameOrPath);
 
     /// <summary>
     /// The spec for a name or file; each non-null argument overrides it (for registered models the

@@ -45,13 +45,13 @@ public static class CompoundScaler
     {
         if (!(m.WidthMultiplier > 0) || !(m.DepthMultiplier > 0)) throw new ArgumentOutOfRangeException(nameof(m), "multipliers must be positive");
         int div = spec.ChannelDivisor;
-        int W(int c) => m.WidthMultiplier == 1.0 ? c : Rounding.MakeDivisible(c * m.WidthMultiplier, div);
-        BlockSpec Widen(BlockSpec b) => b with { OutChannels = W(b.OutChannels), ExpandedChannels = b.ExpandedChannels is { } x ? W(x) : null };
+        int Width(int c) => m.WidthMultiplier == 1.0 ? c : Rounding.MakeDivisible(c * m.WidthMultiplier, div);
+        BlockSpec Widen(BlockSpec b) => b with { OutChannels = Width(b.OutChannels), ExpandedChannels = b.ExpandedChannels is { } x ? Width(x) : null };
         var stages = spec.Stages.Select(stage => ScaleDepth(stage.Select(Widen).ToList(), m.DepthMultiplier).ToEquatableList()).ToEquatableList();
         var head = spec.Head with
         {
-            ConvChannels = spec.Head.ConvChannels > 0 ? W(spec.Head.ConvChannels) : 0,
-            HiddenFeatures = spec.Head.HiddenFeatures > 0 && !spec.Head.HiddenAsConv ? W(spec.Head.HiddenFeatures) : spec.Head.HiddenFeatures,
+            ConvChannels = spec.Head.ConvChannels > 0 ? Width(spec.Head.ConvChannels) : 0,
+            HiddenFeatures = spec.Head.HiddenFeatures > 0 && !spec.Head.HiddenAsConv ? Width(spec.Head.HiddenFeatures) : spec.Head.HiddenFeatures,
             Dropout = m.Dropout,
         };
         return (spec with { Name = m.Name, Stem = Widen(spec.Stem), Stages = stages, Head = head, Resolution = m.Resolution }).Validate();

@@ -1,5 +1,5 @@
-using System.Globalization;
-using System.Text;
+using Research.Core.Csv;
+using Research.Core.Text;
 using Research.Models.Cost;
 using Research.Models.Specs;
 
@@ -24,9 +24,6 @@ public sealed record FamilyRow(string Name, double Phi, double Depth, double Wid
 /// </summary>
 public static class ScalingFamily
 {
-    public const string CsvHeader =
-        "name,phi,depth_mult,width_mult,resolution,dropout,params,macs,macs_ratio,predicted_ratio,formula_depth,formula_width,formula_resolution";
-
     /// <param name="baseSpec">the base (φ = 0)</param>
     /// <param name="table">table mode: its members (prefixed with the base's name); null for formula mode</param>
     /// <param name="coefficients">formula mode (α, β, γ); with a table too, the formula columns are filled for comparison</param>
@@ -67,37 +64,26 @@ public static class ScalingFamily
         return rows;
     }
 
-    /// <summary>The rows as scale.csv (numbers round-trip, invariant culture).</summary>
-    public static string Csv(IEnumerable<FamilyRow> rows)
+    /// <summary>The family a config describes (its table loaded relative to <paramref name="baseDirectory"/>); coefficients may come from elsewhere (a grid).</summary>
+    public static List<FamilyRow> Build(NetworkSpec baseSpec, FamilyConfig cfg, (double Alpha, double Beta, double Gamma)? coefficients = null,
+        string? baseDirectory = null)
     {
-        static string N(double? v) => v is { } x ? x.ToString("R", CultureInfo.InvariantCulture) : "";
-        var sb = new StringBuilder(CsvHeader).Append('\n');
-        foreach (var r in rows)
-            sb.Append(string.Join(",", r.Name, N(r.Phi), N(r.Depth), N(r.Width), r.Resolution.ToString(CultureInfo.InvariantCulture), N(r.Dropout),
-                r.Params.ToString(CultureInfo.InvariantCulture), r.Macs.ToString(CultureInfo.InvariantCulture), N(r.MacsRatio), N(r.Predicted),
-                N(r.FormulaDepth), N(r.FormulaWidth), r.FormulaResolution?.ToString(CultureInfo.InvariantCulture) ?? "")).Append('\n');
-        return sb.ToString();
+        cfg.Validate();
+        var table = cfg.LoadTable(baseDirectory);
+        var c = coefficients ?? cfg.Coefficients;
+        if (table is null && c is null) throw new ArgumentException("give a scaling table (table: efficientnet or a file) or the coefficients alpha, beta and gamma");
+        return Build(baseSpec, table, c, cfg.Phis(table), cfg.ResolutionDivisor);
     }
 
-    /// <summary>"0-7" (integers inclusive) or "0,1,2.5".</summary>
-    public static List<double> ParsePhis(string text)
+    public static readonly string[] Columns =
+        ["name", "phi", "depth_mult", "width_mult", "resolution", "dropout", "params", "macs", "macs_ratio", "predicted_ratio", "formula_depth", "formula_width",
+         "formula_resolution"];
+
+    /// <summary>The rows as scale.csv (numbers round-trip, invariant culture).</summary>
+    public static string Csv(IEnumerable<FamilyRow> rows) => CsvTable.ToText(Columns, rows.Select(r => new[]
     {
-        var t = text.Trim();
-        var dash = t.Length > 1 ? t.IndexOf('-', 1) : -1;
-        if (dash > 0 && !t.Contains(','))
-        {
-            if (int.TryParse(t[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var lo) &&
-                int.TryParse(t[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var hi) && hi >= lo)
-                return Enumerable.Range(lo, hi - lo + 1).Select(i => (double)i).ToList();
-            throw new ArgumentException($"phi '{text}': a range is two non-negative integers, low-high");
-        }
-        var list = new List<double>();
-        foreach (var part in t.Split(','))
-        {
-            if (!double.TryParse(part.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var p) || p < 0)
-                throw new ArgumentException($"phi '{text}': '{part}' is not a non-negative number");
-            list.Add(p);
-        }
-        return list;
-    }
+        r.Name, Numbers.RoundTrip(r.Phi), Numbers.RoundTrip(r.Depth), Numbers.RoundTrip(r.Width), Numbers.Integer(r.Resolution), Numbers.RoundTrip(r.Dropout),
+        Numbers.Integer(r.Params), Numbers.Integer(r.Macs), Numbers.RoundTrip(r.MacsRatio), Numbers.RoundTrip(r.Predicted), Numbers.RoundTrip(r.FormulaDepth),
+        Numbers.RoundTrip(r.FormulaWidth), Numbers.Integer(r.FormulaResolution),
+    }));
 }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Research.Core.Yaml;
 using Research.Models.Specs;
 using YamlDotNet.RepresentationModel;
 
@@ -42,54 +42,40 @@ public sealed record ScalingTable(string Name, EquatableList<ScalingMember> Memb
     public static ScalingTable Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"scaling table not found: {path}", path);
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(File.ReadAllText(path)));
-        }
-        catch (YamlDotNet.Core.YamlException e)
-        {
-            throw new SpecFormatException($"{path}:{e.Start.Line}: invalid YAML: {e.Message}");
-        }
-        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new SpecFormatException($"{path}: expected a mapping with 'name' and 'members'");
-        string? name = null;
-        var members = new List<ScalingMember>();
-        foreach (var (k, v) in root.Children)
-        {
-            var key = (k as YamlScalarNode)?.Value;
-            if (key == "name") name = (v as YamlScalarNode)?.Value;
-            else if (key == "members" && v is YamlSequenceNode seq)
-                foreach (var item in seq)
-                {
-                    if (item is not YamlMappingNode m) throw new SpecFormatException($"{path}:{item.Start.Line}: each member must be a mapping");
-                    members.Add(ParseMember(path, m, members.Count));
-                }
-            else throw new SpecFormatException($"{path}:{k.Start.Line}: unknown key '{key}' (allowed: name, members)");
-        }
-        if (name is null) throw new SpecFormatException($"{path}: missing 'name'");
-        if (members.Count == 0) throw new SpecFormatException($"{path}: 'members' must list at least one member");
-        return new ScalingTable(name, members.ToEquatableList());
+        var checker = new YamlChecker(path);
+        var root = checker.LoadRoot(File.ReadAllText(path), "name and members");
+        var table = root is null ? null : Read(checker, root);
+        if (checker.HasErrors || table is null) throw new SpecFormatException(string.Join("\n", checker.Errors));
+        return table;
     }
 
-    private static ScalingMember ParseMember(string path, YamlMappingNode m, int index)
+    private static readonly string[] MemberKeys = ["name", "width", "depth", "resolution", "dropout"];
+
+    private static ScalingTable? Read(YamlChecker checker, YamlMappingNode root)
     {
-        var values = new Dictionary<string, string>();
-        foreach (var (k, v) in m.Children)
-        {
-            var key = (k as YamlScalarNode)?.Value ?? "";
-            if (key is not ("name" or "width" or "depth" or "resolution" or "dropout"))
-                throw new SpecFormatException($"{path}:{k.Start.Line}: unknown key '{key}' in member {index} (allowed: name, width, depth, resolution, dropout)");
-            values[key] = (v as YamlScalarNode)?.Value ?? "";
-        }
-        double Num(string key, double min, double max)
-        {
-            if (!values.TryGetValue(key, out var s)) throw new SpecFormatException($"{path}:{m.Start.Line}: member {index} is missing '{key}'");
-            if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || x < min || x > max)
-                throw new SpecFormatException($"{path}:{m.Start.Line}: member {index} '{key}' must be a number in [{min}, {max}], got '{s}'");
-            return x;
-        }
-        return new ScalingMember(values.GetValueOrDefault("name") ?? $"m{index}", index, Num("width", 0.01, 100), Num("depth", 0.01, 100),
-            (int)Num("resolution", 8, 100_000), Num("dropout", 0, 0.99));
+        var top = checker.Map(root, "", ["name", "members"])!;
+        string? name = top["name"] is { } nn ? checker.String(nn, "name") : null;
+        if (!top.Has("name")) top.Missing("name");
+        var members = new List<ScalingMember>();
+        if (top["members"] is YamlSequenceNode seq)
+            for (int i = 0; i < seq.Children.Count; i++)
+            {
+                string at = $"members[{i}]";
+                if (checker.Map(seq.Children[i], at, MemberKeys) is not { } m) continue;
+                double? Number(string key, double min, double max)
+                {
+                    if (m[key] is { } v) return checker.Number(v, m.Sub(key), min, max);
+                    m.Missing(key);
+                    return null;
+                }
+                var (width, depth, resolution, dropout) = (Number("width", 0.01, 100), Number("depth", 0.01, 100), Number("resolution", 8, 100_000),
+                    Number("dropout", 0, 0.99));
+                string memberName = m["name"] is { } mn ? checker.String(mn, m.Sub("name")) ?? "" : $"m{i}";
+                if (width is { } w && depth is { } d && resolution is { } r && dropout is { } p) members.Add(new ScalingMember(memberName, i, w, d, (int)r, p));
+            }
+        else if (top["members"] is { } bad) checker.Error(bad, "members", "must be a list of {name, width, depth, resolution, dropout}");
+        else top.Missing("members", "must list at least one member");
+        if (top["members"] is YamlSequenceNode { Children.Count: 0 } empty) checker.Error(empty, "members", "must list at least one member");
+        return name is null ? null : new ScalingTable(name, members.ToEquatableList());
     }
 }

@@ -1,4 +1,7 @@
+using Research.Core.IO;
 using System.Globalization;
+using Research.Core.Text;
+using Research.Core.Yaml;
 using System.Text;
 using YamlDotNet.RepresentationModel;
 
@@ -32,46 +35,10 @@ public static class SpecYaml
 
     public static NetworkSpec Parse(string yaml, string source = "<spec>")
     {
-        var root = StrictYaml.LoadRoot(yaml, source, "name, stem, stages, head, ...");
-        var r = new Reader(source);
-        var map = r.Mapping(root, null, TopKeys);
-        foreach (var k in new[] { "name", "stem", "stages", "head" })
-            if (!map.ContainsKey(k)) throw new SpecFormatException($"{source}:{root.Start.Line}: missing key '{k}'");
-
-        var stagesNode = map["stages"] as YamlSequenceNode ?? throw r.Error(map["stages"], "stages", "a list of stages, each a list of block specs");
-        var stages = new List<EquatableList<BlockSpec>>();
-        foreach (var stage in stagesNode)
-        {
-            var blocks = stage is YamlSequenceNode seq ? seq.Children : stage is YamlScalarNode ? [stage] : throw r.Error(stage, "stages", "a list of block specs");
-            stages.Add(blocks.Select(b => r.Block(b, "stages")).ToEquatableList());
-        }
-        var headMap = r.Mapping(map["head"], "head", HeadKeys);
-        var head = new HeadSpec
-        {
-            ConvChannels = headMap.TryGetValue("conv", out var c) ? r.Int(c, "head.conv") : 0,
-            ConvActivation = headMap.TryGetValue("conv_act", out var ca) ? r.Act(ca, "head.conv_act") : Activation.ReLU,
-            HiddenFeatures = headMap.TryGetValue("hidden", out var h) ? r.Int(h, "head.hidden") : 0,
-            HiddenActivation = headMap.TryGetValue("hidden_act", out var ha) ? r.Act(ha, "head.hidden_act") : Activation.ReLU,
-            HiddenAsConv = headMap.TryGetValue("hidden_conv", out var hc) && r.Bool(hc, "head.hidden_conv"),
-            Dropout = headMap.TryGetValue("dropout", out var d) ? r.Double(d, "head.dropout") : 0,
-        };
-        var spec = new NetworkSpec
-        {
-            Name = r.String(map["name"], "name"),
-            Stem = r.Block(map["stem"], "stem"),
-            Stages = stages.ToEquatableList(),
-            Head = head,
-            InChannels = map.TryGetValue("in_channels", out var ic) ? r.Int(ic, "in_channels") : 3,
-            Classes = map.TryGetValue("classes", out var cl) ? r.Int(cl, "classes") : 1000,
-            Resolution = map.TryGetValue("resolution", out var res) ? r.Int(res, "resolution") : 224,
-            SmallInput = map.TryGetValue("small_input", out var si) && r.Bool(si, "small_input"),
-            DropConnect = map.TryGetValue("drop_connect", out var dc) ? r.Double(dc, "drop_connect") : 0,
-            BnEps = map.TryGetValue("bn_eps", out var be) ? r.Double(be, "bn_eps") : 1e-5,
-            BnMomentum = map.TryGetValue("bn_momentum", out var bm) ? r.Double(bm, "bn_momentum") : 0.1,
-            ChannelDivisor = map.TryGetValue("channel_divisor", out var cd) ? r.Int(cd, "channel_divisor") : 8,
-            Init = map.TryGetValue("init", out var init) ? r.Init(init) : InitScheme.Default,
-            Cell = map.TryGetValue("cell", out var cell) ? r.Cell(cell, CellKeys) : null,
-        };
+        var checker = new YamlChecker(source);
+        var root = checker.LoadRoot(yaml, "name, stem, stages, head, ...");
+        var spec = root is null ? null : new Reader(checker).Spec(root);
+        if (checker.HasErrors || spec is null) throw new SpecFormatException(string.Join("\n", checker.Errors));
         try
         {
             return spec.Validate();
@@ -82,27 +49,19 @@ public static class SpecYaml
         }
     }
 
-    public static void Save(NetworkSpec spec, string path)
-    {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, ToYaml(spec));
-        File.Move(tmp, path, overwrite: true);
-    }
+    public static void Save(NetworkSpec spec, string path) => DurableFile.WriteAllText(path, ToYaml(spec));
 
     public static string ToYaml(NetworkSpec s)
     {
-        string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
         var sb = new StringBuilder();
         sb.Append("name: ").AppendLine(s.Name);
         sb.Append("in_channels: ").AppendLine(s.InChannels.ToString(CultureInfo.InvariantCulture));
         sb.Append("classes: ").AppendLine(s.Classes.ToString(CultureInfo.InvariantCulture));
         sb.Append("resolution: ").AppendLine(s.Resolution.ToString(CultureInfo.InvariantCulture));
         sb.Append("small_input: ").AppendLine(s.SmallInput ? "true" : "false");
-        sb.Append("drop_connect: ").AppendLine(N(s.DropConnect));
-        sb.Append("bn_eps: ").AppendLine(N(s.BnEps));
-        sb.Append("bn_momentum: ").AppendLine(N(s.BnMomentum));
+        sb.Append("drop_connect: ").AppendLine(Numbers.RoundTrip(s.DropConnect));
+        sb.Append("bn_eps: ").AppendLine(Numbers.RoundTrip(s.BnEps));
+        sb.Append("bn_momentum: ").AppendLine(Numbers.RoundTrip(s.BnMomentum));
         sb.Append("channel_divisor: ").AppendLine(s.ChannelDivisor.ToString(CultureInfo.InvariantCulture));
         sb.Append("init: ").AppendLine(s.Init.ToString().ToLowerInvariant());
         sb.Append("stem: ").AppendLine(s.Stem.ToString());
@@ -111,7 +70,7 @@ public static class SpecYaml
         var h = s.Head;
         sb.Append("head: {conv: ").Append(h.ConvChannels).Append(", conv_act: ").Append(h.ConvActivation.Name())
             .Append(", hidden: ").Append(h.HiddenFeatures).Append(", hidden_act: ").Append(h.HiddenActivation.Name())
-            .Append(", hidden_conv: ").Append(h.HiddenAsConv ? "true" : "false").Append(", dropout: ").Append(N(h.Dropout)).AppendLine("}");
+            .Append(", hidden_conv: ").Append(h.HiddenAsConv ? "true" : "false").Append(", dropout: ").Append(Numbers.RoundTrip(h.Dropout)).AppendLine("}");
         if (s.Cell is { } g)
         {
             sb.AppendLine("cell:");
@@ -125,73 +84,147 @@ public static class SpecYaml
         return sb.ToString();
     }
 
-    private sealed class Reader(string source) : StrictYaml(source)
+    /// <summary>Reads a spec's mapping, recording every problem on the checker (a getter's value is a placeholder after an error).</summary>
+    private sealed class Reader(YamlChecker checker)
     {
-        public Activation Act(YamlNode n, string key) =>
-            n is YamlScalarNode { Value: { } v } && ActivationNames.TryParse(v, out var a) ? a : throw Error(n, key, $"one of {string.Join(", ", ActivationNames.Names)}");
-
-        public InitScheme Init(YamlNode n) =>
-            n is YamlScalarNode { Value: { } v } && Enum.TryParse<InitScheme>(v, ignoreCase: true, out var i) && !int.TryParse(v, out _)
-                ? i : throw Error(n, "init", "one of default, mobilenet, efficientnet");
-
-        public Cells.Genotype Cell(YamlNode node, string[] keys)
+        public NetworkSpec? Spec(YamlMappingNode root)
         {
-            var m = Mapping(node, "cell", keys);
-            foreach (var k in keys)
-                if (!m.ContainsKey(k)) throw new SpecFormatException($"{source}:{node.Start.Line}: 'cell' has no '{k}'");
-            var opsNode = m["ops"] as YamlMappingNode ?? throw Error(m["ops"], "cell.ops", "a mapping of op names to definitions");
-            var ops = new List<Cells.CellOp>();
-            foreach (var (k, v) in opsNode.Children)
+            var map = checker.Map(root, "", TopKeys)!;
+            foreach (var k in new[] { "name", "stem", "stages", "head" })
+                if (!map.Has(k)) map.Missing(k);
+            var stages = new List<EquatableList<BlockSpec>>();
+            if (map["stages"] is { } stagesNode)
             {
-                string name = (k as YamlScalarNode)?.Value ?? "";
-                try
-                {
-                    ops.Add(Cells.CellOp.Parse(name, String(v, $"cell.ops.{name}")));
-                }
-                catch (SpecFormatException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
-                {
-                    throw new SpecFormatException($"{source}:{v.Start.Line}: cell.ops: {e.Message}");
-                }
+                if (stagesNode is YamlSequenceNode seq)
+                    for (int s = 0; s < seq.Children.Count; s++)
+                    {
+                        var stage = seq.Children[s];
+                        var blocks = stage is YamlSequenceNode inner ? inner.Children : stage is YamlScalarNode ? [stage] : null;
+                        if (blocks is null) checker.Error(stage, $"stages[{s}]", "must be a list of block specs");
+                        else stages.Add(blocks.Select(b => Block(b, $"stages[{s}]")).OfType<BlockSpec>().ToEquatableList());
+                    }
+                else checker.Error(stagesNode, "stages", "must be a list of stages, each a list of block specs");
             }
-            Cells.CellGenotype Read(string edges, string concat)
+            var headMap = map["head"] is { } hn ? checker.Map(hn, "head", HeadKeys) : null;
+            var head = new HeadSpec
             {
-                var es = m[edges] as YamlSequenceNode ?? throw Error(m[edges], $"cell.{edges}", "a list of op@input edges");
-                var cs = m[concat] as YamlSequenceNode ?? throw Error(m[concat], $"cell.{concat}", "a list of node indices");
+                ConvChannels = headMap?["conv"] is { } c ? checker.Int(c, "head.conv", 0) ?? 0 : 0,
+                ConvActivation = headMap?["conv_act"] is { } ca ? Act(ca, "head.conv_act") : Activation.ReLU,
+                HiddenFeatures = headMap?["hidden"] is { } h ? checker.Int(h, "head.hidden", 0) ?? 0 : 0,
+                HiddenActivation = headMap?["hidden_act"] is { } ha ? Act(ha, "head.hidden_act") : Activation.ReLU,
+                HiddenAsConv = headMap?["hidden_conv"] is { } hc && (checker.Bool(hc, "head.hidden_conv") ?? false),
+                Dropout = headMap?["dropout"] is { } d ? checker.Number(d, "head.dropout") ?? 0 : 0,
+            };
+            var name = map["name"] is { } nn ? checker.String(nn, "name") : null;
+            var stem = map["stem"] is { } sn ? Block(sn, "stem") : null;
+            var spec = new NetworkSpec
+            {
+                Name = name ?? "",
+                Stem = stem ?? BlockSpec.Parse("cn_r1_k3_s1_c8"),
+                Stages = stages.ToEquatableList(),
+                Head = head,
+                InChannels = map["in_channels"] is { } ic ? checker.Int(ic, "in_channels") ?? 3 : 3,
+                Classes = map["classes"] is { } cl ? checker.Int(cl, "classes") ?? 1000 : 1000,
+                Resolution = map["resolution"] is { } res ? checker.Int(res, "resolution") ?? 224 : 224,
+                SmallInput = map["small_input"] is { } si && (checker.Bool(si, "small_input") ?? false),
+                DropConnect = map["drop_connect"] is { } dc ? checker.Number(dc, "drop_connect") ?? 0 : 0,
+                BnEps = map["bn_eps"] is { } be ? checker.Number(be, "bn_eps") ?? 1e-5 : 1e-5,
+                BnMomentum = map["bn_momentum"] is { } bm ? checker.Number(bm, "bn_momentum") ?? 0.1 : 0.1,
+                ChannelDivisor = map["channel_divisor"] is { } cd ? checker.Int(cd, "channel_divisor") ?? 8 : 8,
+                Init = map["init"] is { } init ? Init(init) : InitScheme.Default,
+                Cell = map["cell"] is { } cell ? Cell(cell) : null,
+            };
+            return checker.HasErrors ? null : spec;
+        }
+
+        private Activation Act(YamlNode n, string key)
+        {
+            if (n is YamlScalarNode { Value: { } v } && ActivationNames.TryParse(v, out var a)) return a;
+            checker.Error(n, key, $"must be one of {string.Join(", ", ActivationNames.Names)}, got '{(n as YamlScalarNode)?.Value}'");
+            return Activation.None;
+        }
+
+        private InitScheme Init(YamlNode n)
+        {
+            if (n is YamlScalarNode { Value: { } v } && Enum.TryParse<InitScheme>(v, ignoreCase: true, out var i) && !int.TryParse(v, out _)) return i;
+            checker.Error(n, "init", $"must be one of default, mobilenet, efficientnet, got '{(n as YamlScalarNode)?.Value}'");
+            return InitScheme.Default;
+        }
+
+        private Cells.Genotype? Cell(YamlNode node)
+        {
+            var m = checker.Map(node, "cell", CellKeys);
+            if (m is null) return null;
+            foreach (var k in CellKeys)
+                if (!m.Has(k)) m.Missing(k);
+            var ops = new List<Cells.CellOp>();
+            if (m["ops"] is YamlMappingNode opsNode)
+                foreach (var (k, v) in opsNode.Children)
+                {
+                    string opName = (k as YamlScalarNode)?.Value ?? "";
+                    if (checker.String(v, $"cell.ops.{opName}") is not { } definition) continue;
+                    try
+                    {
+                        ops.Add(Cells.CellOp.Parse(opName, definition));
+                    }
+                    catch (SpecFormatException e)
+                    {
+                        checker.Error(v, $"cell.ops.{opName}", e.Message);
+                    }
+                }
+            else if (m["ops"] is { } bad) checker.Error(bad, "cell.ops", "must be a mapping of op names to definitions");
+            Cells.CellGenotype? Read(string edges, string concat)
+            {
+                if (m[edges] is not YamlSequenceNode es)
+                {
+                    if (m[edges] is { } e) checker.Error(e, $"cell.{edges}", "must be a list of op@input edges");
+                    return null;
+                }
                 var list = new List<Cells.GenotypeEdge>();
                 foreach (var e in es)
                 {
+                    if (checker.String(e, $"cell.{edges}") is not { } text) continue;
                     try
                     {
-                        list.Add(Cells.GenotypeEdge.Parse(String(e, $"cell.{edges}")));
+                        list.Add(Cells.GenotypeEdge.Parse(text));
                     }
-                    catch (SpecFormatException ex) when (!ex.Message.StartsWith(source, StringComparison.Ordinal))
+                    catch (SpecFormatException ex)
                     {
-                        throw new SpecFormatException($"{source}:{e.Start.Line}: cell.{edges}: {ex.Message}");
+                        checker.Error(e, $"cell.{edges}", ex.Message);
                     }
                 }
-                return new Cells.CellGenotype(list.ToEquatableList(), cs.Select(c => Int(c, $"cell.{concat}")).ToEquatableList());
+                var indices = m[concat] is { } cn ? checker.IntList(cn, $"cell.{concat}", 0) : null;
+                return indices is null ? null : new Cells.CellGenotype(list.ToEquatableList(), indices.ToEquatableList());
             }
-            var g = new Cells.Genotype(Read("normal", "normal_concat"), Read("reduce", "reduce_concat"), ops.ToEquatableList());
+            var normal = Read("normal", "normal_concat");
+            var reduce = Read("reduce", "reduce_concat");
+            if (normal is null || reduce is null || checker.HasErrors) return null;
             try
             {
-                return g.Validate();
+                return new Cells.Genotype(normal, reduce, ops.ToEquatableList()).Validate();
             }
             catch (SpecFormatException e)
             {
-                throw new SpecFormatException($"{source}:{node.Start.Line}: cell: {e.Message}");
+                checker.Error(node, "cell", e.Message);
+                return null;
             }
         }
 
-        public BlockSpec Block(YamlNode n, string key)
+        public BlockSpec? Block(YamlNode n, string key)
         {
-            if (n is not YamlScalarNode { Value: { } text }) throw Error(n, key, "a block spec string such as ir_r1_k3_s1_e6_c24");
+            if (n is not YamlScalarNode { Value: { Length: > 0 } text })
+            {
+                checker.Error(n, key, "must be a block spec string such as ir_r1_k3_s1_e6_c24");
+                return null;
+            }
             try
             {
                 return BlockSpec.Parse(text);
             }
             catch (SpecFormatException e)
             {
-                throw new SpecFormatException($"{source}:{n.Start.Line}: {key}: {e.Message}");
+                checker.Error(n, key, e.Message);
+                return null;
             }
         }
     }

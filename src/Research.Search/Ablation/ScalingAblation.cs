@@ -1,3 +1,6 @@
+using Research.Core.Csv;
+using Research.Core.Text;
+using Research.Core.IO;
 using System.Globalization;
 using System.Text;
 using MathNet.Numerics.Statistics;
@@ -6,7 +9,7 @@ using Research.Models.Scaling;
 using Research.Models.Specs;
 using Research.Search.Grid;
 using Research.Training.Data;
-using Research.Training.Training;
+using Research.Training;
 
 namespace Research.Search.Ablation;
 
@@ -35,8 +38,7 @@ public static class ScalingAblation
         cfg.Validate();
         if (targets.Length == 0 || targets.Any(t => !(t > 1))) throw new ArgumentException("--targets must be MACs ratios above 1, e.g. 2,4");
         Directory.CreateDirectory(outDir);
-        var (trainIdx, valIdx) = DatasetSplit.Split(data.Train.Count, 1 - cfg.ValidationFraction, seed: 0);
-        var proxy = new DatasetPair(data.Train.Select(trainIdx, data.Train.Name + "-train"), data.Train.Select(valIdx, data.Train.Name + "-val"));
+        var proxy = DatasetSplit.HoldOut(data, cfg.ValidationFraction);
         long baseMacs = CostModel.Estimate(baseSpec).Macs;
         var rows = new List<AblationRow>();
         foreach (var target in targets)
@@ -68,7 +70,7 @@ public static class ScalingAblation
             summary.Add(string.Create(CultureInfo.InvariantCulture,
                 $"at ~{target}x the base MACs, {group[0].Mode} scaling won ({group[0].AccMean:F2}%); then {string.Join(", ", group.Skip(1).Select(r => $"{r.Mode} {r.AccMean:F2}%"))}"));
         }
-        RunFiles.WriteAtomically(Path.Combine(outDir, "summary.txt"), string.Join("\n", summary) + "\n");
+        DurableFile.WriteAllText(Path.Combine(outDir, "summary.txt"), string.Join("\n", summary) + "\n");
         return new AblationResult(rows, summary);
     }
 
@@ -102,14 +104,14 @@ public static class ScalingAblation
         return At(x0);
     }
 
-    private static void Write(string path, List<AblationRow> rows)
-    {
-        string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        var sb = new StringBuilder("mode,target_ratio,depth_mult,width_mult,resolution,params,macs,macs_ratio,acc_mean,acc_std,n_seeds,seconds\n");
-        foreach (var r in rows)
-            sb.Append(string.Join(",", r.Mode, N(r.TargetRatio), N(r.DepthMultiplier), N(r.WidthMultiplier), r.Resolution.ToString(CultureInfo.InvariantCulture),
-                r.Params.ToString(CultureInfo.InvariantCulture), r.Macs.ToString(CultureInfo.InvariantCulture), N(r.MacsRatio), N(r.AccMean), N(r.AccStd),
-                r.Accuracies.Length.ToString(CultureInfo.InvariantCulture), r.Seconds.ToString("F1", CultureInfo.InvariantCulture))).Append('\n');
-        RunFiles.WriteAtomically(path, sb.ToString());
-    }
+    public static readonly string[] Columns =
+        ["mode", "target_ratio", "depth_mult", "width_mult", "resolution", "params", "macs", "macs_ratio", "acc_mean", "acc_std", "n_seeds", "seconds"];
+
+    private static void Write(string path, List<AblationRow> rows) =>
+        CsvTable.Write(path, Columns, rows.Select(r => new[]
+        {
+            r.Mode, Numbers.RoundTrip(r.TargetRatio), Numbers.RoundTrip(r.DepthMultiplier), Numbers.RoundTrip(r.WidthMultiplier), Numbers.Integer(r.Resolution),
+            Numbers.Integer(r.Params), Numbers.Integer(r.Macs), Numbers.RoundTrip(r.MacsRatio), Numbers.RoundTrip(r.AccMean), Numbers.RoundTrip(r.AccStd),
+            Numbers.Integer(r.Accuracies.Length), Numbers.Fixed(r.Seconds, 1),
+        }));
 }

@@ -1,11 +1,13 @@
 using System.Text.Json;
-using Research.Training.Training;
+using Research.Core.Settings;
+using Research.Core.Text;
+using Research.Training;
 using Research.Training.Transforms;
 
 namespace Research.Search.Darts;
 
 /// <summary>The bilevel search's settings; defaults are DARTS's (and PC-DARTS's where noted).</summary>
-public sealed record DartsConfig
+public sealed record DartsConfig : ISettingsRecord<DartsConfig>
 {
     public int Epochs { get; init; } = 10;
     public int BatchSize { get; init; } = 64;
@@ -13,14 +15,15 @@ public sealed record DartsConfig
     public string Order { get; init; } = "first";
     /// <summary>PC-DARTS's K: 1/K of each edge's channels go through the ops (1: plain DARTS).</summary>
     public int PartialChannels { get; init; } = 1;
-    /// <summary>At most this many skip connections in the derived normal cell (null: no cap).</summary>
-    public int? SkipCap { get; init; } = 2;
+    /// <summary>At most this many skip connections in the derived normal cell (-1: no cap).</summary>
+    public int SkipCap { get; init; } = 2;
     /// <summary>λ of the MACs-aware penalty λ·E[MACs in millions] on the validation loss (0: off).</summary>
     public double MacsLambda { get; init; }
     /// <summary>Epochs of weight-only training before the architecture starts to move (PC-DARTS warms up).</summary>
     public int ArchWarmupEpochs { get; init; }
 
     public double WeightLearningRate { get; init; } = 0.025;
+    /// <summary>Where the weights' cosine schedule ends (capped at the learning rate).</summary>
     public double WeightLearningRateMin { get; init; } = 0.001;
     public double WeightMomentum { get; init; } = 0.9;
     public double WeightDecay { get; init; } = 3e-4;
@@ -35,7 +38,7 @@ public sealed record DartsConfig
     /// <summary>Validation images scored after each epoch (eval mode), from the architecture half.</summary>
     public int EvalImages { get; init; } = 2000;
     public AugmentConfig Augment { get; init; } = new() { CropPadding = 2, HorizontalFlip = true };
-    /// <summary>auto, contiguous or channels_last (Research.Training.Training.MemoryLayout).</summary>
+    /// <summary>auto, contiguous or channels_last (Research.Training.MemoryLayout).</summary>
     public string MemoryFormat { get; init; } = MemoryLayout.Contiguous;
     public int Seed { get; init; }
 
@@ -50,27 +53,50 @@ public sealed record DartsConfig
         MemoryFormat = MemoryFormat,
     };
 
-    public DartsConfig Validate()
-    {
-        void Check(bool ok, string what)
-        {
-            if (!ok) throw new ArgumentException(what);
-        }
-        Check(Epochs >= 1, $"--epochs {Epochs}: must be >= 1");
-        Check(BatchSize >= 2, $"--batch {BatchSize}: must be >= 2");
-        Check(Order is "first" or "second", $"--order {Order}: expected first or second");
-        Check(PartialChannels >= 1, $"--partial-channels {PartialChannels}: must be >= 1");
-        Check(SkipCap is null or >= 0, $"--skip-cap {SkipCap}: must be >= 0");
-        Check(MacsLambda >= 0 && double.IsFinite(MacsLambda), $"--macs-lambda {MacsLambda}: must be >= 0");
-        Check(ArchWarmupEpochs >= 0 && ArchWarmupEpochs < Epochs, $"--arch-warmup {ArchWarmupEpochs}: must be in [0, epochs)");
-        Check(WeightLearningRate > 0 && WeightLearningRateMin >= 0 && WeightLearningRateMin <= WeightLearningRate, "weight learning rates must satisfy 0 <= min <= lr, lr > 0");
-        Check(ArchLearningRate > 0, $"--arch-lr {ArchLearningRate}: must be positive");
-        Check(TrainFraction is > 0 and < 1, $"train fraction {TrainFraction}: must be in (0, 1)");
-        Check(EvalImages >= 1, $"eval images {EvalImages}: must be >= 1");
-        Check(GradientClip >= 0, $"gradient clip {GradientClip}: must be >= 0");
-        Check(MemoryLayout.Names.Contains(MemoryFormat), $"--memory-format {MemoryFormat}: expected {string.Join(", ", MemoryLayout.Names)}");
-        return this;
-    }
+    /// <summary>The learning rate the cosine schedule ends at: <see cref="WeightLearningRateMin"/>, never above the rate itself.</summary>
+    public double EffectiveLearningRateMin => Math.Min(WeightLearningRateMin, WeightLearningRate);
+
+    /// <summary>The cap on skip connections, null for none.</summary>
+    public int? SkipCapOrNull => SkipCap >= 0 ? SkipCap : null;
+
+    public static readonly string[] Orders = ["first", "second"];
+
+    /// <summary>Every setting of the search: `research search darts` options and the experiment file's darts keys.</summary>
+    public static SettingSet<DartsConfig> Settings { get; } = new SettingSet<DartsConfig>(new DartsConfig(), "DARTS search")
+        .Integer("epochs", "search epochs", r => r.Epochs, (r, v) => r with { Epochs = v }, min: 1)
+        .Integer("batch", "batch size (each step: one training and one validation batch)", r => r.BatchSize, (r, v) => r with { BatchSize = v }, min: 2)
+        .Choice("order", "first (weights fixed) or second (unrolled step, finite-difference Hessian)", Orders, r => r.Order, (r, v) => r with { Order = v })
+        .Integer("partial_channels", "PC-DARTS's K: 1/K of the channels go through the ops (1: off)", r => r.PartialChannels,
+            (r, v) => r with { PartialChannels = v }, min: 1)
+        .Integer("skip_cap", "at most N skip connections in the normal cell (-1: no cap)", r => r.SkipCap, (r, v) => r with { SkipCap = v }, min: -1)
+        .Number("macs_lambda", "λ of the penalty λ·E[MACs in millions] (hardware-aware search; 0: off)", r => r.MacsLambda, (r, v) => r with { MacsLambda = v },
+            new SettingRange(0))
+        .Integer("arch_warmup", "epochs of weight-only training before the architecture moves", r => r.ArchWarmupEpochs,
+            (r, v) => r with { ArchWarmupEpochs = v }, min: 0)
+        .Number("arch_lr", "Adam learning rate of the architecture", r => r.ArchLearningRate, (r, v) => r with { ArchLearningRate = v },
+            new SettingRange(0, MinExclusive: true))
+        .Number("arch_beta1", "Adam β1 of the architecture", r => r.ArchBeta1, (r, v) => r with { ArchBeta1 = v }, new SettingRange(0, 1, MaxExclusive: true))
+        .Number("arch_beta2", "Adam β2 of the architecture", r => r.ArchBeta2, (r, v) => r with { ArchBeta2 = v }, new SettingRange(0, 1, MaxExclusive: true))
+        .Number("arch_weight_decay", "weight decay of the architecture", r => r.ArchWeightDecay, (r, v) => r with { ArchWeightDecay = v }, new SettingRange(0))
+        .Number("lr", "weights' SGD learning rate (cosine to lr_min)", r => r.WeightLearningRate, (r, v) => r with { WeightLearningRate = v },
+            new SettingRange(0, MinExclusive: true))
+        .Number("lr_min", "where the weights' cosine schedule ends (at most lr)", r => r.WeightLearningRateMin, (r, v) => r with { WeightLearningRateMin = v },
+            new SettingRange(0))
+        .Number("momentum", "weights' SGD momentum", r => r.WeightMomentum, (r, v) => r with { WeightMomentum = v }, new SettingRange(0, 1, MaxExclusive: true))
+        .Number("weight_decay", "weights' weight decay", r => r.WeightDecay, (r, v) => r with { WeightDecay = v }, new SettingRange(0))
+        .Number("grad_clip", "weights' gradient-norm clip (0: off)", r => r.GradientClip, (r, v) => r with { GradientClip = v }, new SettingRange(0))
+        .Number("train_portion", "fraction of the training images the weights train on; the rest train the architecture", r => r.TrainFraction,
+            (r, v) => r with { TrainFraction = v }, new SettingRange(0, 1, MinExclusive: true, MaxExclusive: true))
+        .Integer("eval_images", "held-out images scored after each epoch", r => r.EvalImages, (r, v) => r with { EvalImages = v }, min: 1)
+        .Integer("crop_padding", "random-crop padding in pixels (0: off)", r => r.Augment.CropPadding,
+            (r, v) => r with { Augment = r.Augment with { CropPadding = v } }, min: 0)
+        .Flag("flip", "random horizontal flips", r => r.Augment.HorizontalFlip, (r, v) => r with { Augment = r.Augment with { HorizontalFlip = v } })
+        .Choice("memory_format", MemoryLayout.Description, MemoryLayout.Names, r => r.MemoryFormat, (r, v) => r with { MemoryFormat = v })
+        .Rule(r => r.ArchWarmupEpochs < r.Epochs || r.Epochs < 1 ? null
+            : new SettingProblem("arch_warmup", Numbers.Integer(r.ArchWarmupEpochs), $"below epochs ({r.Epochs})"));
+
+    /// <summary>This config, or an <see cref="ArgumentException"/> naming every setting that is not allowed.</summary>
+    public DartsConfig Validate() => Settings.Validate(this);
 
     public string ToJson() => JsonSerializer.Serialize(this);
 }

@@ -1,3 +1,6 @@
+using Research.Core.Csv;
+using Research.Core.Text;
+using Research.Core.IO;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -6,8 +9,9 @@ using Research.Models.Cells;
 using Research.Torch;
 using Research.Torch.IO;
 using Research.Torch.Optim;
+using Research.Torch.Optim.Schedules;
 using Research.Training.Data;
-using Research.Training.Training;
+using Research.Training;
 using Research.Training.Transforms;
 
 namespace Research.Search.Darts;
@@ -75,7 +79,7 @@ public static class DartsSearch
 
         var weights = net.WeightParameters.ToList();
         using var weightOpt = new SGD(weights, cfg.WeightLearningRate, momentum: cfg.WeightMomentum, weight_decay: cfg.WeightDecay);
-        var scheduler = new LRScheduler(weightOpt, new CosineSchedule(cfg.WeightLearningRate, (long)cfg.Epochs * steps, 0, cfg.WeightLearningRateMin));
+        var scheduler = new LRScheduler(weightOpt, new CosineSchedule(cfg.WeightLearningRate, (long)cfg.Epochs * steps, 0, cfg.EffectiveLearningRateMin));
         using var architect = new Architect(net, cfg);
         var extra = new List<KeyValuePair<string, Optimizer>> { new("arch_optimizer", architect.Optimizer) };
 
@@ -179,7 +183,7 @@ public static class DartsSearch
         double[]? EdgeWeights(Tensor betas) => cfg.PartialChannels > 1
             ? torch.cat(ArchitectureParameters.EdgeWeights(betas, space.Nodes), 0).to(ScalarType.Float64).cpu().data<double>() : null;
         return GenotypeDerivation.Derive(Matrix(net.Arch.AlphasNormal.softmax(-1)), Matrix(net.Arch.AlphasReduce.softmax(-1)),
-            EdgeWeights(net.Arch.BetasNormal), EdgeWeights(net.Arch.BetasReduce), space.Ops, space.Nodes, cfg.SkipCap);
+            EdgeWeights(net.Arch.BetasNormal), EdgeWeights(net.Arch.BetasReduce), space.Ops, space.Nodes, cfg.SkipCapOrNull);
     }
 
     private static double[,] Matrix(Tensor t)
@@ -219,22 +223,22 @@ public static class DartsSearch
         return rows;
     }
 
-    private static string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    public static readonly string[] EpochColumns =
+        ["epoch", "train_loss", "train_acc", "val_loss", "val_acc", "alpha_entropy", "expected_mmacs", "genotype", "seconds", "peak_memory_mib"];
 
-    private static string Quote(string s) => "\"" + s.Replace("\"", "\"\"") + "\"";
+    public static readonly string[] AlphaColumns = ["epoch", "cell", "edge", "node", "input", "op", "weight"];
 
     private static void WriteOutputs(string dir, IReadOnlyList<DartsEpoch> history, IReadOnlyList<AlphaRow> alphas)
     {
-        var sb = new StringBuilder("epoch,train_loss,train_acc,val_loss,val_acc,alpha_entropy,expected_mmacs,genotype,seconds,peak_memory_mib\n");
-        foreach (var h in history)
-            sb.Append(string.Join(",", h.Epoch.ToString(CultureInfo.InvariantCulture), N(h.TrainLoss), N(h.TrainAccuracy), N(h.ValLoss), N(h.ValAccuracy),
-                N(h.Entropy), N(h.ExpectedMacs), Quote(h.Genotype), h.Seconds.ToString("F1", CultureInfo.InvariantCulture),
-                h.PeakMemoryMiB.ToString("F1", CultureInfo.InvariantCulture))).Append('\n');
-        RunFiles.WriteAtomically(Path.Combine(dir, "darts_epochs.csv"), sb.ToString());
-        var a = new StringBuilder("epoch,cell,edge,node,input,op,weight\n");
-        foreach (var r in alphas)
-            a.Append(string.Join(",", r.Epoch.ToString(CultureInfo.InvariantCulture), r.Cell, r.Edge.ToString(CultureInfo.InvariantCulture),
-                r.Node.ToString(CultureInfo.InvariantCulture), r.Input.ToString(CultureInfo.InvariantCulture), r.Op, N(r.Weight))).Append('\n');
-        RunFiles.WriteAtomically(Path.Combine(dir, "alphas.csv"), a.ToString());
+        CsvTable.Write(Path.Combine(dir, "darts_epochs.csv"), EpochColumns, history.Select(h => new[]
+        {
+            Numbers.Integer(h.Epoch), Numbers.RoundTrip(h.TrainLoss), Numbers.RoundTrip(h.TrainAccuracy), Numbers.RoundTrip(h.ValLoss),
+            Numbers.RoundTrip(h.ValAccuracy), Numbers.RoundTrip(h.Entropy), Numbers.RoundTrip(h.ExpectedMacs), h.Genotype, Numbers.Fixed(h.Seconds, 1),
+            Numbers.Fixed(h.PeakMemoryMiB, 1),
+        }));
+        CsvTable.Write(Path.Combine(dir, "alphas.csv"), AlphaColumns, alphas.Select(r => new[]
+        {
+            Numbers.Integer(r.Epoch), r.Cell, Numbers.Integer(r.Edge), Numbers.Integer(r.Node), Numbers.Integer(r.Input), r.Op, Numbers.RoundTrip(r.Weight),
+        }));
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace Research.Search.Darts;
 
@@ -11,28 +10,11 @@ namespace Research.Search.Darts;
 /// </summary>
 public static class PeakMemory
 {
-    [DllImport("libc", EntryPoint = "mallopt")]
-    private static extern int Mallopt(int param, int value);
-
-    private const int M_TRIM_THRESHOLD = -1;
-    private const int M_MMAP_THRESHOLD = -3;
-
     /// <summary>
-    /// Fixes glibc's mmap and trim thresholds at 128 KiB (no effect elsewhere), undoing the binding's
-    /// retaining allocator setting for this process so freed phases leave the resident set.
+    /// Fixes glibc's mmap and trim thresholds at 128 KiB (through the binding; no effect elsewhere),
+    /// undoing its retaining allocator setting for this process so freed phases leave the resident set.
     /// </summary>
-    public static void UseDirectMapping()
-    {
-        if (!OperatingSystem.IsLinux()) return;
-        try
-        {
-            Mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-            Mallopt(M_TRIM_THRESHOLD, 128 * 1024);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-        }
-    }
+    public static void UseDirectMapping() => Research.Torch.torch.host_allocator_use_direct_mapping();
 
     /// <summary>Peak resident set size in MiB (0 where /proc is unavailable).</summary>
     public static double PeakMiB() => Read("VmHWM:");

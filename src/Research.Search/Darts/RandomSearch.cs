@@ -1,8 +1,11 @@
+using Research.Core.Csv;
+using Research.Core.Text;
+using Research.Core.IO;
 using System.Globalization;
 using System.Text;
 using Research.Models.Cells;
 using Research.Training.Data;
-using Research.Training.Training;
+using Research.Training;
 
 namespace Research.Search.Darts;
 
@@ -54,11 +57,11 @@ public static class RandomSearch
         return new RandomSearchResult(results, best, file, results.Sum(r => r.Seconds));
     }
 
-    private static void Write(string path, IReadOnlyList<RandomCandidate> rows)
-    {
-        var sb = new StringBuilder("index,params,macs,val_top1,seconds,genotype\n");
-        foreach (var r in rows)
-            sb.Append(string.Create(CultureInfo.InvariantCulture, $"{r.Index},{r.Params},{r.Macs},{r.ValTop1:R},{r.Seconds:F1},\"{r.Genotype}\"")).Append('\n');
-        RunFiles.WriteAtomically(path, sb.ToString());
-    }
+    public static readonly string[] Columns = ["index", "params", "macs", "val_top1", "seconds", "genotype"];
+
+    private static void Write(string path, IReadOnlyList<RandomCandidate> rows) =>
+        CsvTable.Write(path, Columns, rows.Select(r => new[]
+        {
+            Numbers.Integer(r.Index), Numbers.Integer(r.Params), Numbers.Integer(r.Macs), Numbers.RoundTrip(r.ValTop1), Numbers.Fixed(r.Seconds, 1), r.Genotype.ToString(),
+        }));
 }

@@ -1,4 +1,5 @@
 using Research.Models.Cells;
+using Research.Core.Yaml;
 using Research.Models.Specs;
 using YamlDotNet.RepresentationModel;
 
@@ -38,46 +39,54 @@ public sealed record SearchSpace(string Name, EquatableList<CellOp> Ops, int Nod
 
     public static SearchSpace Parse(string yaml, string source = "<space>")
     {
-        var root = StrictYaml.LoadRoot(yaml, source, string.Join(", ", TopKeys));
-        var r = new StrictYaml(source);
-        var top = r.Mapping(root, null, TopKeys);
-        foreach (var k in new[] { "name", "ops", "supernet", "network" })
-            if (!top.ContainsKey(k)) throw new SpecFormatException($"{source}:{root.Start.Line}: missing key '{k}'");
-        string name = r.String(top["name"], "name");
-        if (top["ops"] is not YamlMappingNode opsNode)
-            throw new SpecFormatException($"{source}:{top["ops"].Start.Line}: 'ops' must map op names to definitions (none, skip, max_pool_k3, avg_pool_k3 or a block template such as ir_k3_e3_arelu)");
-        var ops = new List<CellOp>();
-        foreach (var (k, v) in opsNode.Children)
-        {
-            string opName = (k as YamlScalarNode)?.Value ?? "";
-            try
-            {
-                ops.Add(CellOp.Parse(opName, r.String(v, $"ops.{opName}")));
-            }
-            catch (SpecFormatException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
-            {
-                throw new SpecFormatException($"{source}:{v.Start.Line}: ops.{opName}: {e.Message}");
-            }
-        }
-        int nodes = top.TryGetValue("nodes", out var n) ? r.Int(n, "nodes") : 4;
-        var space = new SearchSpace(name, ops.ToEquatableList(), nodes, Layout(r, top["supernet"], "supernet"), Layout(r, top["network"], "network"));
+        var checker = new YamlChecker(source);
+        var root = checker.LoadRoot(yaml, string.Join(", ", TopKeys));
+        var space = root is null ? null : Read(checker, root);
+        if (checker.HasErrors || space is null) throw new SpecFormatException(string.Join("\n", checker.Errors));
         return space.Validate(source);
     }
 
-    private static CellNetworkLayout Layout(StrictYaml r, YamlNode node, string key)
+    private static SearchSpace? Read(YamlChecker checker, YamlMappingNode root)
     {
-        var m = r.Mapping(node, key, LayoutKeys);
-        var d = new CellNetworkLayout();
-        int I(string k, int def) => m.TryGetValue(k, out var v) ? r.Int(v, $"{key}.{k}") : def;
-        double D(string k) => m.TryGetValue(k, out var v) ? r.Double(v, $"{key}.{k}") : 0;
-        EquatableList<int>? reductions = null;
-        if (m.TryGetValue("reductions", out var red))
-            reductions = (red as YamlSequenceNode ?? throw r.Error(red, $"{key}.reductions", "a list of cell indices"))
-                .Select(x => r.Int(x, $"{key}.reductions")).ToEquatableList();
+        var top = checker.Map(root, "", TopKeys)!;
+        foreach (var k in new[] { "name", "ops", "supernet", "network" })
+            if (!top.Has(k)) top.Missing(k);
+        string? name = top["name"] is { } nn ? checker.String(nn, "name") : null;
+        var ops = new List<CellOp>();
+        if (top["ops"] is YamlMappingNode opsNode)
+            foreach (var (k, v) in opsNode.Children)
+            {
+                string opName = (k as YamlScalarNode)?.Value ?? "";
+                if (checker.String(v, $"ops.{opName}") is not { } definition) continue;
+                try
+                {
+                    ops.Add(CellOp.Parse(opName, definition));
+                }
+                catch (SpecFormatException e)
+                {
+                    checker.Error(v, $"ops.{opName}", e.Message);
+                }
+            }
+        else if (top["ops"] is { } bad)
+            checker.Error(bad, "ops", "must map op names to definitions (none, skip, max_pool_k3, avg_pool_k3 or a block template such as ir_k3_e3_arelu)");
+        int nodes = top["nodes"] is { } n ? checker.Int(n, "nodes") ?? 4 : 4;
+        var supernet = top["supernet"] is { } sn ? Layout(checker, sn, "supernet") : null;
+        var network = top["network"] is { } nw ? Layout(checker, nw, "network") : null;
+        return name is null || supernet is null || network is null ? null : new SearchSpace(name, ops.ToEquatableList(), nodes, supernet, network);
+    }
+
+    private static CellNetworkLayout? Layout(YamlChecker checker, YamlNode node, string key)
+    {
+        var m = checker.Map(node, key, LayoutKeys);
+        if (m is null) return null;
+        var defaults = new CellNetworkLayout();
+        int Integer(string k, int fallback) => m[k] is { } v ? checker.Int(v, m.Sub(k)) ?? fallback : fallback;
+        double Fraction(string k) => m[k] is { } v ? checker.Number(v, m.Sub(k)) ?? 0 : 0;
         return new CellNetworkLayout
         {
-            Cells = I("cells", d.Cells), Channels = I("channels", d.Channels), StemMultiplier = I("stem_multiplier", d.StemMultiplier),
-            StemStride = I("stem_stride", d.StemStride), Reductions = reductions, DropPath = D("drop_path"), Dropout = D("dropout"),
+            Cells = Integer("cells", defaults.Cells), Channels = Integer("channels", defaults.Channels), StemMultiplier = Integer("stem_multiplier", defaults.StemMultiplier),
+            StemStride = Integer("stem_stride", defaults.StemStride), Reductions = m["reductions"] is { } red ? checker.IntList(red, m.Sub("reductions"))?.ToEquatableList() : null,
+            DropPath = Fraction("drop_path"), Dropout = Fraction("dropout"),
         };
     }
 }

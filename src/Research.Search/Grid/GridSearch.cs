@@ -1,3 +1,6 @@
+using Research.Core.Csv;
+using Research.Core.Text;
+using Research.Core.IO;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -6,42 +9,12 @@ using Research.Models.Cost;
 using Research.Models.Scaling;
 using Research.Models.Specs;
 using Research.Training.Data;
-using Research.Training.Training;
+using Research.Training;
 
 namespace Research.Search.Grid;
 
-/// <summary>How to search (α, β, γ) and how to judge a candidate.</summary>
-public sealed record GridSearchConfig
-{
-    public double Step { get; init; } = 0.05;
-    public double Tolerance { get; init; } = 0.05;
-    /// <summary>α·β²·γ² sought (EfficientNet: 2, doubling FLOPs per step of φ).</summary>
-    public double Target { get; init; } = 2.0;
-    public int[] Seeds { get; init; } = [1];
-    /// <summary>accuracy, or accuracy-macs: accuracy × (MACs / (target × base MACs))^w (MnasNet, EfficientNet).</summary>
-    public string Objective { get; init; } = "accuracy";
-    public double MacsWeight { get; init; } = -0.07;
-    /// <summary>Evaluate at most this many candidates, spread evenly over the grid (null: all).</summary>
-    public int? MaxCandidates { get; init; }
-    /// <summary>Fit a quadratic response surface and also evaluate its constrained optimum.</summary>
-    public bool Refine { get; init; }
-    /// <summary>Fraction of the training images held out to score candidates (the test set is never used).</summary>
-    public double ValidationFraction { get; init; } = 0.1;
-    /// <summary>The training budget every candidate gets.</summary>
-    public TrainConfig Train { get; init; } = new() { Epochs = 1 };
-
-    public void Validate()
-    {
-        if (Seeds.Length == 0 || Seeds.Distinct().Count() != Seeds.Length) throw new ArgumentException("--seeds must list distinct seeds");
-        if (Objective is not ("accuracy" or "accuracy-macs")) throw new ArgumentException($"--objective {Objective}: expected accuracy or accuracy-macs");
-        if (MaxCandidates is < 1) throw new ArgumentException($"--max-candidates {MaxCandidates}: must be >= 1");
-        if (ValidationFraction is <= 0 or >= 1) throw new ArgumentException($"validation fraction {ValidationFraction} must be in (0, 1)");
-        Train.Validate();
-    }
-}
-
 /// <summary>One evaluated candidate (a row of candidates.csv).</summary>
-public sealed record CandidateResult(string Kind, Coefficients C, long Params, long Macs, double MacsRatio, double[] Accuracies, double Objective, double Seconds)
+public sealed record CandidateResult(string Kind, Coefficients Coefficients, long Params, long Macs, double MacsRatio, double[] Accuracies, double Objective, double Seconds)
 {
     public double AccMean => Accuracies.Mean();
     public double AccStd => Accuracies.Length > 1 ? Accuracies.StandardDeviation() : 0;
@@ -67,8 +40,7 @@ public static class GridSearch
             throw new ArgumentException($"no (α, β, γ) on a {cfg.Step} grid has |α·β²·γ² − {cfg.Target}| ≤ {cfg.Tolerance}; raise --tolerance");
         var chosen = Spread(grid, cfg.MaxCandidates);
         Directory.CreateDirectory(outDir);
-        var (trainIdx, valIdx) = DatasetSplit.Split(data.Train.Count, 1 - cfg.ValidationFraction, seed: 0);
-        var proxy = new DatasetPair(data.Train.Select(trainIdx, data.Train.Name + "-train"), data.Train.Select(valIdx, data.Train.Name + "-val"));
+        var proxy = DatasetSplit.HoldOut(data, cfg.ValidationFraction);
         long baseMacs = CostModel.Estimate(baseSpec).Macs;
         log?.WriteLine($"grid: {grid.Count} candidates with |α·β²·γ² − {cfg.Target}| ≤ {cfg.Tolerance}, evaluating {chosen.Count} × {cfg.Seeds.Length} seed(s); proxy train {proxy.Train.Count}, held-out {proxy.Test.Count}");
 
@@ -80,13 +52,13 @@ public static class GridSearch
         }
         if (cfg.Refine)
         {
-            var surface = ResponseSurface.Fit(results.Select(r => (r.C, r.AccMean)).ToList());
+            var surface = ResponseSurface.Fit(results.Select(r => (r.Coefficients, r.AccMean)).ToList());
             var opt = surface.ConstrainedOptimum(cfg.Target);
             log?.WriteLine($"refine: the response surface peaks at {opt} (predicted accuracy {surface.Predict(opt):F2}%)");
             results.Add(Evaluate("refined", opt, baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log, device));
             WriteCandidates(Path.Combine(outDir, "candidates.csv"), results);
         }
-        var ranked = results.OrderByDescending(r => r.Objective).ThenBy(r => r.C.Key, StringComparer.Ordinal).ToList();
+        var ranked = results.OrderByDescending(r => r.Objective).ThenBy(r => r.Coefficients.Key, StringComparer.Ordinal).ToList();
         var best = ranked[0];
         var runnerUp = ranked.Count > 1 ? ranked[1] : null;
         var cmp = runnerUp is null ? null : Significance.Welch(best.Accuracies, runnerUp.Accuracies);
@@ -128,28 +100,27 @@ public static class GridSearch
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
-    private static string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    public static readonly string[] CandidateColumns =
+        ["kind", "alpha", "beta", "gamma", "constraint", "params", "macs", "macs_ratio", "acc_mean", "acc_std", "n_seeds", "objective", "seconds"];
 
-    public static void WriteCandidates(string path, IReadOnlyList<CandidateResult> results)
-    {
-        var sb = new StringBuilder("kind,alpha,beta,gamma,constraint,params,macs,macs_ratio,acc_mean,acc_std,n_seeds,objective,seconds\n");
-        foreach (var r in results)
-            sb.Append(string.Join(",", r.Kind, N(r.C.Alpha), N(r.C.Beta), N(r.C.Gamma), N(r.C.Constraint), r.Params.ToString(CultureInfo.InvariantCulture),
-                r.Macs.ToString(CultureInfo.InvariantCulture), N(r.MacsRatio), N(r.AccMean), N(r.AccStd), r.Accuracies.Length.ToString(CultureInfo.InvariantCulture),
-                N(r.Objective), r.Seconds.ToString("F1", CultureInfo.InvariantCulture))).Append('\n');
-        RunFiles.WriteAtomically(path, sb.ToString());
-    }
+    public static void WriteCandidates(string path, IReadOnlyList<CandidateResult> results) =>
+        CsvTable.Write(path, CandidateColumns, results.Select(r => new[]
+        {
+            r.Kind, Numbers.RoundTrip(r.Coefficients.Alpha), Numbers.RoundTrip(r.Coefficients.Beta), Numbers.RoundTrip(r.Coefficients.Gamma),
+            Numbers.RoundTrip(r.Coefficients.Constraint), Numbers.Integer(r.Params), Numbers.Integer(r.Macs), Numbers.RoundTrip(r.MacsRatio),
+            Numbers.RoundTrip(r.AccMean), Numbers.RoundTrip(r.AccStd), Numbers.Integer(r.Accuracies.Length), Numbers.RoundTrip(r.Objective), Numbers.Fixed(r.Seconds, 1),
+        }));
 
     private static void WriteBest(string path, CandidateResult best, CandidateResult? runnerUp, Comparison? cmp, GridSearchConfig cfg)
     {
         object Row(CandidateResult r) => new
         {
-            kind = r.Kind, alpha = r.C.Alpha, beta = r.C.Beta, gamma = r.C.Gamma, constraint = r.C.Constraint, @params = r.Params, macs = r.Macs,
+            kind = r.Kind, alpha = r.Coefficients.Alpha, beta = r.Coefficients.Beta, gamma = r.Coefficients.Gamma, constraint = r.Coefficients.Constraint, @params = r.Params, macs = r.Macs,
             macs_ratio = r.MacsRatio, acc_mean = r.AccMean, acc_std = r.AccStd, accuracies = r.Accuracies, objective = r.Objective,
         };
         var json = JsonSerializer.Serialize(new
         {
-            objective = cfg.Objective, alpha = best.C.Alpha, beta = best.C.Beta, gamma = best.C.Gamma, best = Row(best),
+            objective = cfg.Objective, alpha = best.Coefficients.Alpha, beta = best.Coefficients.Beta, gamma = best.Coefficients.Gamma, best = Row(best),
             runner_up = runnerUp is null ? null : Row(runnerUp),
             winner_vs_runner_up = cmp is null ? null : new
             {
@@ -157,6 +128,6 @@ public static class GridSearch
                 significant = cmp.Significant, verdict = cmp.Verdict,
             },
         }, new JsonSerializerOptions { WriteIndented = true });
-        RunFiles.WriteAtomically(path, json);
+        DurableFile.WriteAllText(path, json);
     }
 }

@@ -1,3 +1,4 @@
+using Research.Core.IO;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text.Encodings.Web;
@@ -18,9 +19,8 @@ public static class SafeTensors
 
     /// <summary>
     /// Writes the tensors (any device, dtype or layout; copied to host in row-major order)
-    /// in the order given. Atomic: the file goes to <c>path + ".tmp"</c>, is flushed to disk,
-    /// then renamed over <paramref name="path"/>, so a crash or an error leaves the previous
-    /// file (if any) untouched and no .tmp behind.
+    /// in the order given, durably (<see cref="DurableFile"/>): a crash or an error leaves the
+    /// previous file (if any) untouched and no temporary file behind.
     /// </summary>
     /// <exception cref="ArgumentException">a name repeats, is "__metadata__", or a tensor or metadata value is null.</exception>
     public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
@@ -33,12 +33,8 @@ public static class SafeTensors
         if (!BitConverter.IsLittleEndian)
             throw new PlatformNotSupportedException("safetensors stores little-endian data; this machine is big-endian");
 
-        var tmp = path + ".tmp";
-        var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
-        try
+        DurableFile.Write(path, file =>
         {
-            // Everything that can throw, the caller's enumeration included, runs while the
-            // .tmp is open, so one cleanup path covers it.
             var entries = Collect(path, tensors);
             var header = BuildHeader(path, entries, metadata);
             Span<byte> prefix = stackalloc byte[8];
@@ -46,23 +42,7 @@ public static class SafeTensors
             file.Write(prefix);
             file.Write(header);
             foreach (var (_, tensor) in entries) WriteData(file, tensor, chunkBytes);
-            file.Flush(flushToDisk: true);
-            file.Dispose();
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch
-        {
-            file.Dispose();
-            try
-            {
-                File.Delete(tmp);
-            }
-            catch (IOException)
-            {
-                // The original error matters more than a leftover .tmp.
-            }
-            throw;
-        }
+        });
     }
 
     /// <summary>
@@ -168,7 +148,7 @@ public static class SafeTensors
         return header;
     }
 
-    private static void WriteData(FileStream file, Tensor tensor, int chunkBytes)
+    private static void WriteData(Stream file, Tensor tensor, int chunkBytes)
     {
         int elementSize = tensor.dtype.ElementSize();
         long count = tensor.numel();

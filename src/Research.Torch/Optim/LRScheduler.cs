@@ -1,3 +1,5 @@
+using Research.Torch.Optim.Schedules;
+
 namespace Research.Torch.Optim;
 
 /// <summary>

@@ -66,6 +66,19 @@ RT_API void rt_host_allocator_thresholds(int64_t* mmap_threshold, int64_t* trim_
   *trim_threshold = kTrimThreshold;
 }
 
+// Fixes glibc's mmap and trim thresholds at 128 KiB (its static defaults), so memory freed by one
+// phase of a measurement leaves the resident set instead of hiding the next phase's growth.
+// Returns false where the allocator is not glibc's.
+RT_API bool rt_host_allocator_use_direct_mapping() {
+#if defined(__GLIBC__)
+  bool ok = mallopt(M_MMAP_THRESHOLD, 128 * 1024) == 1;
+  ok = mallopt(M_TRIM_THRESHOLD, 128 * 1024) == 1 && ok;
+  return ok;
+#else
+  return false;
+#endif
+}
+
 RT_API const char* rt_version() { return TORCH_VERSION; }
 
 RT_API int32_t rt_get_num_threads() { return at::get_num_threads(); }

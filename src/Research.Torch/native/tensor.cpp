@@ -69,7 +69,6 @@ RT_API bool rt_requires_grad(TH t) { return t->requires_grad(); }
 RT_API bool rt_is_contiguous(TH t) { return t->is_contiguous(); }
 RT_API bool rt_is_channels_last(TH t) { return t->dim() == 4 && t->is_contiguous(at::MemoryFormat::ChannelsLast); }
 RT_API bool rt_is_leaf(TH t) { return t->is_leaf(); }
-RT_API bool rt_defined(TH t) { return t->defined(); }
 
 RT_FN(rt_item_double, (TH t, double* out), *out = t->item<double>())
 RT_FN(rt_item_long, (TH t, int64_t* out), *out = t->item<int64_t>())

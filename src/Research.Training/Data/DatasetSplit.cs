@@ -37,4 +37,15 @@ public static class DatasetSplit
         var order = Permutation(count, seed);
         return (order[..firstCount], order[firstCount..]);
     }
+
+    /// <summary>
+    /// A dataset's training part cut into (train, held out) for model selection: the held-out
+    /// fraction by a fixed seed, so every search and stage holds out the same images. The test
+    /// part is never touched.
+    /// </summary>
+    public static DatasetPair HoldOut(DatasetPair data, double heldOutFraction)
+    {
+        var (trainIdx, valIdx) = Split(data.Train.Count, 1 - heldOutFraction, seed: 0);
+        return new DatasetPair(data.Train.Select(trainIdx, data.Train.Name + "-train"), data.Train.Select(valIdx, data.Train.Name + "-val"));
+    }
 }

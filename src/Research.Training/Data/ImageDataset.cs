@@ -35,6 +35,9 @@ public sealed class ImageDataset
     public int Classes { get; }
     public string[]? ClassNames { get; }
     public int Count => Labels.Length;
+
+    /// <summary>What this dataset feeds a network (square images assumed: the height stands for the size).</summary>
+    public Models.Networks.InputShape Shape => new(Name, Classes, Channels, Height);
     public int ImageBytes => Channels * Height * Width;
 
     /// <summary>The images at the given indices, in that order (e.g. one side of a seeded split).</summary>

@@ -1,4 +1,4 @@
-namespace Research.Torch.Optim;
+namespace Research.Torch.Optim.Schedules;
 
 /// <summary>The same learning rate at every step.</summary>
 public sealed class ConstantSchedule : ILearningRateSchedule

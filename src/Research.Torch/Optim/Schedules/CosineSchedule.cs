@@ -1,4 +1,4 @@
-namespace Research.Torch.Optim;
+namespace Research.Torch.Optim.Schedules;
 
 /// <summary>
 /// Linear warmup from <see cref="WarmupStartLr"/> to <see cref="BaseLr"/> over

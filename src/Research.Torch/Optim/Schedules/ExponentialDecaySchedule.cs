@@ -1,4 +1,4 @@
-namespace Research.Torch.Optim;
+namespace Research.Torch.Optim.Schedules;
 
 /// <summary>
 /// TensorFlow's exponential_decay: baseLr · gamma^(step / decaySteps), with the exponent

@@ -1,4 +1,4 @@
-namespace Research.Torch.Optim;
+namespace Research.Torch.Optim.Schedules;
 
 /// <summary>
 /// A learning rate as a pure function of the step, independent of any optimizer.

@@ -1,4 +1,4 @@
-namespace Research.Torch.Optim;
+namespace Research.Torch.Optim.Schedules;
 
 /// <summary>Argument checks and step arithmetic shared by the schedules.</summary>
 internal static class ScheduleArguments

@@ -1,4 +1,4 @@
-namespace Research.Torch.Optim;
+namespace Research.Torch.Optim.Schedules;
 
 /// <summary>PyTorch's StepLR: baseLr · gamma^floor(step / stepSize).</summary>
 public sealed class StepDecaySchedule : ILearningRateSchedule

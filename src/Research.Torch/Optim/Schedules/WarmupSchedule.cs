@@ -1,4 +1,4 @@
-namespace Research.Torch.Optim;
+namespace Research.Torch.Optim.Schedules;
 
 /// <summary>
 /// Linear warmup in front of another schedule: from <see cref="WarmupStartLr"/> up to the

@@ -3,7 +3,7 @@ using Research.Torch.Modules;
 using Research.Training.Data;
 using Research.Training.Transforms;
 
-namespace Research.Training.Training;
+namespace Research.Training;
 
 /// <summary>Loss, top-1 and top-5 accuracy (in %) over a dataset.</summary>
 public sealed record EvalResult(double Loss, double Top1, double Top5, int Count);

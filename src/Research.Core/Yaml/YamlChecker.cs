@@ -1,15 +1,16 @@
 using System.Globalization;
+using Research.Core.Settings;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Research.Experiments.Config;
+namespace Research.Core.Yaml;
 
 /// <summary>
 /// Reads YAML nodes into typed values and collects every problem, each as
 /// <c>FILE:LINE: key.path: what is wrong (allowed: ...)</c>, instead of stopping at the first.
 /// A getter returns null when its value is missing or wrong (the error is recorded).
 /// </summary>
-internal sealed class YamlChecker(string file)
+public sealed class YamlChecker(string file)
 {
     private readonly List<(int Line, int Column, string Text)> _errors = new();
 
@@ -155,35 +156,122 @@ internal sealed class YamlChecker(string file)
         return ok ? values.ToArray() : null;
     }
 
+    /// <summary>Parses one document whose root must be a mapping; a syntax error or another root is recorded and null returned.</summary>
+    public YamlMappingNode? LoadRoot(string text, string expected)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            _errors.Add(((int)e.Start.Line, (int)e.Start.Column, $"{File}:{e.Start.Line}: invalid YAML: {e.Message}"));
+            return null;
+        }
+        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            _errors.Add((1, 0, $"{File}:1: the file must hold one mapping ({expected})"));
+            return null;
+        }
+        return root;
+    }
+
+    /// <summary>
+    /// A setting's value, parsed by its kind and checked against its own range or choices, so the
+    /// file and the CLI accept the same values. <paramref name="ok"/> is false when an error was recorded.
+    /// </summary>
+    public object? Value(YamlNode n, string path, Setting setting, out bool ok)
+    {
+        ok = true;
+        if (IsNull(n) && setting.Nullable) return null;
+        // A list written as one scalar ("0-7", "1,2,3") reads as the CLI would read it.
+        if (setting.Kind is SettingKind.IntegerList or SettingKind.NumberList && n is YamlScalarNode { Value: { } text } scalar && !IsQuoted(scalar) &&
+            (text.Contains(',') || (setting.Info.IntegerRanges && text.Length > 1 && text.IndexOf('-', 1) > 0)))
+        {
+            try
+            {
+                var parsed = SettingText.Parse(setting, text);
+                if (setting.Check(parsed) is { } problem)
+                {
+                    Error(n, path, $"must be {problem}, got {Show(n)}");
+                    ok = false;
+                    return null;
+                }
+                return parsed;
+            }
+            catch (FormatException e)
+            {
+                Error(n, path, e.Message);
+                ok = false;
+                return null;
+            }
+        }
+        object? value = setting.Kind switch
+        {
+            SettingKind.Integer => n is YamlScalarNode s && !IsQuoted(s) && long.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)
+                ? l is >= int.MinValue and <= int.MaxValue ? (int)l : TypeError(n, path, setting)
+                : TypeError(n, path, setting),
+            SettingKind.Number => n is YamlScalarNode s && !IsQuoted(s) && double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)
+                ? d : TypeError(n, path, setting),
+            SettingKind.Flag => Bool(n, path),
+            SettingKind.Choice => Choice(n, path, setting.Info.Choices!),
+            SettingKind.Text => String(n, path),
+            SettingKind.IntegerList => Items(n, path, setting, item => item is YamlScalarNode s && !IsQuoted(s) &&
+                int.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i) ? i : null)?.Select(x => (int)x!).ToArray(),
+            SettingKind.NumberList => Items(n, path, setting, item => item is YamlScalarNode s && !IsQuoted(s) &&
+                double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : null)?.Select(x => (double)x!).ToArray(),
+            _ => null,
+        };
+        if (value is null)
+        {
+            ok = false;
+            return null;
+        }
+        if (setting.Check(value) is { } expected)
+        {
+            Error(n, path, setting.Kind is SettingKind.IntegerList or SettingKind.NumberList
+                ? $"must be {expected}, got {Show(n)}"
+                : $"{Setting.Show(value)} is out of range: must be {expected}");
+            ok = false;
+            return null;
+        }
+        return value;
+    }
+
+    private object? TypeError(YamlNode n, string path, Setting setting)
+    {
+        Error(n, path, $"must be {setting.Expected}, got {(IsNull(n) ? "nothing" : Show(n))}");
+        return null;
+    }
+
+    /// <summary>A list's items parsed one by one (a single scalar counts as a list of one).</summary>
+    private List<object>? Items(YamlNode n, string path, Setting setting, Func<YamlNode, object?> parse)
+    {
+        var items = n is YamlSequenceNode seq ? seq.Children.ToList() : n is YamlScalarNode && !IsNull(n) ? [n] : null;
+        if (items is null || items.Count == 0)
+        {
+            TypeError(n, path, setting);
+            return null;
+        }
+        var values = new List<object>();
+        bool ok = true;
+        for (int i = 0; i < items.Count; i++)
+            if (parse(items[i]) is { } v) values.Add(v);
+            else
+            {
+                Error(items[i], $"{path}[{i}]", $"must be {(setting.Kind == SettingKind.IntegerList ? "an integer" : "a number")}, got {Show(items[i])}");
+                ok = false;
+            }
+        return ok ? values : null;
+    }
+
     private static string Range(long min, long max) =>
         min == int.MinValue && max == int.MaxValue ? "" : max == int.MaxValue ? $">= {min}" : min == int.MinValue ? $"<= {max}" : $"in [{min}, {max}]";
 
     private static string Interval(double min, double max, bool lowOpen, bool highOpen)
     {
-        string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        if (double.IsNegativeInfinity(min) && double.IsPositiveInfinity(max)) return "";
-        if (double.IsPositiveInfinity(max)) return lowOpen ? $"> {N(min)}" : $">= {N(min)}";
-        if (double.IsNegativeInfinity(min)) return highOpen ? $"< {N(max)}" : $"<= {N(max)}";
-        return $"in {(lowOpen ? "(" : "[")}{N(min)}, {N(max)}{(highOpen ? ")" : "]")}";
+        var range = new SettingRange(double.IsNegativeInfinity(min) ? null : min, double.IsPositiveInfinity(max) ? null : max, lowOpen, highOpen);
+        return range.Describe();
     }
-}
-
-/// <summary>A checked mapping: its allowed entries by key, and where it starts.</summary>
-internal sealed class YamlMap(YamlChecker checker, string path, Mark start, Dictionary<string, (YamlNode Key, YamlNode Value)> entries)
-{
-    public string Path { get; } = path;
-    public Mark Start { get; } = start;
-    public IEnumerable<string> Keys => entries.Keys;
-
-    public bool Has(string key) => entries.ContainsKey(key);
-
-    /// <summary>The value, or null when the key is absent or its value is YAML null.</summary>
-    public YamlNode? this[string key] => entries.TryGetValue(key, out var e) && !YamlChecker.IsNull(e.Value) ? e.Value : null;
-
-    public YamlNode? KeyNode(string key) => entries.TryGetValue(key, out var e) ? e.Key : null;
-
-    public string Sub(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
-
-    /// <summary>Records "missing" at the mapping's start.</summary>
-    public void Missing(string key, string what = "is required") => checker.Error(Start, Sub(key), what);
 }

@@ -1,4 +1,4 @@
-namespace Research.Training.Training;
+namespace Research.Training;
 
 /// <summary>The files of a training run directory.</summary>
 public sealed record RunFiles(string Dir)
@@ -9,12 +9,4 @@ public sealed record RunFiles(string Dir)
     public string Weights => Path.Combine(Dir, "model.safetensors");
     public string Spec => Path.Combine(Dir, "model.yaml");
     public string Config => Path.Combine(Dir, "train.json");
-
-    /// <summary>Writes text via a temporary file and a rename, so a reader never sees half a file.</summary>
-    public static void WriteAtomically(string path, string text)
-    {
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
-    }
 }

@@ -1,6 +1,6 @@
 using CsvHelper;
 
-namespace Research.Training.Training;
+namespace Research.Training;
 
 /// <summary>One row of history.csv.</summary>
 [CsvRecord]

@@ -1,7 +1,8 @@
+using Research.Core.IO;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using CsvHelper;
+using Research.Core.Csv;
 using Research.Models.Cost;
 using Research.Models.Networks;
 using Research.Models.Specs;
@@ -9,10 +10,11 @@ using Research.Torch;
 using Research.Torch.IO;
 using Research.Torch.Modules;
 using Research.Torch.Optim;
+using Research.Torch.Optim.Schedules;
 using Research.Training.Data;
 using Research.Training.Transforms;
 
-namespace Research.Training.Training;
+namespace Research.Training;
 
 /// <summary>Where and how a run executes (none of it changes the numbers, except the device).</summary>
 public sealed record TrainerOptions
@@ -56,7 +58,7 @@ public static class Trainer
         if (!resuming)
         {
             SpecYaml.Save(spec, files.Spec);
-            RunFiles.WriteAtomically(files.Config, identity);
+            DurableFile.WriteAllText(files.Config, identity);
         }
 
         torch.manual_seed(cfg.Seed);
@@ -169,7 +171,7 @@ public static class Trainer
         var best = history.MaxBy(h => h.ValTop1)!;
         var result = new TrainResult(spec.Name, datasetName, cost.Params, cost.Macs, spec.Resolution, final, best,
             trainSeconds, history.Sum(h => h.ImagesPerSecond * h.Seconds) / Math.Max(trainSeconds, 1e-9), files.Dir);
-        RunFiles.WriteAtomically(files.Metrics, JsonSerializer.Serialize(new
+        DurableFile.WriteAllText(files.Metrics, JsonSerializer.Serialize(new
         {
             model = result.Model, dataset = result.Dataset, @params = result.Params, macs = result.Macs, resolution = result.Resolution,
             epochs = cfg.Epochs, final = result.Final, best = result.Best, train_seconds = result.Seconds, images_per_s = result.ImagesPerSecond,
@@ -201,12 +203,5 @@ public static class Trainer
                 ? $"The last good checkpoint is {files.Checkpoint} (after epoch {history[^1].Epoch}); lower --lr or add --clip and resume from it."
                 : "No checkpoint was written yet; lower --lr or add --clip."));
 
-    private static void WriteHistory(string path, List<EpochRecord> history)
-    {
-        var tmp = path + ".tmp";
-        using (var w = new StreamWriter(tmp))
-        using (var csv = CsvWriter.Create(w))
-            csv.WriteRecords(history);
-        File.Move(tmp, path, overwrite: true);
-    }
+    private static void WriteHistory(string path, List<EpochRecord> history) => CsvTable.WriteRecords(path, history);
 }

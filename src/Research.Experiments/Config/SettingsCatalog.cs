@@ -1,0 +1,57 @@
+using Research.Core.Settings;
+using Research.Models.Networks;
+using Research.Models.Scaling;
+using Research.Search.Ablation;
+using Research.Search.Darts;
+using Research.Search.Grid;
+using Research.Training;
+using Research.Training.Data;
+
+namespace Research.Experiments.Config;
+
+/// <summary>
+/// One setting set as the front ends show it: where its keys go in an experiment file, which
+/// commands take it as options (and which of its settings a command leaves out), and the settings.
+/// </summary>
+public sealed record SettingsSection(string Title, string Place, IReadOnlyList<Setting> Settings, IReadOnlyList<string> Commands,
+    IReadOnlyList<string> FileKeys)
+{
+    /// <summary>Settings a command does not take (e.g. `train` has no --validation: it holds nothing out).</summary>
+    public IReadOnlyDictionary<string, string[]> Except { get; init; } = new Dictionary<string, string[]>();
+
+    /// <summary>Keys written under a sub-mapping of <see cref="Place"/> (alpha, beta, gamma under coefficients).</summary>
+    public IReadOnlyDictionary<string, string> SubMapping { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>
+/// Every setting set the CLI and the experiment file bind to, in one list: experiments/README.md's
+/// key tables and `research settings` are printed from it, and a test checks every setting is
+/// reachable from both front ends with the same default.
+/// </summary>
+public static class SettingsCatalog
+{
+    private static readonly Dictionary<string, string> Coefficients = new() { ["alpha"] = "coefficients", ["beta"] = "coefficients", ["gamma"] = "coefficients" };
+
+    public static IReadOnlyList<SettingsSection> Sections { get; } =
+    [
+        new("Run", "top level", [.. ExecutionConfig.Settings], ["train", "search darts", "search random", "search grid", "search ablation"], ExperimentFile.TopKeys)
+        {
+            Except = new Dictionary<string, string[]> { ["search grid"] = ["seed"], ["search ablation"] = ["seed"] },
+        },
+        new("Dataset", "dataset", [.. DataConfig.Settings], ["train", "search darts", "search random", "search grid", "search ablation"], ExperimentFile.DatasetKeys)
+        {
+            Except = new Dictionary<string, string[]> { ["train"] = ["validation"], ["search darts"] = ["validation"], ["search random"] = ["validation"] },
+        },
+        new("Model", "base, baselines", [.. ModelOverrides.Settings], ["train", "search grid", "search ablation", "scale", "models show"], ExperimentFile.ModelKeys),
+        new("Training recipe", "stages.train", [.. TrainConfig.Settings], ["train"], ExperimentFile.TrainKeys),
+        new("DARTS search", "stages.darts", [.. DartsRunConfig.Settings], ["search darts"], ExperimentFile.DartsKeys),
+        new("Random search", "stages.random", [.. RandomSearchConfig.Settings], ["search random"], ExperimentFile.RandomKeys),
+        new("Grid search", "stages.grid", [.. GridSearchConfig.Settings], ["search grid"], ExperimentFile.GridKeys),
+        new("Scaling ablation", "stages.ablation", [.. AblationConfig.Settings], ["search ablation"], ExperimentFile.AblationKeys) { SubMapping = Coefficients },
+        new("Compound scaling", "stages.scale", [.. FamilyConfig.Settings], ["scale"], ExperimentFile.ScaleKeys) { SubMapping = Coefficients },
+    ];
+
+    /// <summary>The key tables of experiments/README.md, each between markers so a test can compare them with this catalog.</summary>
+    public static string Markdown(SettingsSection section) =>
+        $"<!-- settings: {section.Title} -->\n{SettingsMarkdown.Table(section.Settings)}<!-- end settings -->\n";
+}

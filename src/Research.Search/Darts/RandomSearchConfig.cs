@@ -1,0 +1,30 @@
+using Research.Core.Settings;
+using Research.Training;
+
+namespace Research.Search.Darts;
+
+/// <summary>
+/// `research search random`: how many genotypes to sample, how long each trains, an optional time
+/// budget, and the weight recipe it shares with the DARTS search (batch, learning rate, split,
+/// augmentation, layout), so a baseline and a search see the same training.
+/// </summary>
+public sealed record RandomSearchConfig : ISettingsRecord<RandomSearchConfig>
+{
+    public int Count { get; init; } = 10;
+    public int Epochs { get; init; } = 1;
+    /// <summary>Stop sampling once another candidate of average cost would exceed this much training time (null: no budget).</summary>
+    public double? BudgetMinutes { get; init; }
+    public DartsConfig Search { get; init; } = new();
+
+    public static SettingSet<RandomSearchConfig> Settings { get; } = new SettingSet<RandomSearchConfig>(new RandomSearchConfig(), "random search")
+        .Integer("count", "genotypes to sample (at most, with budget_minutes)", r => r.Count, (r, v) => r with { Count = v }, min: 1)
+        .Integer("epochs", "epochs each genotype trains", r => r.Epochs, (r, v) => r with { Epochs = v }, min: 1)
+        .OptionalNumber("budget_minutes", "stop sampling once another candidate of average cost would exceed this much training time", "no budget",
+            r => r.BudgetMinutes, (r, v) => r with { BudgetMinutes = v }, new SettingRange(0, MinExclusive: true))
+        .Include(DartsConfig.Settings, r => r.Search, (r, v) => r with { Search = v }, "batch", "lr", "train_portion", "crop_padding", "flip", "memory_format");
+
+    public RandomSearchConfig Validate() => Settings.Validate(this);
+
+    /// <summary>What each candidate trains with: the search's weight recipe for <see cref="Epochs"/> epochs.</summary>
+    public TrainConfig Recipe => Search.WeightRecipe(Epochs);
+}
