@@ -14,6 +14,9 @@ public static class Cli
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(PredictCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(ScaleCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
@@ -40,7 +43,9 @@ public static class Cli
         {
             return parsed.Invoke(config);
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        // A malformed input file is bad input (2), though the safetensors reader's error is an IOException.
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
+                                      or Research.Torch.IO.SafeTensorsFormatException)
         {
             config.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;

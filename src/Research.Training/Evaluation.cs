@@ -10,8 +10,11 @@ public sealed record EvalResult(double Loss, double Top1, double Top5, int Count
 
 public static class Evaluation
 {
-    /// <summary>Runs the model in eval mode without gradients over every batch; restores the previous mode.</summary>
-    public static EvalResult Evaluate(Module<Tensor, Tensor> model, DataLoader loader, BatchTransform transform, bool bf16 = false)
+    /// <summary>
+    /// Runs the model in eval mode without gradients over every batch; restores the previous mode.
+    /// With <paramref name="confusion"/> (true class × predicted class), also counts every prediction.
+    /// </summary>
+    public static EvalResult Evaluate(Module<Tensor, Tensor> model, DataLoader loader, BatchTransform transform, bool bf16 = false, long[,]? confusion = null)
     {
         bool wasTraining = model.training;
         model.eval();
@@ -30,12 +33,21 @@ public static class Evaluation
                 logits = logits.to(ScalarType.Float32);
                 loss += torch.nn.functional.cross_entropy(logits, batch.Labels, reduction: Reduction.Sum).item<double>();
                 var (c1, c5) = Correct(logits, batch.Labels);
+                if (confusion is not null) Count(confusion, logits, batch.Labels);
                 top1 += c1;
                 top5 += c5;
                 n += batch.Size;
             }
         model.train(wasTraining);
         return new EvalResult(loss / n, 100.0 * top1 / n, 100.0 * top5 / n, n);
+    }
+
+    private static void Count(long[,] confusion, Tensor logits, Tensor labels)
+    {
+        using var scope = torch.NewDisposeScope();
+        var predicted = logits.argmax(1).cpu().ToArray<long>();
+        var truth = labels.cpu().ToArray<long>();
+        for (int i = 0; i < truth.Length; i++) confusion[truth[i], predicted[i]]++;
     }
 
     /// <summary>How many predictions are right in the top 1 and in the top 5 (top k when there are fewer classes).</summary>

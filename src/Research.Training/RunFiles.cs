@@ -9,4 +9,16 @@ public sealed record RunFiles(string Dir)
     public string Weights => Path.Combine(Dir, "model.safetensors");
     public string Spec => Path.Combine(Dir, "model.yaml");
     public string Config => Path.Combine(Dir, "train.json");
+    /// <summary>How inputs were prepared (<see cref="Transforms.Preprocessing"/>): what eval and predict read.</summary>
+    public string Preprocess => Path.Combine(Dir, Transforms.Preprocessing.FileName);
+    public string Classes => Path.Combine(Dir, "classes.json");
+
+    /// <summary>The run directory a weights file belongs to, when it is a run's model file (model.yaml and preprocess.json beside it).</summary>
+    public static RunFiles? Of(string weightsPath)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(weightsPath));
+        if (dir is null) return null;
+        var files = new RunFiles(dir);
+        return File.Exists(files.Spec) && File.Exists(files.Preprocess) ? files : null;
+    }
 }

@@ -34,6 +34,8 @@ public sealed record TrainConfig : ISettingsRecord<TrainConfig>
     /// <summary>auto, contiguous or channels_last (see <see cref="MemoryLayout"/>).</summary>
     public string MemoryFormat { get; init; } = MemoryLayout.Contiguous;
     public int Seed { get; init; }
+    /// <summary>Weights to start from (.safetensors or PyTorch .pth, any naming the model's family has); null: random initialisation.</summary>
+    public string? InitFrom { get; init; }
 
     /// <summary>The optimizers <see cref="Trainer"/> builds.</summary>
     public static readonly string[] Optimizers = ["sgd", "rmsprop", "adamw"];
@@ -60,6 +62,8 @@ public sealed record TrainConfig : ISettingsRecord<TrainConfig>
             (r, v) => r with { Augment = r.Augment with { CutoutProbability = v } }, new SettingRange(0, 1))
         .Flag("bf16", "bf16 autocast on CUDA", r => r.Bf16, (r, v) => r with { Bf16 = v })
         .Choice("memory_format", MemoryLayout.Description, MemoryLayout.Names, r => r.MemoryFormat, (r, v) => r with { MemoryFormat = v })
+        .OptionalText("init_from", "start from these weights: .safetensors or PyTorch .pth, in our, torchvision's, timm's or the official code's names; a classifier of another class count starts afresh",
+            "random initialisation", r => r.InitFrom, (r, v) => r with { InitFrom = v }, valueText: "a weights file")
         .Rule(r => r.WarmupEpochs <= r.Epochs || r.Epochs < 1 ? null
             : new SettingProblem("warmup_epochs", Numbers.RoundTrip(r.WarmupEpochs), $"in [0, epochs = {r.Epochs}]"));
 

@@ -6,6 +6,7 @@ using Research.Core.Csv;
 using Research.Models.Cost;
 using Research.Models.Networks;
 using Research.Models.Specs;
+using Research.Models.Weights;
 using Research.Torch;
 using Research.Torch.IO;
 using Research.Torch.Modules;
@@ -26,6 +27,8 @@ public sealed record TrainerOptions
     public TextWriter? Log { get; init; }
     /// <summary>Per-step progress (null: none), e.g. a progress bar on a terminal.</summary>
     public IProgress<TrainProgress>? Progress { get; init; }
+    /// <summary>Where the dataset's files were read from (recorded for eval and predict; null: the dataset's usual place).</summary>
+    public string? DataDir { get; init; }
     /// <summary>Test seam: transforms each training input before the forward pass (e.g. to poison one).</summary>
     internal Func<int, int, Tensor, Tensor>? InputHook { get; init; }
 }
@@ -67,8 +70,26 @@ public static class Trainer
         model.to(device).to(MemoryLayout.Resolve(cfg.MemoryFormat));
         var stats = ChannelStats.Of(data.Train);
         var transform = new BatchTransform(stats, spec.InChannels, spec.Resolution, cfg.Augment);
+        int evalBatch = Math.Max(cfg.BatchSize, 256);
         var trainLoader = new DataLoader(data.Train, cfg.BatchSize, shuffle: true, dropLast: data.Train.Count >= cfg.BatchSize, device, cfg.Seed);
-        var testLoader = new DataLoader(data.Test, Math.Max(cfg.BatchSize, 256), shuffle: false, dropLast: false, device);
+        var testLoader = new DataLoader(data.Test, evalBatch, shuffle: false, dropLast: false, device);
+        if (!resuming)
+        {
+            var classes = Preprocessing.ClassNamesOf(data.Train);
+            new Preprocessing
+            {
+                Dataset = datasetName, DataDir = opts.DataDir, Mean = stats.Mean, Std = stats.Std, ImageChannels = data.Train.Channels,
+                ImageHeight = data.Train.Height, ImageWidth = data.Train.Width, ModelChannels = spec.InChannels, Resolution = spec.Resolution,
+                ClassNames = classes, EvalBatch = evalBatch,
+            }.Save(files.Preprocess);
+            Preprocessing.SaveClasses(files.Classes, classes);
+            // Pretrained weights go in before the optimizer and the EMA take their first copies; a resume restores its own.
+            if (cfg.InitFrom is { } init)
+            {
+                using var pretrained = WeightFile.Load(init, device);
+                opts.Log?.WriteLine($"init_from {WeightImport.Load(model, pretrained, init, newClassifier: true)}");
+            }
+        }
         int steps = trainLoader.BatchesPerEpoch;
         using var optimizer = CreateOptimizer(cfg, model);
         var scheduler = new LRScheduler(optimizer, new CosineSchedule(cfg.LearningRate, (long)cfg.Epochs * steps, (long)Math.Round(cfg.WarmupEpochs * steps)));

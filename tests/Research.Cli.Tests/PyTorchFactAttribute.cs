@@ -5,7 +5,7 @@ namespace Research.Cli.Tests;
 /// <summary>A fact that is skipped (not passed) when Debian's python3 cannot import torch.</summary>
 public sealed class PyTorchFactAttribute : FactAttribute
 {
-    private static readonly Lazy<bool> Available = new(() =>
+    internal static readonly Lazy<bool> Available = new(() =>
     {
         if (!File.Exists("/usr/bin/python3")) return false;
         var psi = new ProcessStartInfo("/usr/bin/python3", "-c \"import torch\"") { RedirectStandardError = true, RedirectStandardOutput = true };
@@ -17,5 +17,14 @@ public sealed class PyTorchFactAttribute : FactAttribute
     public PyTorchFactAttribute()
     {
         if (!Available.Value) Skip = "needs /usr/bin/python3 with torch (apt-get install python3-torch)";
+    }
+}
+
+/// <summary>A theory that is skipped (not passed) when Debian's python3 cannot import torch and torchvision.</summary>
+public sealed class PyTorchTheoryAttribute : TheoryAttribute
+{
+    public PyTorchTheoryAttribute()
+    {
+        if (!PyTorchFactAttribute.Available.Value) Skip = "needs /usr/bin/python3 with torch (apt-get install python3-torch python3-torchvision)";
     }
 }

@@ -101,7 +101,8 @@ public class CompoundScalingTests
     [Fact]
     public void ScalingIsPureAndWorksForEveryZooModel()
     {
-        foreach (var e in ModelRegistry.Default.Entries)
+        // EfficientNet B1–B7 are themselves B0 scaled by the table, so the bases are the rest.
+        foreach (var e in ModelRegistry.Default.Entries.Where(e => e.Family != Weights.ModelFamily.EfficientNet || e.Name == "efficientnet_b0"))
         {
             var spec = ModelRegistry.Default.Create(e.Name);
             var copy = spec with { };

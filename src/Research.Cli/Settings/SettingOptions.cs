@@ -28,6 +28,9 @@ public sealed class SettingOptions<TRecord>
 
     public Option Option(string key) => _options.First(o => o.Setting.Key == key).Option;
 
+    /// <summary>Whether the user gave this setting's option (rather than leaving its default).</summary>
+    public bool WasGiven(ParseResult parse, string key) => parse.GetResult(Option(key)) is { Implicit: false };
+
     public void AddTo(Command command)
     {
         foreach (var (_, option) in _options) command.Options.Add(option);

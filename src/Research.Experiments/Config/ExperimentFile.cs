@@ -341,7 +341,13 @@ public static partial class ExperimentFile
                 }
                 else checker.Error(bl, m.Sub("baselines"), "must be a list of models (registered names, spec files, or {model: .., width_mult: ..})");
             }
-            return cfg with { Recipe = YamlSettings.Read(checker, m, TrainConfig.Settings) };
+            var recipe = YamlSettings.Read(checker, m, TrainConfig.Settings);
+            if (recipe.InitFrom is { } init)
+            {
+                if (File.Exists(Full(init))) Hash(init, Full(init));
+                else checker.Error(m["init_from"]!, m.Sub("init_from"), $"weights file not found: {Full(init)}");
+            }
+            return cfg with { Recipe = recipe };
         }
 
         private ReportConfig Report(YamlMap m) =>

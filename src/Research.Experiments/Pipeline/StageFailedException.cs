@@ -8,5 +8,6 @@ public sealed class StageFailedException(string stage, string runDir, Exception 
     public string RunDir { get; } = runDir;
 
     /// <summary>True when the cause is bad input (a setting, a file) rather than a failure while running.</summary>
-    public bool IsBadInput => InnerException is ArgumentException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException;
+    public bool IsBadInput => InnerException is ArgumentException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
+        or Research.Torch.IO.SafeTensorsFormatException;
 }

@@ -39,7 +39,8 @@ public static class TrainStage
         var data = ctx.LoadData(t.Subset);
         var train = data;
         if (t.Holdout) train = DatasetSplit.HoldOut(data, ctx.Dataset.Validation);
-        var recipe = t.Recipe with { Seed = ctx.Config.Seed };
+        // A pretrained start is written relative to the experiment file.
+        var recipe = t.Recipe with { Seed = ctx.Config.Seed, InitFrom = t.Recipe.InitFrom is { } init ? ctx.Config.ResolvePath(init) : null };
         var results = new List<FamilyResult>();
 
         foreach (var (name, phi) in Members(ctx, t.Members))

@@ -25,6 +25,8 @@ public sealed class GhostModule : Module<Tensor, Tensor>
 
     public ConvBnAct Primary { get; }
     public ConvBnAct Cheap { get; }
+    /// <summary>The output width (the concatenation is sliced to it).</summary>
+    public int OutChannels => _out;
 
     public override Tensor forward(Tensor x)
     {

@@ -25,6 +25,8 @@ public sealed class SqueezeExcitation : Module<Tensor, Tensor>
     }
 
     public int Squeeze { get; }
+    /// <summary>Hard-sigmoid gate (MobileNetV3, GhostNet) rather than sigmoid.</summary>
+    public bool HardGate => _hardGate;
     public Torch.Modules.Conv2d Fc1 { get; }
     public Torch.Modules.Conv2d Fc2 { get; }
     public Module<Tensor, Tensor> Act { get; }

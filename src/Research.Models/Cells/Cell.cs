@@ -40,6 +40,8 @@ public sealed class Cell : Module<(Tensor s0, Tensor s1), Tensor>
     }
 
     public bool Reduction { get; }
+    /// <summary>The cell's edges and concatenation (the genotype's normal or reduction cell).</summary>
+    public CellGenotype Genotype => _cell;
     public Module<Tensor, Tensor> Preprocess0 { get; }
     public ReluConvBn Preprocess1 { get; }
     public ModuleList<Module<Tensor, Tensor>> Ops { get; }

@@ -37,6 +37,10 @@ public static class CellOpFactory
 /// <summary>Max or average pooling with "same" padding; the average excludes the padding (DARTS).</summary>
 public sealed class CellPool(bool max, int kernel, int stride) : Module<Tensor, Tensor>(max ? "MaxPool" : "AvgPool")
 {
+    public bool Max => max;
+    public int Kernel => kernel;
+    public int Stride => stride;
+
     public override Tensor forward(Tensor x) => max
         ? torch.nn.functional.max_pool2d(x, kernel, stride, kernel / 2)
         : torch.nn.functional.avg_pool2d(x, kernel, stride, kernel / 2, count_include_pad: false);

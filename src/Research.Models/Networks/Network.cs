@@ -37,6 +37,14 @@ public sealed class Network : Module<Tensor, Tensor>
     public Torch.Modules.Dropout Dropout { get; }
     public Torch.Modules.Linear Classifier { get; }
 
+    /// <summary>The blocks of a block network in order, with their stage and index in it (a cell network's cells are one stage).</summary>
+    public IEnumerable<(int Stage, int Index, Module<Tensor, Tensor> Block)> Blocks()
+    {
+        for (int s = 0; s < Stages.Count; s++)
+            if (Stages[s] is Sequential stage)
+                for (int b = 0; b < stage.Count; b++) yield return (s, b, stage[b]);
+    }
+
     /// <summary>The pooled features before the classifier's dropout and Linear.</summary>
     public Tensor Features(Tensor x)
     {

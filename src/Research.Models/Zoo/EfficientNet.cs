@@ -23,4 +23,15 @@ public static class EfficientNet
             Init = InitScheme.EfficientNet,
         };
     }
+
+    /// <summary>
+    /// B1–B7 as torchvision builds them: B0 grown by the official table (width, depth, resolution,
+    /// dropout), with BN eps 1e-3 and momentum 0.01 from B5 on (weights ported from TensorFlow).
+    /// </summary>
+    public static NetworkSpec Member(int index, ModelOptions o)
+    {
+        var member = Scaling.ScalingTable.EfficientNet.Members[index];
+        var spec = Scaling.CompoundScaler.Scale(B0(o), member with { Name = $"efficientnet_b{index}" });
+        return index >= 5 ? spec with { BnEps = 1e-3, BnMomentum = 0.01 } : spec;
+    }
 }

@@ -1,9 +1,13 @@
 using Research.Models.Specs;
+using Research.Models.Weights;
 
 namespace Research.Models.Zoo;
 
-/// <summary>A registered model: its name, what it is, whether it takes a width multiplier, and its spec factory.</summary>
-public sealed record ModelEntry(string Name, string Description, bool HasWidthMultiplier, Func<ModelOptions, NetworkSpec> Factory);
+/// <summary>
+/// A registered model: its name, its family (whose reference implementation names its tensors:
+/// <see cref="Weights.ModelFamily"/>), what it is, whether it takes a width multiplier, and its spec factory.
+/// </summary>
+public sealed record ModelEntry(string Name, string Family, string Description, bool HasWidthMultiplier, Func<ModelOptions, NetworkSpec> Factory);
 
 /// <summary>
 /// Named reference networks. Registration is explicit and a duplicate name throws; lookups
@@ -25,6 +29,9 @@ public sealed class ModelRegistry
 
     public bool Contains(string name) => _entries.Any(e => e.Name == name);
 
+    /// <summary>The entry a spec was built from (by its exact name), or null for specs of other origins (files, scaled members, genotypes).</summary>
+    public ModelEntry? Find(string name) => _entries.FirstOrDefault(e => e.Name == name);
+
     public ModelEntry Get(string name) =>
         _entries.FirstOrDefault(e => e.Name == name)
         ?? throw new ArgumentException($"unknown model '{name}'; registered: {string.Join(", ", _entries.Select(e => e.Name))}");
@@ -44,16 +51,26 @@ public sealed class ModelRegistry
     private static ModelRegistry CreateDefault()
     {
         var r = new ModelRegistry();
-        r.Register(new("efficientnet_b0", "EfficientNet-B0 (Tan & Le 2019), torchvision's layout", true, EfficientNet.B0));
-        r.Register(new("mobilenet_v2", "MobileNetV2 (Sandler et al. 2018), torchvision's layout", true, MobileNetV2.Create));
-        r.Register(new("mobilenet_v3_large", "MobileNetV3-Large (Howard et al. 2019), torchvision's layout", true, MobileNetV3.Large));
-        r.Register(new("mobilenet_v3_small", "MobileNetV3-Small (Howard et al. 2019), torchvision's layout", true, MobileNetV3.Small));
-        r.Register(new("shufflenet_v2_x0_5", "ShuffleNetV2 0.5× (Ma et al. 2018), torchvision's layout", false, o => ShuffleNetV2.Create("shufflenet_v2_x0_5", [48, 96, 192], 1024)));
-        r.Register(new("shufflenet_v2_x1_0", "ShuffleNetV2 1.0×, torchvision's layout", false, o => ShuffleNetV2.Create("shufflenet_v2_x1_0", [116, 232, 464], 1024)));
-        r.Register(new("shufflenet_v2_x1_5", "ShuffleNetV2 1.5×, torchvision's layout", false, o => ShuffleNetV2.Create("shufflenet_v2_x1_5", [176, 352, 704], 1024)));
-        r.Register(new("shufflenet_v2_x2_0", "ShuffleNetV2 2.0×, torchvision's layout", false, o => ShuffleNetV2.Create("shufflenet_v2_x2_0", [244, 488, 976], 2048)));
-        r.Register(new("ghostnet_1_0", "GhostNet 1.0× (Han et al. 2020), the official code's layout", true, GhostNet.Create));
-        r.Register(new("mobilenext_1_0", "MobileNeXt 1.0× (Zhou et al. 2020), the official code's layout", true, MobileNeXt.Create));
+        r.Register(new("efficientnet_b0", ModelFamily.EfficientNet, "EfficientNet-B0 (Tan & Le 2019), torchvision's layout", true, EfficientNet.B0));
+        for (int i = 1; i < 8; i++)
+        {
+            int member = i;
+            r.Register(new($"efficientnet_b{member}", ModelFamily.EfficientNet, $"EfficientNet-B{member}: B0 scaled by the official table, torchvision's layout", false,
+                o => EfficientNet.Member(member, o)));
+        }
+        r.Register(new("mobilenet_v2", ModelFamily.MobileNetV2, "MobileNetV2 (Sandler et al. 2018), torchvision's layout", true, MobileNetV2.Create));
+        r.Register(new("mobilenet_v3_large", ModelFamily.MobileNetV3, "MobileNetV3-Large (Howard et al. 2019), torchvision's layout", true, MobileNetV3.Large));
+        r.Register(new("mobilenet_v3_small", ModelFamily.MobileNetV3, "MobileNetV3-Small (Howard et al. 2019), torchvision's layout", true, MobileNetV3.Small));
+        r.Register(new("shufflenet_v2_x0_5", ModelFamily.ShuffleNetV2, "ShuffleNetV2 0.5× (Ma et al. 2018), torchvision's layout", false,
+            o => ShuffleNetV2.Create("shufflenet_v2_x0_5", [48, 96, 192], 1024)));
+        r.Register(new("shufflenet_v2_x1_0", ModelFamily.ShuffleNetV2, "ShuffleNetV2 1.0×, torchvision's layout", false,
+            o => ShuffleNetV2.Create("shufflenet_v2_x1_0", [116, 232, 464], 1024)));
+        r.Register(new("shufflenet_v2_x1_5", ModelFamily.ShuffleNetV2, "ShuffleNetV2 1.5×, torchvision's layout", false,
+            o => ShuffleNetV2.Create("shufflenet_v2_x1_5", [176, 352, 704], 1024)));
+        r.Register(new("shufflenet_v2_x2_0", ModelFamily.ShuffleNetV2, "ShuffleNetV2 2.0×, torchvision's layout", false,
+            o => ShuffleNetV2.Create("shufflenet_v2_x2_0", [244, 488, 976], 2048)));
+        r.Register(new("ghostnet_1_0", ModelFamily.GhostNet, "GhostNet 1.0× (Han et al. 2020), the official code's layout", true, GhostNet.Create));
+        r.Register(new("mobilenext_1_0", ModelFamily.MobileNeXt, "MobileNeXt 1.0× (Zhou et al. 2020), the official code's layout", true, MobileNeXt.Create));
         return r;
     }
 }

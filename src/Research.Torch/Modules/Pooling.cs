@@ -16,6 +16,10 @@ namespace Research.Torch.Modules
 
     public sealed class MaxPool2d(long kernelSize, long? stride = null, long padding = 0) : Module<Tensor, Tensor>(nameof(MaxPool2d))
     {
+        public long KernelSize => kernelSize;
+        public long Stride => stride ?? kernelSize;
+        public long Padding => padding;
+
         public override Tensor forward(Tensor input) => torch.nn.functional.max_pool2d(input, kernelSize, stride, padding);
     }
 }

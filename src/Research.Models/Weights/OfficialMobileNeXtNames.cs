@@ -1,0 +1,42 @@
+using Research.Models.Blocks;
+using Research.Models.Networks;
+
+namespace Research.Models.Weights;
+
+/// <summary>
+/// MobileNeXt's official code (yitu-opensource, mnext.py): features.0 the stem [conv, BN];
+/// features.k (k = 1…20) a sandglass block whose `conv` Sequential is one of three layouts —
+/// both depthwise convs: dw 0-1, reduce 3-4, expand 5-6, dw 8-9 (ReLU6 at 2 and 7); a striding
+/// one without the first: reduce 0-1, expand 2-3, dw 5-6; a stride-1 width change: reduce 0-1,
+/// expand 2-3 — then classifier.1 (after a Dropout).
+/// </summary>
+internal static class OfficialMobileNeXtNames
+{
+    public static ModuleNames Modules(Network net)
+    {
+        var names = new ModuleNames(WeightNaming.Official);
+        names.ConvBnSequential("stem", "features.0");
+        int k = 1;
+        foreach (var (s, b, block) in net.Blocks())
+        {
+            var sg = (Sandglass)block;
+            string ours = $"stages.{s}.{b}", theirs = $"features.{k}.conv";
+            if (sg.DepthwiseIn is not null)
+            {
+                names.ConvBn(ours + ".depthwise_in", theirs + ".0", theirs + ".1");
+                names.ConvBn(ours + ".reduce", theirs + ".3", theirs + ".4");
+                names.ConvBn(ours + ".expand", theirs + ".5", theirs + ".6");
+                names.ConvBn(ours + ".depthwise_out", theirs + ".8", theirs + ".9");
+            }
+            else
+            {
+                names.ConvBn(ours + ".reduce", theirs + ".0", theirs + ".1");
+                names.ConvBn(ours + ".expand", theirs + ".2", theirs + ".3");
+                if (sg.DepthwiseOut is not null) names.ConvBn(ours + ".depthwise_out", theirs + ".5", theirs + ".6");
+            }
+            k++;
+        }
+        names.Add("classifier", "classifier.1");
+        return names;
+    }
+}

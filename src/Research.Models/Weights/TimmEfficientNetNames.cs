@@ -1,0 +1,44 @@
+using Research.Models.Blocks;
+using Research.Models.Networks;
+
+namespace Research.Models.Weights;
+
+/// <summary>
+/// timm's EfficientNet (efficientnet_b0…b7; tf_efficientnet_* share the names but pad "same"
+/// and use BN eps 1e-3, so their weights load but compute slightly differently here): conv_stem
+/// and bn1; blocks.{stage}.{i}, the first stage's depthwise-separable blocks as conv_dw/bn1,
+/// se.conv_reduce/conv_expand, conv_pw/bn2, the inverted residuals as conv_pw/bn1 (expansion),
+/// conv_dw/bn2, se, conv_pwl/bn3; conv_head and bn2; classifier.
+/// </summary>
+internal static class TimmEfficientNetNames
+{
+    public static ModuleNames Modules(Network net)
+    {
+        var names = new ModuleNames(WeightNaming.Timm);
+        names.ConvBn("stem", "conv_stem", "bn1");
+        foreach (var (s, b, block) in net.Blocks())
+        {
+            var ir = (InvertedResidual)block;
+            string ours = $"stages.{s}.{b}", theirs = $"blocks.{s}.{b}";
+            if (ir.Expand is null)
+            {
+                names.ConvBn(ours + ".depthwise", theirs + ".conv_dw", theirs + ".bn1");
+                names.ConvBn(ours + ".project", theirs + ".conv_pw", theirs + ".bn2");
+            }
+            else
+            {
+                names.ConvBn(ours + ".expand", theirs + ".conv_pw", theirs + ".bn1");
+                names.ConvBn(ours + ".depthwise", theirs + ".conv_dw", theirs + ".bn2");
+                names.ConvBn(ours + ".project", theirs + ".conv_pwl", theirs + ".bn3");
+            }
+            if (ir.SE is not null)
+            {
+                names.Add(ours + ".se.fc1", theirs + ".se.conv_reduce");
+                names.Add(ours + ".se.fc2", theirs + ".se.conv_expand");
+            }
+        }
+        names.ConvBn("head_conv", "conv_head", "bn2");
+        names.Add("classifier", "classifier");
+        return names;
+    }
+}

@@ -1,0 +1,32 @@
+using Research.Models.Blocks;
+using Research.Models.Networks;
+
+namespace Research.Models.Weights;
+
+/// <summary>
+/// torchvision's MobileNetV2: features.0 is the stem (conv, BN); features.k (k = 1…17) an
+/// inverted residual whose `conv` Sequential holds [expand conv-BN], depthwise conv-BN, then the
+/// projection's conv and BN as plain modules; features.18 the 1×1 head; classifier.1 the Linear.
+/// </summary>
+internal static class TorchvisionMobileNetV2Names
+{
+    public static ModuleNames Modules(Network net)
+    {
+        var names = new ModuleNames(WeightNaming.Torchvision);
+        names.ConvBnSequential("stem", "features.0");
+        int k = 1;
+        foreach (var (s, b, block) in net.Blocks())
+        {
+            var ir = (InvertedResidual)block;
+            string ours = $"stages.{s}.{b}", theirs = $"features.{k}.conv";
+            int j = 0;
+            if (ir.Expand is not null) names.ConvBnSequential(ours + ".expand", $"{theirs}.{j++}");
+            names.ConvBnSequential(ours + ".depthwise", $"{theirs}.{j++}");
+            names.ConvBn(ours + ".project", $"{theirs}.{j}", $"{theirs}.{j + 1}");
+            k++;
+        }
+        names.ConvBnSequential("head_conv", $"features.{k}");
+        names.Add("classifier", "classifier.1");
+        return names;
+    }
+}
