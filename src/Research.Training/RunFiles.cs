@@ -12,6 +12,8 @@ public sealed record RunFiles(string Dir)
     /// <summary>How inputs were prepared (<see cref="Transforms.Preprocessing"/>): what eval and predict read.</summary>
     public string Preprocess => Path.Combine(Dir, Transforms.Preprocessing.FileName);
     public string Classes => Path.Combine(Dir, "classes.json");
+    /// <summary>Image files the dataset left out (bad_images: skip), one a line; absent when none were.</summary>
+    public string SkippedImages => Path.Combine(Dir, "skipped_images.txt");
 
     /// <summary>The run directory a weights file belongs to, when it is a run's model file (model.yaml and preprocess.json beside it).</summary>
     public static RunFiles? Of(string weightsPath)

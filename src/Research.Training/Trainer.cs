@@ -68,8 +68,8 @@ public static class Trainer
         var device = opts.Device;
         using var model = NetworkBuilder.Build(spec);
         model.to(device).to(MemoryLayout.Resolve(cfg.MemoryFormat));
-        var stats = ChannelStats.Of(data.Train);
-        var transform = new BatchTransform(stats, spec.InChannels, spec.Resolution, cfg.Augment);
+        var stats = data.Stats();
+        var transform = new BatchTransform(stats, spec.InChannels, spec.Resolution, cfg.Augment, data.Recipe);
         int evalBatch = Math.Max(cfg.BatchSize, 256);
         var trainLoader = new DataLoader(data.Train, cfg.BatchSize, shuffle: true, dropLast: data.Train.Count >= cfg.BatchSize, device, cfg.Seed);
         var testLoader = new DataLoader(data.Test, evalBatch, shuffle: false, dropLast: false, device);
@@ -80,9 +80,10 @@ public static class Trainer
             {
                 Dataset = datasetName, DataDir = opts.DataDir, Mean = stats.Mean, Std = stats.Std, ImageChannels = data.Train.Channels,
                 ImageHeight = data.Train.Height, ImageWidth = data.Train.Width, ModelChannels = spec.InChannels, Resolution = spec.Resolution,
-                ClassNames = classes, EvalBatch = evalBatch,
+                ClassNames = classes, EvalBatch = evalBatch, Recipe = ImageRecipes.Name(data.Recipe),
             }.Save(files.Preprocess);
             Preprocessing.SaveClasses(files.Classes, classes);
+            if (data.Skipped.Count > 0) DurableFile.WriteAllText(files.SkippedImages, string.Join("\n", data.Skipped) + "\n");
             // Pretrained weights go in before the optimizer and the EMA take their first copies; a resume restores its own.
             if (cfg.InitFrom is { } init)
             {
@@ -215,8 +216,11 @@ public static class Trainer
 
     /// <summary>What must match for a resume: the spec, the data and the recipe.</summary>
     private static string Identity(NetworkSpec spec, string dataset, DatasetPair data, TrainConfig cfg) =>
-        JsonSerializer.Serialize(new { dataset, train = data.Train.Count, test = data.Test.Count, spec = SpecYaml.ToYaml(spec), config = cfg },
-            new JsonSerializerOptions { WriteIndented = true });
+        JsonSerializer.Serialize(new
+        {
+            dataset, train = data.Train.Count, test = data.Test.Count, files = data.Fingerprint, recipe = ImageRecipes.Name(data.Recipe),
+            mean = data.Normalization?.Mean, std = data.Normalization?.Std, spec = SpecYaml.ToYaml(spec), config = cfg,
+        }, new JsonSerializerOptions { WriteIndented = true });
 
     private static TrainingDivergedException Diverged(RunFiles files, int epoch, int step, List<EpochRecord> history) =>
         new($"training diverged: the loss is NaN or infinite at epoch {epoch + 1}, step {step}. " +

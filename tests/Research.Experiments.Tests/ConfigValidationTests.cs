@@ -75,7 +75,7 @@ public class ConfigValidationTests
     {
         using var w = new Workspace();
         var e = Invalid(w, Minimal.Replace("{name: synthetic}", "{name: mnist}"));
-        Assert.Equal("exp.yaml:2: dataset.name: must be one of the allowed values, got 'mnist' (allowed: fashion-mnist, cifar10, cifar100, synthetic)",
+        Assert.Equal("exp.yaml:2: dataset.name: must be one of the allowed values, got 'mnist' (allowed: fashion-mnist, cifar10, cifar100, synthetic, folder, csv)",
             Assert.Single(e.Errors));
     }
 

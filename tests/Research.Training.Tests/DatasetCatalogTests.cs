@@ -3,8 +3,8 @@ namespace Research.Training.Tests;
 public class DatasetCatalogTests
 {
     [Fact]
-    public void NamesAreTheFourDatasets() =>
-        Assert.Equal(["fashion-mnist", "cifar10", "cifar100", "synthetic"], DatasetCatalog.Names);
+    public void NamesAreTheBuiltInDatasetsAndTheImageFileKinds() =>
+        Assert.Equal(["fashion-mnist", "cifar10", "cifar100", "synthetic", "folder", "csv"], DatasetCatalog.Names);
 
     [Fact]
     public void UnknownNameListsTheKnownOnes()

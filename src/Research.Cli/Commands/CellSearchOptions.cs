@@ -29,7 +29,7 @@ internal sealed class CellSearchOptions
         var device = run.ResolveDevice();
         var space = SearchSpace.Load(p.GetValue(Space)!);
         var dataCfg = Data.Bind(p);
-        return (space, dataCfg, dataCfg.Load(run.Seed), device, run.Seed);
+        return (space, dataCfg, dataCfg.Load(run.Seed, p.InvocationConfiguration.Error), device, run.Seed);
     }
 
     /// <summary>--out, or runs/KIND/SPACE-DATASET-seedS.</summary>

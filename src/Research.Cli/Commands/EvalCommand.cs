@@ -45,10 +45,10 @@ public static class EvalCommand
             // The run's dataset unless another is named.
             var dataCfg = data.Bind(parse);
             if (recorded is not null && !data.WasGiven(parse, "name")) dataCfg = dataCfg with { Name = recorded.Dataset, DataDir = data.WasGiven(parse, "data_dir") ? dataCfg.DataDir : recorded.DataDir };
-            var pair = dataCfg.Load(0);
-            using var trained = TrainedModel.Open(parse.GetValue(model), weightsPath, overrides.Bind(parse), pair.Train.Shape, device);
+            var pair = dataCfg.Load(0, parse.InvocationConfiguration.Error);
+            using var trained = TrainedModel.Open(parse.GetValue(model), weightsPath, overrides.Bind(parse), pair.Shape, device);
             var spec = trained.Spec;
-            var pre = trained.Preprocessing ?? Preprocessing.For(pair.Train, dataCfg, spec);
+            var pre = trained.Preprocessing ?? Preprocessing.For(pair, dataCfg, spec);
             if (pair.Test.Channels != pre.ImageChannels)
                 throw new ArgumentException($"{dataCfg.Name} has {pair.Test.Channels}-channel images; the model was prepared for {pre.ImageChannels}");
             if (spec.Classes < pair.Test.Classes) throw new ArgumentException($"{spec.Name} has {spec.Classes} outputs; {dataCfg.Name} has {pair.Test.Classes} classes");

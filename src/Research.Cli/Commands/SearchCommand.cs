@@ -45,8 +45,8 @@ public static class SearchCommand
             CommonOptions.ApplyThreads(p.GetValue(Threads));
             var device = Execution.Bind(p).ResolveDevice();
             var dataCfg = Data.Bind(p);
-            var data = dataCfg.Load(seed);
-            var spec = ModelSource.ResolveFor(p.GetValue(Base)!, Model.Bind(p), data.Train.Shape);
+            var data = dataCfg.Load(seed, p.InvocationConfiguration.Error);
+            var spec = ModelSource.ResolveFor(p.GetValue(Base)!, Model.Bind(p), data.Shape);
             string dir = p.GetValue(Out) ?? Path.Combine("runs", kind, $"{Path.GetFileNameWithoutExtension(p.GetValue(Base)!)}-{dataCfg.Name}");
             if (!p.GetValue(Resume) && Directory.Exists(Path.Combine(dir, kind == "grid" ? "candidates" : "members")))
                 throw new ArgumentException($"{dir} already holds a {kind} search; pass --resume to continue it or choose another --out");

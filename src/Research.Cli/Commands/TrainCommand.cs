@@ -31,15 +31,15 @@ public static class TrainCommand
             var dev = run.ResolveDevice();
             var dataCfg = data.Bind(parse);
             var cfg = recipe.Bind(parse) with { Seed = run.Seed };
-            var pair = dataCfg.Load(run.Seed);
+            var pair = dataCfg.Load(run.Seed, parse.InvocationConfiguration.Error);
             string modelName = parse.GetValue(model)!;
-            var spec = ModelSource.ResolveFor(modelName, overrides.Bind(parse), pair.Train.Shape);
+            var spec = ModelSource.ResolveFor(modelName, overrides.Bind(parse), pair.Shape);
             string dir = parse.GetValue(outDir) ?? Path.Combine("runs", "train", $"{Path.GetFileNameWithoutExtension(modelName)}-{dataCfg.Name}-seed{run.Seed}");
             o.WriteLine($"model {spec.Name} params {Models.Cost.CostModel.Estimate(spec).Params} input {spec.InChannels}x{spec.Resolution}x{spec.Resolution}{(spec.SmallInput ? " small-input" : "")}");
             o.WriteLine($"dataset {dataCfg.Name} train {pair.Train.Count} test {pair.Test.Count} device {dev} threads {Torch.torch.get_num_threads()}");
             o.WriteLine($"out {dir}");
             var result = TrainingProgressBar.Run(progress => Trainer.Run(spec, pair, dataCfg.Name, cfg,
-                new TrainerOptions { OutDir = dir, Resume = parse.GetValue(resume), Device = dev, Log = o, Progress = progress }));
+                new TrainerOptions { OutDir = dir, Resume = parse.GetValue(resume), Device = dev, Log = o, Progress = progress, DataDir = dataCfg.DataDir }));
             o.WriteLine($"best_top1 {Numbers.Fixed(result.Best.ValTop1, 2)} epoch {result.Best.Epoch}");
             o.WriteLine($"train_seconds {Numbers.Fixed(result.Seconds, 2)}");
             o.WriteLine($"images_per_s {Numbers.Fixed(result.ImagesPerSecond, 2)}");

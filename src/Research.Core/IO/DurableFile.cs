@@ -61,7 +61,7 @@ public static class DurableFile
             TryDelete(tmp);
             throw;
         }
-        SyncDirectory(dir);
+        FlushDirectory(dir);
     }
 
     /// <summary>ENOSPC (28), EDQUOT (122) and EFBIG (27, a file-size limit) as .NET reports them.</summary>
@@ -81,10 +81,10 @@ public static class DurableFile
     }
 
     /// <summary>
-    /// fsync of the folder, so the rename is durable. .NET cannot open a folder as a file, so this
-    /// is the one libc call outside the libtorch binding (open/fsync/close, Linux and macOS).
+    /// fsync of the folder, so a rename into it is durable. .NET cannot open a folder as a file, so
+    /// this is the one libc call outside the libtorch binding (open/fsync/close, Linux and macOS).
     /// </summary>
-    private static void SyncDirectory(string dir)
+    public static void FlushDirectory(string dir)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
         int fd = LibC.open(dir, LibC.O_RDONLY | (OperatingSystem.IsLinux() ? LibC.O_DIRECTORY_LINUX : 0));

@@ -173,17 +173,33 @@ public static partial class ExperimentFile
             if (m is null) return null;
             if (!m.Has("name")) m.Missing("name", $"is required {YamlChecker.Allowed(DatasetCatalog.Names)}");
             var cfg = YamlSettings.Read(checker, m, DataConfig.Settings);
-            if (cfg.DataDir is { } d && !Directory.Exists(Full(d)))
+            bool images = DatasetCatalog.IsImageFiles(cfg.Name);
+            if (cfg.DataDir is { } d && !(cfg.Name == DatasetCatalog.CsvName ? File.Exists(Full(d)) : Directory.Exists(Full(d))))
             {
-                checker.Error(m["data_dir"]!, "dataset.data_dir", $"directory not found: {Full(d)}");
+                checker.Error(m["data_dir"]!, "dataset.data_dir", $"{(cfg.Name == DatasetCatalog.CsvName ? "file" : "directory")} not found: {Full(d)}");
                 cfg = cfg with { DataDir = null };
             }
-            else if (cfg.DataDir is null && cfg.Name is DatasetCatalog.Cifar10Name or DatasetCatalog.Cifar100Name && m.Has("name"))
-                checker.Error(m.KeyNode("name")!, "dataset.data_dir", $"{cfg.Name} has no default location: set data_dir to the folder with its binary files");
+            else if (cfg.DataDir is null && (images || cfg.Name is DatasetCatalog.Cifar10Name or DatasetCatalog.Cifar100Name) && m.Has("name"))
+                checker.Error(m.KeyNode("name")!, "dataset.data_dir", $"{cfg.Name} has no default location: set data_dir to {(images ? (cfg.Name == DatasetCatalog.CsvName ? "the CSV list" : "the dataset folder") : "the folder with its binary files")}");
             else if (cfg.DataDir is null && cfg.Name == DatasetCatalog.FashionMnistName && m.Has("name") && !Directory.Exists(FashionMnist.DefaultDir))
                 checker.Error(m.KeyNode("name")!, "dataset.data_dir",
                     $"fashion-mnist is not installed in {FashionMnist.DefaultDir} (apt-get install dataset-fashion-mnist), and no data_dir is given");
             if (!m.Has("name")) return null;
+            if (images && cfg.DataDir is { } root && !checker.HasErrors)
+            {
+                // The files' list (paths, sizes, times) is an input of the run: a changed dataset is a new run.
+                try
+                {
+                    var (shape, fingerprint) = ImageFileDataset.Describe(cfg with { DataDir = Full(root), CacheDir = cfg.CacheDir is { } c ? Full(c) : null });
+                    _inputs[$"dataset:{root}"] = fingerprint;
+                    _dataset = new DatasetInfo(cfg.Name, shape.Classes, shape.Channels, shape.Size);
+                }
+                catch (Exception e) when (e is InvalidDataException or IOException)
+                {
+                    checker.Error(m["data_dir"]!, "dataset.data_dir", e.Message);
+                }
+                return cfg;
+            }
             _dataset = DatasetInfo.Find(cfg.Name);
             return cfg;
         }

@@ -19,7 +19,17 @@ public sealed class StageContext(ExperimentConfig config, RunLayout layout, Devi
     public TextWriter Log { get; } = log;
 
     public DataConfig Dataset => Config.Dataset ?? throw new ArgumentException("this stage needs a dataset (dataset: {name: ...})");
-    public DatasetInfo? DatasetInfo => Config.Dataset is { } d ? global::Research.Experiments.Config.DatasetInfo.Find(d.Name) : null;
+    /// <summary>What the dataset feeds a network (image datasets: from their files' headers, nothing decoded).</summary>
+    public DatasetInfo? DatasetInfo => _info ??= Config.Dataset is not { } d ? null
+        : DatasetCatalog.IsImageFiles(d.Name) && ImageFileDataset.Describe(Resolved(d)).Shape is var shape
+            ? new DatasetInfo(d.Name, shape.Classes, shape.Channels, shape.Size)
+            : global::Research.Experiments.Config.DatasetInfo.Find(d.Name);
+
+    private DatasetInfo? _info;
+
+    /// <summary>The dataset settings with their paths resolved against the experiment file's folder.</summary>
+    private DataConfig Resolved(DataConfig d) =>
+        d with { DataDir = d.DataDir is { } dir ? Config.ResolvePath(dir) : null, CacheDir = d.CacheDir is { } cache ? Config.ResolvePath(cache) : null };
 
     /// <summary>The dataset with a stage's subset (or the dataset's), loaded once per subset.</summary>
     public DatasetPair LoadData(int? stageSubset)
@@ -27,7 +37,7 @@ public sealed class StageContext(ExperimentConfig config, RunLayout layout, Devi
         var ds = Dataset;
         int? subset = stageSubset ?? ds.Subset;
         if (_data.TryGetValue(subset ?? -1, out var pair)) return pair;
-        pair = (ds with { DataDir = ds.DataDir is { } dir ? Config.ResolvePath(dir) : null, Subset = subset }).Load(Config.Seed);
+        pair = (Resolved(ds) with { Subset = subset }).Load(Config.Seed, Log);
         Log.WriteLine($"dataset {ds.Name} train {pair.Train.Count} test {pair.Test.Count}");
         return _data[subset ?? -1] = pair;
     }

@@ -83,14 +83,14 @@ public static class TrainStage
         ctx.Log.WriteLine($"train: {kind} {spec.Name} ({spec.InChannels}x{spec.Resolution}x{spec.Resolution}) -> {dir}");
         var r = Trainer.Run(spec, train, ctx.Dataset.Name, recipe, new TrainerOptions { OutDir = dir, Resume = true, Device = ctx.Device, Log = ctx.Log });
         double? val = holdout ? r.Final.ValTop1 : null;
-        double testTop1 = holdout ? EvaluateTest(spec, dir, train.Train, test, recipe, ctx.Device) : r.Final.ValTop1;
+        double testTop1 = holdout ? EvaluateTest(spec, dir, test, recipe, ctx.Device) : r.Final.ValTop1;
         ctx.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"train: {spec.Name} params {r.Params} macs {r.Macs}{(val is { } v ? $" val_top1 {v:F2}" : "")} test_top1 {testTop1:F2} images_per_s {r.ImagesPerSecond:F1}"));
         return new FamilyResult(kind, spec.Name, phi, r.Params, r.Macs, r.Resolution, val, testTop1, r.ImagesPerSecond, r.Seconds);
     }
 
     /// <summary>Test top-1 of the saved weights (EMA ones when EMA was on), cached in test.json.</summary>
-    private static double EvaluateTest(NetworkSpec spec, string dir, ImageDataset trainPart, ImageDataset test, TrainConfig recipe, Device device)
+    private static double EvaluateTest(NetworkSpec spec, string dir, ImageDataset test, TrainConfig recipe, Device device)
     {
         var cache = Path.Combine(dir, "test.json");
         var files = new RunFiles(dir);
@@ -103,7 +103,8 @@ public static class TrainStage
         model.to(device);
         using (var weights = SafeTensors.Load(files.Weights, device))
             model.load_state_dict(weights);
-        var transform = new BatchTransform(ChannelStats.Of(trainPart), spec.InChannels, spec.Resolution, recipe.Augment);
+        // Prepared exactly as the run was trained and evaluated (its recorded statistics and recipe).
+        var transform = Preprocessing.Load(files.Preprocess).EvalTransform();
         var loader = new DataLoader(test, Math.Max(recipe.BatchSize, 256), shuffle: false, dropLast: false, device);
         var r = Evaluation.Evaluate(model, loader, transform, recipe.Bf16 && device.Type == DeviceType.CUDA);
         DurableFile.WriteAllText(cache, JsonSerializer.Serialize(new { top1 = r.Top1, top5 = r.Top5, loss = r.Loss, count = r.Count }));

@@ -67,9 +67,9 @@ public static class DartsSearch
 
         torch.manual_seed(cfg.Seed);
         var ds = data.Train;
-        using var net = new Supernet(space, ds.Channels, ds.Classes, ds.Height, cfg.PartialChannels);
+        using var net = new Supernet(space, ds.Channels, ds.Classes, data.Shape.Size, cfg.PartialChannels);
         net.to(device).to(MemoryLayout.Resolve(cfg.MemoryFormat));
-        var transform = new BatchTransform(ChannelStats.Of(train), ds.Channels, ds.Height, cfg.Augment);
+        var transform = new BatchTransform(data.Normalization ?? ChannelStats.Of(train), ds.Channels, data.Shape.Size, cfg.Augment, data.Recipe);
         var trainLoader = new DataLoader(train, cfg.BatchSize, shuffle: true, dropLast: true, device, cfg.Seed);
         var valLoader = new DataLoader(val, cfg.BatchSize, shuffle: true, dropLast: true, device, cfg.Seed + 1);
         var evalLoader = new DataLoader(evalSet, 256, shuffle: false, dropLast: false, device);
@@ -170,7 +170,7 @@ public static class DartsSearch
         }
 
         var final = Derive(net, space, cfg);
-        var file = new GenotypeFile($"darts-{space.Name}", final, space.Network with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = ds.Height });
+        var file = new GenotypeFile($"darts-{space.Name}", final, space.Network with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = data.Shape.Size });
         file.Save(Path.Combine(dir, GenotypeFileName));
         return new DartsResult(file, history, history.Sum(h => h.Seconds), dir);
     }

@@ -29,9 +29,12 @@ public static class RandomSearch
         if (count < 1) throw new ArgumentException($"--random-baseline {count}: must be >= 1");
         if (budgetSeconds is <= 0) throw new ArgumentException($"budget {budgetSeconds} s: must be positive");
         var (trainIdx, valIdx) = DatasetSplit.Split(data.Train.Count, trainFraction, seed);
-        var proxy = new DatasetPair(data.Train.Select(trainIdx, data.Train.Name + "-search-train"), data.Train.Select(valIdx, data.Train.Name + "-search-val"));
+        var proxy = data with
+        {
+            Train = data.Train.Select(trainIdx, data.Train.Name + "-search-train"), Test = data.Train.Select(valIdx, data.Train.Name + "-search-val"), Validation = null,
+        };
         var ds = data.Train;
-        var layout = space.Supernet with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = ds.Height };
+        var layout = space.Supernet with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = data.Shape.Size };
         var rng = new Random(seed);
         var results = new List<RandomCandidate>();
         for (int i = 0; i < count; i++)
@@ -52,7 +55,7 @@ public static class RandomSearch
             Write(Path.Combine(outDir, "random_baseline.csv"), results);
         }
         var best = results.MaxBy(r => r.ValTop1)!;
-        var file = new GenotypeFile($"random-{space.Name}", best.Genotype, space.Network with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = ds.Height });
+        var file = new GenotypeFile($"random-{space.Name}", best.Genotype, space.Network with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = data.Shape.Size });
         file.Save(Path.Combine(outDir, GenotypeFileName));
         return new RandomSearchResult(results, best, file, results.Sum(r => r.Seconds));
     }

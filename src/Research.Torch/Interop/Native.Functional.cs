@@ -16,6 +16,8 @@ internal static unsafe partial class Native
     [DllImport(Lib)] internal static extern IntPtr rt_adaptive_avg_pool2d(IntPtr x, long h, long w, out IntPtr r);
     [DllImport(Lib)] internal static extern IntPtr rt_avg_pool2d(IntPtr x, long* k, long* s, long* p, [MarshalAs(UnmanagedType.U1)] bool ceil_mode, [MarshalAs(UnmanagedType.U1)] bool count_include_pad, out IntPtr r);
     [DllImport(Lib)] internal static extern IntPtr rt_max_pool2d(IntPtr x, long* k, long* s, long* p, long* d, [MarshalAs(UnmanagedType.U1)] bool ceil_mode, out IntPtr r);
+    [DllImport(Lib)] internal static extern unsafe IntPtr rt_affine_grid(IntPtr theta, long* size, int n, [MarshalAs(UnmanagedType.U1)] bool align_corners, out IntPtr r);
+    [DllImport(Lib)] internal static extern IntPtr rt_grid_sample(IntPtr x, IntPtr grid, long mode, long padding, [MarshalAs(UnmanagedType.U1)] bool align_corners, out IntPtr r);
     [DllImport(Lib)] internal static extern IntPtr rt_interpolate(IntPtr x, long h, long w, int mode, [MarshalAs(UnmanagedType.U1)] bool align_corners, out IntPtr r);
     [DllImport(Lib)] internal static extern IntPtr rt_cross_entropy(IntPtr x, IntPtr target, IntPtr weight, long reduction, long ignore_index, double label_smoothing, out IntPtr r);
     [DllImport(Lib)] internal static extern IntPtr rt_nll_loss(IntPtr x, IntPtr target, IntPtr weight, long reduction, long ignore_index, out IntPtr r);

@@ -48,3 +48,11 @@ RT_FN(rt_nll_loss, (TH x, TH target, TH weight, int64_t reduction, int64_t ignor
       *out = rt::wrap(at::nll_loss(*x, *target, rt::opt(weight), reduction, ignore_index)))
 RT_FN(rt_mse_loss, (TH x, TH target, int64_t reduction, TH* out), *out = rt::wrap(at::mse_loss(*x, *target, reduction)))
 RT_FN(rt_one_hot, (TH x, int64_t classes, TH* out), *out = rt::wrap(at::one_hot(*x, classes)))
+
+// Affine sampling (batched crops and resizes with a different box per sample): theta (N, 2, 3)
+// maps output coordinates in [-1, 1] to input ones; the sampler reads bilinearly (mode 0) or the
+// nearest pixel (mode 1), zeros outside (padding 0) or the border (padding 1).
+RT_FN(rt_affine_grid, (TH theta, const int64_t* size, int32_t n, bool align_corners, TH* out),
+      *out = rt::wrap(at::affine_grid_generator(*theta, rt::ints(size, n), align_corners)))
+RT_FN(rt_grid_sample, (TH x, TH grid, int64_t mode, int64_t padding, bool align_corners, TH* out),
+      *out = rt::wrap(at::grid_sampler(*x, *grid, mode, padding, align_corners)))

@@ -113,7 +113,7 @@ public sealed class DataLoader
         for (int i = 0; i < size; i++)
         {
             int idx = order[start + i];
-            Buffer.BlockCopy(_data.Images, idx * bytes, images, i * bytes, bytes);
+            _data.CopyImage(idx, images.AsSpan(i * bytes, bytes));
             labels[i] = _data.Labels[idx];
         }
         return new Pending(images, labels, size);

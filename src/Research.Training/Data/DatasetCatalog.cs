@@ -10,8 +10,15 @@ public static class DatasetCatalog
     public const string Cifar10Name = "cifar10";
     public const string Cifar100Name = "cifar100";
     public const string SyntheticName = "synthetic";
+    /// <summary>A folder of images, one subfolder per class (<see cref="ImageSource.FromFolder"/>).</summary>
+    public const string FolderName = "folder";
+    /// <summary>A CSV list of image files and labels (<see cref="ImageSource.FromCsv"/>).</summary>
+    public const string CsvName = "csv";
 
-    public static IReadOnlyList<string> Names { get; } = [FashionMnistName, Cifar10Name, Cifar100Name, SyntheticName];
+    public static IReadOnlyList<string> Names { get; } = [FashionMnistName, Cifar10Name, Cifar100Name, SyntheticName, FolderName, CsvName];
+
+    /// <summary>The researcher's own images, read through the image cache rather than a reader of a fixed format.</summary>
+    public static bool IsImageFiles(string name) => name is FolderName or CsvName;
 
     /// <param name="name">one of <see cref="Names"/> (case-insensitive)</param>
     /// <param name="dataDir">where the files are; null for Fashion-MNIST's Debian default. Unused by synthetic.</param>
@@ -25,6 +32,7 @@ public static class DatasetCatalog
             Cifar10Name => Cifar.Load10(dataDir ?? throw NoDefaultDir(Cifar10Name, Cifar.Cifar10Folder)),
             Cifar100Name => Cifar.Load100(dataDir ?? throw NoDefaultDir(Cifar100Name, Cifar.Cifar100Folder)),
             SyntheticName => Synthetic.Load(seed),
+            FolderName or CsvName => throw new ArgumentException($"{name}: image-file datasets load through DataConfig (they need its cache settings)"),
             _ => throw new ArgumentException($"unknown dataset '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
         };
         return subset is null ? pair : pair with { Train = pair.Train.Take(subset) };

@@ -45,7 +45,9 @@ public static class DatasetSplit
     /// </summary>
     public static DatasetPair HoldOut(DatasetPair data, double heldOutFraction)
     {
+        // A dataset with a validation part of its own (a folder's val/) holds that out instead.
+        if (data.Validation is { } own) return data with { Test = own, Validation = null };
         var (trainIdx, valIdx) = Split(data.Train.Count, 1 - heldOutFraction, seed: 0);
-        return new DatasetPair(data.Train.Select(trainIdx, data.Train.Name + "-train"), data.Train.Select(valIdx, data.Train.Name + "-val"));
+        return data with { Train = data.Train.Select(trainIdx, data.Train.Name + "-train"), Test = data.Train.Select(valIdx, data.Train.Name + "-val"), Validation = null };
     }
 }

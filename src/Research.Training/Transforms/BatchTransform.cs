@@ -18,10 +18,14 @@ public sealed record AugmentConfig
 /// <summary>
 /// Turns a uint8 (N, C, H, W) batch into the model's input on the same device: scale to [0, 1],
 /// augment (training only), resize to the model's resolution (bilinear), repeat a single
-/// channel for 3-channel models, normalise per channel, cutout.
+/// channel for 3-channel models, normalise per channel, cutout. Small images are padded and
+/// cropped; natural images (<see cref="ImageRecipe.NaturalImage"/>) are randomly resized-cropped
+/// to the resolution for training and resized and center-cropped for evaluation.
 /// </summary>
-public sealed class BatchTransform(ChannelStats stats, int modelChannels, int resolution, AugmentConfig augment)
+public sealed class BatchTransform(ChannelStats stats, int modelChannels, int resolution, AugmentConfig augment, ImageRecipe recipe = ImageRecipe.SmallImage)
 {
+    public ImageRecipe Recipe => recipe;
+
     public Tensor Apply(Tensor images, bool train)
     {
         using var scope = torch.NewDisposeScope();
@@ -33,9 +37,11 @@ public sealed class BatchTransform(ChannelStats stats, int modelChannels, int re
         if (modelChannels != dataChannels && dataChannels != 1)
             throw new ArgumentException($"cannot feed {dataChannels}-channel images to a {modelChannels}-channel model (only 1 → N repeats)");
         var x = images.to(ScalarType.Float32).div_(255.0);
-        if (train && augment.CropPadding > 0) x = Augmentations.RandomCrop(x, augment.CropPadding);
+        if (recipe == ImageRecipe.NaturalImage)
+            x = train ? Augmentations.RandomResizedCrop(x, resolution) : Augmentations.ResizeCenterCrop(x, resolution, ImageRecipes.CenterCropFraction);
+        else if (train && augment.CropPadding > 0) x = Augmentations.RandomCrop(x, augment.CropPadding);
         if (train && augment.HorizontalFlip) x = Augmentations.RandomHorizontalFlip(x);
-        if (s[2] != resolution || s[3] != resolution)
+        if (x.size(2) != resolution || x.size(3) != resolution)
             x = torch.nn.functional.interpolate(x, (resolution, resolution), InterpolationMode.Bilinear);
         var dev = x.device;
         var mean = torch.tensor(stats.Mean, [1, dataChannels, 1, 1], dev);

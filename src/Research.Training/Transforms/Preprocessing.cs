@@ -24,19 +24,23 @@ public sealed record Preprocessing
     public required string[] ClassNames { get; init; }
     /// <summary>The batch the run evaluated with (its figures reproduce exactly at this batch).</summary>
     public int EvalBatch { get; init; } = 256;
+    /// <summary>small-image (resized to the resolution) or natural-image (resized and center-cropped): <see cref="ImageRecipe"/>.</summary>
+    public string Recipe { get; init; } = ImageRecipes.Name(ImageRecipe.SmallImage);
 
     public const string FileName = "preprocess.json";
 
     public ChannelStats Stats => new(Mean, Std);
 
     /// <summary>What training on <paramref name="train"/> records: its statistics and shape, the model's input, the class names.</summary>
-    public static Preprocessing For(Data.ImageDataset train, Data.DataConfig data, Models.Specs.NetworkSpec spec, int evalBatch = 256)
+    public static Preprocessing For(Data.DatasetPair pair, Data.DataConfig data, Models.Specs.NetworkSpec spec, int evalBatch = 256)
     {
-        var stats = ChannelStats.Of(train);
+        var train = pair.Train;
+        var stats = pair.Stats();
         return new Preprocessing
         {
             Dataset = data.Name, DataDir = data.DataDir, Mean = stats.Mean, Std = stats.Std, ImageChannels = train.Channels, ImageHeight = train.Height,
             ImageWidth = train.Width, ModelChannels = spec.InChannels, Resolution = spec.Resolution, ClassNames = ClassNamesOf(train), EvalBatch = evalBatch,
+            Recipe = ImageRecipes.Name(pair.Recipe),
         };
     }
 
@@ -45,7 +49,8 @@ public sealed record Preprocessing
         data.ClassNames ?? Enumerable.Range(0, data.Classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>The evaluation transform (no augmentation).</summary>
-    public BatchTransform EvalTransform() => new(Stats, ModelChannels, Resolution, AugmentConfig.None);
+    public BatchTransform EvalTransform() =>
+        new(Stats, ModelChannels, Resolution, AugmentConfig.None, Recipe == ImageRecipes.Name(ImageRecipe.NaturalImage) ? ImageRecipe.NaturalImage : ImageRecipe.SmallImage);
 
     private static readonly JsonSerializerOptions Json = new()
     {

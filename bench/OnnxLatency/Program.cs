@@ -1,0 +1,59 @@
+// Prints `name value` lines: for each model and batch, our eval-mode forward and ONNX Runtime's on
+// the graph we export (batch norm folded), one thread each, medians of repeated runs, their ratio,
+// and the largest difference between the two outputs.
+//   dotnet run --project bench/OnnxLatency -c Release -- [--models efficientnet_b0,mobilenet_v2] [--batches 1,32] [--resolution 224] [--runs 10]
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Research.Models.Export;
+using Research.Models.Networks;
+using Research.Models.Zoo;
+using Research.Torch;
+
+string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+var models = Arg("--models", "efficientnet_b0,mobilenet_v2").Split(',');
+var batches = Arg("--batches", "1,32").Split(',').Select(int.Parse).ToArray();
+int resolution = int.Parse(Arg("--resolution", "224"), CultureInfo.InvariantCulture), runs = int.Parse(Arg("--runs", "10"), CultureInfo.InvariantCulture);
+torch.set_num_threads(1);
+string F(double v, int digits) => v.ToString("F" + digits, CultureInfo.InvariantCulture);
+static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+Console.WriteLine($"libtorch {torch.version} onnxruntime {OrtEnv.Instance().GetVersionString()} threads 1 resolution {resolution} runs {runs}");
+
+foreach (var name in models)
+{
+    torch.manual_seed(0);
+    using var net = NetworkBuilder.Build(ModelRegistry.Default.Create(name));
+    net.eval();
+    foreach (var batch in batches)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"latency-{name}-{batch}.onnx");
+        OnnxExporter.Save(net, path, new OnnxExportOptions { Resolution = resolution, Batch = batch });
+        using var x = torch.randn([batch, 3, resolution, resolution]);
+        var input = new DenseTensor<float>(x.ToArray<float>(), [batch, 3, resolution, resolution]);
+        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        using var session = new InferenceSession(path, options);
+        float[] ours = [], theirs = [];
+        var oursMs = new List<double>();
+        var ortMs = new List<double>();
+        for (int r = 0; r <= runs; r++) // run 0 warms both up and is not counted
+        {
+            var clock = Stopwatch.StartNew();
+            using (torch.no_grad())
+            using (var y = net.call(x))
+                ours = y.ToArray<float>();
+            if (r > 0) oursMs.Add(clock.Elapsed.TotalMilliseconds);
+            clock.Restart();
+            using (var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName, input)]))
+                theirs = results.First().AsTensor<float>().ToArray();
+            if (r > 0) ortMs.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        double diff = ours.Zip(theirs, (a, b) => Math.Abs((double)a - b)).Max();
+        string tag = $"{name}_b{batch}";
+        Console.WriteLine($"{tag}_ours_ms {F(Median(oursMs), 2)}");
+        Console.WriteLine($"{tag}_onnxruntime_ms {F(Median(ortMs), 2)}");
+        Console.WriteLine($"{tag}_ratio_ours_over_onnxruntime {F(Median(oursMs) / Median(ortMs), 3)}");
+        Console.WriteLine($"{tag}_max_abs_difference {diff.ToString("E2", CultureInfo.InvariantCulture)}");
+        File.Delete(path);
+    }
+}
