@@ -107,6 +107,20 @@ def fashion_mnist(data_dir, part):
     return images[:, None, :, :], labels.astype(np.int64)  # (N, 1, 28, 28) uint8, (N,) int64
 
 
+def keep_labels(text, train_x, train_y, test_x, test_y):
+    """The images of the listed classes only, relabelled 0..k-1 in the order listed."""
+    wanted = []
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        wanted += list(range(int(lo), int(hi or lo) + 1))
+    if not wanted or len(set(wanted)) != len(wanted) or not all(0 <= c < 10 for c in wanted):
+        raise SystemExit(f"--labels {text}: expected distinct classes in 0-9, e.g. 0-4")
+    remap = np.full(10, -1, dtype=np.int64)
+    remap[wanted] = np.arange(len(wanted))
+    keep_train, keep_test = remap[train_y] >= 0, remap[test_y] >= 0
+    return train_x[keep_train], remap[train_y[keep_train]], test_x[keep_test], remap[test_y[keep_test]], len(wanted)
+
+
 def channel_stats(images):
     """Per-channel mean and std of the pixels in [0, 1] (ChannelStats.Of: exact integer sums)."""
     c = images.shape[1]
@@ -254,6 +268,8 @@ def parse_args():
     p.add_argument("--resolution", type=int, default=None, help="model input size (default: the dataset's, 28)")
     p.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
     p.add_argument("--subset", type=int, default=None, help="use only the first N training images")
+    p.add_argument("--labels", default=None, help="keep only these classes, e.g. 0-4 or 1,3,5 (renumbered from 0 in that order)")
+    p.add_argument("--save", default=None, help="write the final weights (the EMA's when on) here with torch.save(state_dict)")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--optimizer", default="sgd", choices=["sgd", "rmsprop", "adamw"])
@@ -310,6 +326,9 @@ def main():
     t_data = time.perf_counter()
     train_x, train_y = fashion_mnist(a.data_dir, "train")
     test_x, test_y = fashion_mnist(a.data_dir, "t10k")
+    classes = 10
+    if a.labels is not None:
+        train_x, train_y, test_x, test_y, classes = keep_labels(a.labels, train_x, train_y, test_x, test_y)
     if a.subset is not None:
         train_x, train_y = train_x[:a.subset], train_y[:a.subset]
     mean, std = channel_stats(train_x)
@@ -323,7 +342,7 @@ def main():
     resolution = a.resolution or train_x.shape[-1]
     if channels != train_x.shape[1] and train_x.shape[1] != 1:
         raise SystemExit(f"cannot feed {train_x.shape[1]}-channel images to a {channels}-channel model")
-    model = torchvision_zoo.build(a.model, 10, channels, a.width_mult, a.small_input)
+    model = torchvision_zoo.build(a.model, classes, channels, a.width_mult, a.small_input)
     model.to(dev).to(memory_format=fmt).train()
     transform = BatchTransform(mean, std, channels, resolution, dev, a.crop_padding, not a.no_flip, a.cutout, fmt)
 
@@ -409,6 +428,11 @@ def main():
     out(f"best_top1 {history[best]:.2f} epoch {best + 1}")
     out(f"train_seconds {train_seconds:.2f}")
     out(f"images_per_s {trained / max(train_seconds, 1e-9):.2f}")
+    if a.save is not None:
+        if ema is not None:
+            ema.swap()  # the averaged weights are the ones that were evaluated
+        torch.save(model.state_dict(), a.save)
+        out(f"saved {a.save}")
 
 
 if __name__ == "__main__":

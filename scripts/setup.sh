@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh Debian machine (run as root), only when missing:
-# libtorch (CPU), the native toolchain, Fashion-MNIST, and numpy for the interop tests.
-# --bench also installs PyTorch and torchvision, the side-by-side benchmark references.
+# libtorch (CPU) with Gloo's headers for c10d, the native toolchain, Fashion-MNIST, and the
+# Python side of the interop tests and benchmarks (numpy, PyTorch, torchvision).
+#   --fuzz  also installs AFL++ for scripts/fuzz.sh
+#   --bench is accepted for older instructions (the references are always installed now)
 set -euo pipefail
-pkgs=(libtorch-dev cmake g++ dataset-fashion-mnist python3-numpy)
-if [ "${1:-}" = "--bench" ]; then pkgs+=(python3-torch python3-torchvision); fi
+pkgs=(libtorch-dev libgloo-dev cmake g++ dataset-fashion-mnist python3-numpy python3-torch python3-torchvision)
+for arg in "$@"; do
+  case "$arg" in
+    --fuzz) pkgs+=(afl++) ;;
+    --bench) ;;
+    *) echo "setup: unknown option $arg (expected --fuzz)" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,7 +1,8 @@
 // Prints `name value` lines: for each model and batch, our eval-mode forward and ONNX Runtime's on
 // the graph we export (batch norm folded), one thread each, medians of repeated runs, their ratio,
-// and the largest difference between the two outputs.
-//   dotnet run --project bench/OnnxLatency -c Release -- [--models efficientnet_b0,mobilenet_v2] [--batches 1,32] [--resolution 224] [--runs 10]
+// and the largest difference between the two outputs (weights and batch-norm statistics random, so
+// that folding is exercised with values far from the identity).
+//   dotnet run --project bench/OnnxLatency -c Release -- [--models efficientnet_b0,mobilenet_v2|all] [--batches 1,32] [--resolution 224] [--runs 10]
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
@@ -10,9 +11,12 @@ using Research.Models.Export;
 using Research.Models.Networks;
 using Research.Models.Zoo;
 using Research.Torch;
+using Research.Torch.Modules;
 
 string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
-var models = Arg("--models", "efficientnet_b0,mobilenet_v2").Split(',');
+string[] families = ["efficientnet_b0", "mobilenet_v2", "mobilenet_v3_small", "mobilenext_1_0", "ghostnet_1_0", "shufflenet_v2_x0_5"];
+var modelsArg = Arg("--models", "efficientnet_b0,mobilenet_v2");
+var models = modelsArg == "all" ? families : modelsArg.Split(',');
 var batches = Arg("--batches", "1,32").Split(',').Select(int.Parse).ToArray();
 int resolution = int.Parse(Arg("--resolution", "224"), CultureInfo.InvariantCulture), runs = int.Parse(Arg("--runs", "10"), CultureInfo.InvariantCulture);
 torch.set_num_threads(1);
@@ -24,6 +28,15 @@ foreach (var name in models)
 {
     torch.manual_seed(0);
     using var net = NetworkBuilder.Build(ModelRegistry.Default.Create(name));
+    using (torch.no_grad())
+        foreach (var (_, m) in net.named_modules())
+            if (m is BatchNorm2d bn)
+            {
+                bn.running_mean!.uniform_(-0.5, 0.5);
+                bn.running_var!.uniform_(0.5, 2.0);
+                bn.weight?.uniform_(0.5, 1.5);
+                bn.bias?.uniform_(-0.5, 0.5);
+            }
     net.eval();
     foreach (var batch in batches)
     {
@@ -53,7 +66,9 @@ foreach (var name in models)
         Console.WriteLine($"{tag}_ours_ms {F(Median(oursMs), 2)}");
         Console.WriteLine($"{tag}_onnxruntime_ms {F(Median(ortMs), 2)}");
         Console.WriteLine($"{tag}_ratio_ours_over_onnxruntime {F(Median(oursMs) / Median(ortMs), 3)}");
+        double scale = ours.Max(v => Math.Abs((double)v));
         Console.WriteLine($"{tag}_max_abs_difference {diff.ToString("E2", CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"{tag}_max_abs_logit {scale.ToString("E2", CultureInfo.InvariantCulture)}");
         File.Delete(path);
     }
 }

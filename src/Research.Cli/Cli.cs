@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Research.Cli.Commands;
+using Research.Cli.Distributed;
 using Research.Torch;
+using Research.Torch.Distributed;
 
 namespace Research.Cli;
 
@@ -13,6 +15,7 @@ public static class Cli
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
@@ -20,6 +23,7 @@ public static class Cli
         root.Subcommands.Add(ScaleCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(LaunchCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(SettingsCommand.Create());
         return root;
@@ -39,6 +43,14 @@ public static class Cli
             parsed.Invoke(config); // prints the parse errors and help
             return ExitCodes.BadInput;
         }
+        var env = DistributedEnvironment.FromProcess();
+        string path = string.Join(' ', parsed.CommandResult.Command.Parents.OfType<Command>().Where(c => c is not RootCommand).Reverse()
+            .Append(parsed.CommandResult.Command).Select(c => c.Name));
+        if (env.IsDistributed && env.Rank > 0 && !CommandWorld.Aware.Contains(path))
+        {
+            config.Output.WriteLine($"rank {env.Rank}: `research {path}` runs on rank 0 only");
+            return ExitCodes.Ok;
+        }
         try
         {
             return parsed.Invoke(config);
@@ -47,23 +59,32 @@ public static class Cli
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
                                       or Research.Torch.IO.SafeTensorsFormatException)
         {
+            return Fail(config, $"error: {e.Message}", ExitCodes.BadInput);
+        }
+        // Another rank's failure, named in the message: no note of our own (it would be blamed).
+        catch (DistributedException e)
+        {
             config.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadInput;
+            return ExitCodes.Failure;
         }
         catch (Research.Training.TrainingDivergedException e)
         {
-            config.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.Failure;
+            return Fail(config, $"error: {e.Message}", ExitCodes.Failure);
         }
         catch (TorchException e)
         {
-            config.Error.WriteLine($"libtorch error: {e.Message}");
-            return ExitCodes.Failure;
+            return Fail(config, $"libtorch error: {e.Message}", ExitCodes.Failure);
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
         {
-            config.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.Failure;
+            return Fail(config, $"error: {e.Message}", ExitCodes.Failure);
         }
+    }
+
+    private static int Fail(InvocationConfiguration config, string message, int code)
+    {
+        config.Error.WriteLine(message);
+        CommandWorld.NoteFailure(message);
+        return code;
     }
 }

@@ -12,7 +12,7 @@ public static class CommonOptions
 {
     public static Option<int> Threads() => new("--threads")
     {
-        Description = "libtorch CPU threads (0: all cores)",
+        Description = "libtorch CPU threads (0: all cores, shared among the ranks of a host)",
         DefaultValueFactory = _ => 0,
     };
 
@@ -32,5 +32,7 @@ public static class CommonOptions
     {
         if (threads < 0) throw new ArgumentException($"--threads {threads}: must be 0 (all cores) or positive");
         if (threads > 0) torch.set_num_threads(threads);
+        else if (Torch.Distributed.DistributedEnvironment.FromProcess() is { LocalWorldSize: > 1 } env)
+            torch.set_num_threads(env.DefaultThreads(Environment.ProcessorCount));
     }
 }

@@ -1,4 +1,5 @@
 using Research.Torch;
+using Research.Torch.Distributed;
 using Research.Torch.Modules;
 using Research.Training.Data;
 using Research.Training.Transforms;
@@ -13,8 +14,11 @@ public static class Evaluation
     /// <summary>
     /// Runs the model in eval mode without gradients over every batch; restores the previous mode.
     /// With <paramref name="confusion"/> (true class × predicted class), also counts every prediction.
+    /// With <paramref name="group"/>, each rank evaluates its shard of the data (the loader's
+    /// <see cref="DataShard"/>) and the sums are all-reduced, so every rank gets the whole set's figures.
     /// </summary>
-    public static EvalResult Evaluate(Module<Tensor, Tensor> model, DataLoader loader, BatchTransform transform, bool bf16 = false, long[,]? confusion = null)
+    public static EvalResult Evaluate(Module<Tensor, Tensor> model, DataLoader loader, BatchTransform transform, bool bf16 = false, long[,]? confusion = null,
+        ProcessGroup? group = null)
     {
         bool wasTraining = model.training;
         model.eval();
@@ -39,6 +43,14 @@ public static class Evaluation
                 n += batch.Size;
             }
         model.train(wasTraining);
+        if (group is { WorldSize: > 1 })
+        {
+            using var sums = torch.tensor(new[] { loss, top1, top5, n }, device: group.Backend == "nccl" ? loader.Device : null);
+            group.AllReduce(sums);
+            using var host = sums.cpu();
+            var reduced = host.ToArray<double>();
+            (loss, top1, top5, n) = (reduced[0], (long)reduced[1], (long)reduced[2], (int)reduced[3]);
+        }
         return new EvalResult(loss / n, 100.0 * top1 / n, 100.0 * top5 / n, n);
     }
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Research.Core.Settings;
 using Research.Torch;
+using Research.Torch.Distributed;
 
 namespace Research.Training;
 
@@ -10,13 +11,27 @@ public sealed partial record ExecutionConfig : ISettingsRecord<ExecutionConfig>
     public int Seed { get; init; }
     /// <summary>auto, cpu, cuda or cuda:N; auto is CUDA when present.</summary>
     public string Device { get; init; } = "auto";
+    /// <summary>Several ranks: auto (NCCL for CUDA devices where the build has it, else Gloo), gloo or nccl.</summary>
+    public string DistBackend { get; init; } = "auto";
+    /// <summary>Several ranks: how long a collective or the rendezvous may wait before it fails, naming the rank to blame.</summary>
+    public int DistTimeoutSeconds { get; init; } = 600;
+
+    public static readonly string[] DistBackends = ["auto", "gloo", "nccl"];
+
+    /// <summary>The settings of several ranks, which commands that run in one process leave out.</summary>
+    public static readonly string[] DistributedKeys = ["dist_backend", "dist_timeout"];
 
     [GeneratedRegex("^(auto|cpu|cuda|cuda:[0-9]+)$")]
     private static partial Regex DevicePattern();
 
     public static SettingSet<ExecutionConfig> Settings { get; } = new SettingSet<ExecutionConfig>(new ExecutionConfig(), "execution")
         .Integer("seed", "random seed (weights, data order, augmentation)", r => r.Seed, (r, v) => r with { Seed = v }, min: 0)
-        .Text("device", "where to run (auto picks CUDA when present)", r => r.Device, (r, v) => r with { Device = v }, valueText: "auto, cpu, cuda or cuda:N")
+        .Text("device", "where to run (auto picks CUDA when present; with several ranks on a host, rank k takes cuda:k)", r => r.Device, (r, v) => r with { Device = v },
+            valueText: "auto, cpu, cuda or cuda:N")
+        .Choice("dist_backend", "several ranks: auto (nccl for CUDA where built in, else gloo), gloo or nccl", DistBackends, r => r.DistBackend,
+            (r, v) => r with { DistBackend = v })
+        .Integer("dist_timeout", "several ranks: seconds a collective or the rendezvous may wait before failing with the rank to blame", r => r.DistTimeoutSeconds,
+            (r, v) => r with { DistTimeoutSeconds = v }, min: 1)
         .Rule(r => DevicePattern().IsMatch(r.Device) ? null
             : new SettingProblem("device", r.Device, "auto, cpu, cuda or cuda:N") { Explanation = $"'{r.Device}' is not a device (allowed: auto, cpu, cuda, cuda:N)" });
 
@@ -26,15 +41,35 @@ public sealed partial record ExecutionConfig : ISettingsRecord<ExecutionConfig>
     /// The device to run on: auto is CUDA when available, else CPU; CUDA asked for but absent is bad
     /// input. <paramref name="named"/> is how the caller's front end names the setting ("--device", "device").
     /// </summary>
-    public Device ResolveDevice(string named = "--device")
+    public Device ResolveDevice(string named = "--device") => ResolveDevice(DistributedEnvironment.FromProcess(), named);
+
+    /// <summary>As <see cref="ResolveDevice(string)"/>; a rank of several on its host takes the GPU of its local rank when given auto or cuda.</summary>
+    public Device ResolveDevice(DistributedEnvironment env, string named = "--device")
     {
+        int local = env.LocalWorldSize > 1 ? env.LocalRank : 0;
         if (Device.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase))
-            return torch.cuda.is_available() ? Torch.Device.CUDA : Torch.Device.CPU;
-        var d = Torch.Device.Parse(Device);
+            return !torch.cuda.is_available() ? Torch.Device.CPU
+                : env.LocalWorldSize > 1 ? Torch.Device.Parse($"cuda:{local % torch.cuda.device_count()}") : Torch.Device.CUDA;
+        var d = Torch.Device.Parse(Device == "cuda" && env.LocalWorldSize > 1 ? $"cuda:{local}" : Device);
         if (d.Type == DeviceType.CUDA && !torch.cuda.is_available())
             throw new ArgumentException($"{named} {Device}: no CUDA device is available (libtorch {torch.version}); use cpu or auto");
         if (d.Type == DeviceType.CUDA && d.Index >= torch.cuda.device_count())
             throw new ArgumentException($"{named} {Device}: only {torch.cuda.device_count()} CUDA device(s) present");
         return d;
     }
+
+    /// <summary>The c10d backend for a device: NCCL for CUDA where this build has it (auto), else Gloo.</summary>
+    public string ResolveBackend(Device device, string named = "--dist-backend")
+    {
+        if (DistBackend == "auto") return device.Type == DeviceType.CUDA && ProcessGroup.IsAvailable("nccl") ? "nccl" : "gloo";
+        if (!ProcessGroup.IsAvailable(DistBackend))
+            throw new ArgumentException($"{named} {DistBackend}: this build of the shim has no {DistBackend} (build against a CUDA libtorch with NCCL, or use gloo)");
+        if (DistBackend == "nccl" && device.Type != DeviceType.CUDA)
+            throw new ArgumentException($"{named} nccl: NCCL reduces CUDA tensors only, and the device is {device}; use gloo");
+        return DistBackend;
+    }
+
+    /// <summary>Joins the world the environment describes (null when it is a single process).</summary>
+    public DistributedWorld? JoinWorld(DistributedEnvironment env, Device device, TextWriter? log = null) =>
+        env.IsDistributed ? DistributedWorld.Join(env, ResolveBackend(device), TimeSpan.FromSeconds(DistTimeoutSeconds), log) : null;
 }

@@ -34,11 +34,16 @@ public sealed record TrainConfig : ISettingsRecord<TrainConfig>
     /// <summary>auto, contiguous or channels_last (see <see cref="MemoryLayout"/>).</summary>
     public string MemoryFormat { get; init; } = MemoryLayout.Contiguous;
     public int Seed { get; init; }
+    /// <summary>Batch norm over the whole global batch when training on several ranks (PyTorch's SyncBatchNorm); else each rank's own.</summary>
+    public bool SyncBatchNorm { get; init; }
     /// <summary>Weights to start from (.safetensors or PyTorch .pth, any naming the model's family has); null: random initialisation.</summary>
     public string? InitFrom { get; init; }
 
     /// <summary>The optimizers <see cref="Trainer"/> builds.</summary>
     public static readonly string[] Optimizers = ["sgd", "rmsprop", "adamw"];
+
+    /// <summary>What only a single training run can use (not a grid's or an ablation's candidates): a weights file, data-parallel batch norm.</summary>
+    public static readonly string[] SingleRunKeys = ["init_from", "sync_bn"];
 
     /// <summary>Every setting of the recipe, as `research train` options and the experiment file's recipe keys.</summary>
     public static SettingSet<TrainConfig> Settings { get; } = new SettingSet<TrainConfig>(new TrainConfig(), "training recipe")
@@ -61,6 +66,8 @@ public sealed record TrainConfig : ISettingsRecord<TrainConfig>
         .Number("cutout", "cutout probability per image (0: off)", r => r.Augment.CutoutProbability,
             (r, v) => r with { Augment = r.Augment with { CutoutProbability = v } }, new SettingRange(0, 1))
         .Flag("bf16", "bf16 autocast on CUDA", r => r.Bf16, (r, v) => r with { Bf16 = v })
+        .Flag("sync_bn", "data-parallel runs: batch-norm statistics over every rank's batch (default: each rank's own)", r => r.SyncBatchNorm,
+            (r, v) => r with { SyncBatchNorm = v })
         .Choice("memory_format", MemoryLayout.Description, MemoryLayout.Names, r => r.MemoryFormat, (r, v) => r with { MemoryFormat = v })
         .OptionalText("init_from", "start from these weights: .safetensors or PyTorch .pth, in our, torchvision's, timm's or the official code's names; a classifier of another class count starts afresh",
             "random initialisation", r => r.InitFrom, (r, v) => r with { InitFrom = v }, valueText: "a weights file")

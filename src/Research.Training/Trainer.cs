@@ -8,11 +8,13 @@ using Research.Models.Networks;
 using Research.Models.Specs;
 using Research.Models.Weights;
 using Research.Torch;
+using Research.Torch.Distributed;
 using Research.Torch.IO;
 using Research.Torch.Modules;
 using Research.Torch.Optim;
 using Research.Torch.Optim.Schedules;
 using Research.Training.Data;
+using Research.Training.Distributed;
 using Research.Training.Transforms;
 
 namespace Research.Training;
@@ -29,6 +31,11 @@ public sealed record TrainerOptions
     public IProgress<TrainProgress>? Progress { get; init; }
     /// <summary>Where the dataset's files were read from (recorded for eval and predict; null: the dataset's usual place).</summary>
     public string? DataDir { get; init; }
+    /// <summary>
+    /// Several ranks training one model (data-parallel; null or one rank: this process alone). The
+    /// recipe's batch is the global batch, split evenly across the ranks; only rank 0 writes files.
+    /// </summary>
+    public DistributedWorld? World { get; init; }
     /// <summary>Test seam: transforms each training input before the forward pass (e.g. to poison one).</summary>
     internal Func<int, int, Tensor, Tensor>? InputHook { get; init; }
 }
@@ -44,7 +51,10 @@ public sealed record TrainResult(string Model, string Dataset, long Params, long
 /// Trains a network on a dataset: SGD/RMSprop/AdamW with decay only on weights, warmup +
 /// cosine per iteration, label smoothing, gradient clipping, EMA, bf16 autocast on CUDA,
 /// evaluation every epoch, an atomic checkpoint every epoch and an exact resume, and a guard
-/// that stops on NaN/Inf loss keeping the last good checkpoint.
+/// that stops on NaN/Inf loss keeping the last good checkpoint. On several ranks it trains
+/// data-parallel (<see cref="DataParallel"/>): rank 0's initial state everywhere, each rank a
+/// shard of every epoch and its share of the global batch, gradients averaged after backward,
+/// evaluation sharded and summed, so the figures are those of one process with the global batch.
 /// </summary>
 public static class Trainer
 {
@@ -52,13 +62,20 @@ public static class Trainer
     {
         cfg.Validate();
         spec.Validate();
+        var world = opts.World is { WorldSize: > 1 } w ? w : null;
+        bool main = world?.IsMain ?? true;
+        int ranks = world?.WorldSize ?? 1;
+        if (cfg.BatchSize % ranks != 0)
+            throw new ArgumentException($"batch {cfg.BatchSize} is the global batch of all {ranks} ranks: it must divide by the world size");
         var files = new RunFiles(opts.OutDir);
         string identity = Identity(spec, datasetName, data, cfg);
         bool resuming = opts.Resume && File.Exists(files.Checkpoint);
         if (!opts.Resume && File.Exists(files.Checkpoint))
             throw new ArgumentException($"{files.Dir} already holds a training run (checkpoint.safetensors); pass --resume to continue it or choose another --out");
-        Directory.CreateDirectory(files.Dir);
-        if (!resuming)
+        // Every rank has looked for the checkpoint before rank 0 writes anything.
+        world?.Group.Barrier();
+        if (main) Directory.CreateDirectory(files.Dir);
+        if (!resuming && main)
         {
             SpecYaml.Save(spec, files.Spec);
             DurableFile.WriteAllText(files.Config, identity);
@@ -71,9 +88,10 @@ public static class Trainer
         var stats = data.Stats();
         var transform = new BatchTransform(stats, spec.InChannels, spec.Resolution, cfg.Augment, data.Recipe);
         int evalBatch = Math.Max(cfg.BatchSize, 256);
-        var trainLoader = new DataLoader(data.Train, cfg.BatchSize, shuffle: true, dropLast: data.Train.Count >= cfg.BatchSize, device, cfg.Seed);
-        var testLoader = new DataLoader(data.Test, evalBatch, shuffle: false, dropLast: false, device);
-        if (!resuming)
+        var trainLoader = new DataLoader(data.Train, cfg.BatchSize / ranks, shuffle: true, dropLast: data.Train.Count >= cfg.BatchSize, device, cfg.Seed,
+            world is null ? null : new DataShard(world.Rank, ranks, Pad: true));
+        var testLoader = new DataLoader(data.Test, evalBatch, shuffle: false, dropLast: false, device, shard: world is null ? null : new DataShard(world.Rank, ranks, Pad: false));
+        if (!resuming && main)
         {
             var classes = Preprocessing.ClassNamesOf(data.Train);
             new Preprocessing
@@ -84,13 +102,16 @@ public static class Trainer
             }.Save(files.Preprocess);
             Preprocessing.SaveClasses(files.Classes, classes);
             if (data.Skipped.Count > 0) DurableFile.WriteAllText(files.SkippedImages, string.Join("\n", data.Skipped) + "\n");
-            // Pretrained weights go in before the optimizer and the EMA take their first copies; a resume restores its own.
-            if (cfg.InitFrom is { } init)
-            {
-                using var pretrained = WeightFile.Load(init, device);
-                opts.Log?.WriteLine($"init_from {WeightImport.Load(model, pretrained, init, newClassifier: true)}");
-            }
         }
+        // Pretrained weights go in before the optimizer and the EMA take their first copies; a resume restores its own.
+        if (!resuming && cfg.InitFrom is { } init)
+        {
+            using var pretrained = WeightFile.Load(init, device);
+            var report = WeightImport.Load(model, pretrained, init, newClassifier: true);
+            if (main) opts.Log?.WriteLine($"init_from {report}");
+        }
+        var parallel = world is null ? null : new DataParallel(world.Group);
+        if (world is not null && cfg.SyncBatchNorm) torch.nn.convert_sync_batchnorm(model, world.Group);
         int steps = trainLoader.BatchesPerEpoch;
         using var optimizer = CreateOptimizer(cfg, model);
         var scheduler = new LRScheduler(optimizer, new CosineSchedule(cfg.LearningRate, (long)cfg.Epochs * steps, (long)Math.Round(cfg.WarmupEpochs * steps)));
@@ -105,17 +126,22 @@ public static class Trainer
                 throw new ArgumentException($"{files.Checkpoint} was written by a run with other settings; resume with the same command (model, dataset, subset, recipe, seed) or choose another --out");
             history = JsonSerializer.Deserialize<List<EpochRecord>>(meta["history"]) ?? [];
             start = int.Parse(meta["epoch"], CultureInfo.InvariantCulture);
-            opts.Log?.WriteLine($"resuming {files.Dir} after epoch {start} of {cfg.Epochs}");
+            if (main) opts.Log?.WriteLine($"resuming {files.Dir} after epoch {start} of {cfg.Epochs}");
         }
+        // Rank 0's weights everywhere (the ranks' random initialisations differ only if seeded differently; a resume loaded one file).
+        parallel?.BroadcastState(model);
+        if (ema is not null && parallel is not null) BroadcastEma(parallel, ema);
 
         var cost = CostModel.Estimate(spec);
         var clock = Stopwatch.StartNew();
-        double trainSeconds = history.Sum(h => h.Seconds);
+        double trainSeconds = history.Sum(h => h.Seconds), sessionSeconds = 0;
         bool bf16 = cfg.Bf16 && device.Type == DeviceType.CUDA;
         using var lossSum = torch.zeros([], ScalarType.Float64, device);
         using var correctSum = torch.zeros([], ScalarType.Int64, device);
         for (int epoch = start; epoch < cfg.Epochs; epoch++)
         {
+            // Each rank its own augmentation and dropout draws, seeded by (seed, epoch, rank): a resume on any world size replays them.
+            if (world is not null) torch.manual_seed(unchecked(cfg.Seed * 1_000_003L + epoch * 7_919L + world.Rank + 1));
             model.train();
             lossSum.zero_();
             correctSum.zero_();
@@ -134,6 +160,7 @@ public static class Trainer
                     var loss = torch.nn.functional.cross_entropy(logits, batch.Labels, label_smoothing: cfg.LabelSmoothing);
                     optimizer.zero_grad();
                     loss.backward();
+                    parallel?.AverageGradients(model.parameters());
                     if (cfg.ClipNorm > 0) torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.ClipNorm);
                     optimizer.step();
                     scheduler.step();
@@ -152,53 +179,89 @@ public static class Trainer
                         opts.Progress?.Report(new TrainProgress(epoch + 1, cfg.Epochs, step, steps, running));
                     }
                 }
+            double lossTotal = lossSum.item<double>(), correctTotal = correctSum.item<long>();
+            if (world is not null)
+            {
+                // The epoch's figures over every rank's share; rank 0's model (its batch-norm statistics) is the one evaluated and saved.
+                using var sums = torch.tensor(new[] { lossTotal, correctTotal, seen }, device: world.Group.Backend == "nccl" ? device : null);
+                world.Group.AllReduce(sums);
+                using var host = sums.cpu();
+                var reduced = host.ToArray<double>();
+                (lossTotal, correctTotal, seen) = (reduced[0], reduced[1], (int)reduced[2]);
+                parallel!.BroadcastBuffers(model);
+                if (ema is not null) BroadcastEma(parallel, ema);
+            }
             double epochSeconds = epochClock.Elapsed.TotalSeconds;
-            double trainLoss = lossSum.item<double>() / seen;
+            double trainLoss = lossTotal / seen;
             if (!double.IsFinite(trainLoss)) throw Diverged(files, epoch, step, history);
-            double trainAcc = 100.0 * correctSum.item<long>() / seen;
+            double trainAcc = 100.0 * correctTotal / seen;
 
             EvalResult val;
             using (ema is null ? null : ema.Apply(model))
-                val = Evaluation.Evaluate(model, testLoader, transform, bf16);
+                val = Evaluation.Evaluate(model, testLoader, transform, bf16, group: world?.Group);
             trainSeconds += epochSeconds;
+            sessionSeconds += epochSeconds;
             var record = new EpochRecord
             {
                 Epoch = epoch + 1, LearningRate = scheduler.LearningRate, TrainLoss = trainLoss, TrainAccuracy = trainAcc,
                 ValLoss = val.Loss, ValTop1 = val.Top1, ValTop5 = val.Top5, ImagesPerSecond = seen / epochSeconds, Seconds = epochSeconds,
             };
             history.Add(record);
-            Checkpoint.Save(files.Checkpoint, model, optimizer, scheduler, ema, new Dictionary<string, string>
+            if (main)
             {
-                ["epoch"] = (epoch + 1).ToString(CultureInfo.InvariantCulture),
-                ["identity"] = identity,
-                ["history"] = JsonSerializer.Serialize(history),
-            });
-            WriteHistory(files.History, history);
-            opts.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {record.Epoch}/{cfg.Epochs} lr {record.LearningRate:G4} train_loss {trainLoss:F4} train_acc {trainAcc:F2} val_loss {val.Loss:F4} val_top1 {val.Top1:F2} val_top5 {val.Top5:F2} images_per_s {record.ImagesPerSecond:F1} seconds {epochSeconds:F1}"));
+                Checkpoint.Save(files.Checkpoint, model, optimizer, scheduler, ema, new Dictionary<string, string>
+                {
+                    ["epoch"] = (epoch + 1).ToString(CultureInfo.InvariantCulture),
+                    ["identity"] = identity,
+                    ["history"] = JsonSerializer.Serialize(history),
+                });
+                WriteHistory(files.History, history);
+                opts.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"epoch {record.Epoch}/{cfg.Epochs} lr {record.LearningRate:G4} train_loss {trainLoss:F4} train_acc {trainAcc:F2} val_loss {val.Loss:F4} val_top1 {val.Top1:F2} val_top5 {val.Top5:F2} images_per_s {record.ImagesPerSecond:F1} seconds {epochSeconds:F1}"));
+                if (parallel is not null)
+                    opts.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"ranks {ranks} allreduce_ms_per_step {1000 * parallel.ReduceSeconds / Math.Max(1, parallel.Reductions):F2} allreduce_share {100 * parallel.ReduceSeconds / Math.Max(1e-9, sessionSeconds):F1}%"));
+            }
         }
 
         // Final weights: the averaged ones when EMA is on (they are what was evaluated).
         if (ema is not null) ema.CopyTo(model);
-        var weights = model.state_dict();
-        try
+        if (main)
         {
-            SafeTensors.Save(files.Weights, weights, new Dictionary<string, string> { ["model"] = spec.Name, ["dataset"] = datasetName });
-        }
-        finally
-        {
-            foreach (var t in weights.Values) t.Dispose();
+            var weights = model.state_dict();
+            try
+            {
+                SafeTensors.Save(files.Weights, weights, new Dictionary<string, string> { ["model"] = spec.Name, ["dataset"] = datasetName });
+            }
+            finally
+            {
+                foreach (var t in weights.Values) t.Dispose();
+            }
         }
         var final = history[^1];
         var best = history.MaxBy(h => h.ValTop1)!;
         var result = new TrainResult(spec.Name, datasetName, cost.Params, cost.Macs, spec.Resolution, final, best,
             trainSeconds, history.Sum(h => h.ImagesPerSecond * h.Seconds) / Math.Max(trainSeconds, 1e-9), files.Dir);
-        DurableFile.WriteAllText(files.Metrics, JsonSerializer.Serialize(new
+        if (main) DurableFile.WriteAllText(files.Metrics, JsonSerializer.Serialize(new
         {
             model = result.Model, dataset = result.Dataset, @params = result.Params, macs = result.Macs, resolution = result.Resolution,
             epochs = cfg.Epochs, final = result.Final, best = result.Best, train_seconds = result.Seconds, images_per_s = result.ImagesPerSecond,
         }, new JsonSerializerOptions { WriteIndented = true }));
         return result;
+    }
+
+    /// <summary>Rank 0's averaged weights and statistics into every rank's EMA (their batch-norm statistics differ per rank).</summary>
+    private static void BroadcastEma(DataParallel parallel, ExponentialMovingAverage ema)
+    {
+        var shadow = ema.state_dict();
+        try
+        {
+            parallel.Broadcast(shadow.Where(kv => kv.Key != "updates").Select(kv => kv.Value).ToList());
+        }
+        finally
+        {
+            foreach (var t in shadow.Values) t.Dispose();
+        }
     }
 
     private static Optimizer CreateOptimizer(TrainConfig cfg, Module model)

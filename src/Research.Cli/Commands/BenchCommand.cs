@@ -113,7 +113,7 @@ public static class BenchCommand
         };
         var optimizer = new Option<string>("--optimizer") { Description = "optimizer", DefaultValueFactory = _ => "sgd" }
             .AcceptOnlyFromAmong("sgd", "rmsprop", "adamw");
-        var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: "seed");
+        var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
         var threads = CommonOptions.Threads();
         var pytorch = PyTorchScript("pytorch_train_step.py");
         var channelsLast = new Option<bool>("--channels-last") { Description = "NHWC weights and inputs (both sides, with --pytorch)" };

@@ -22,10 +22,13 @@ internal sealed class CellSearchOptions
     }
 
     /// <summary>Applies --threads, resolves the device and loads the space and the data (bad input throws, naming it).</summary>
-    public (SearchSpace space, DataConfig dataCfg, DatasetPair data, Torch.Device device, int seed) Start(ParseResult p)
+    public (SearchSpace space, DataConfig dataCfg, DatasetPair data, Torch.Device device, int seed) Start(ParseResult p) => Start(p, out _);
+
+    /// <summary>As <see cref="Start(ParseResult)"/>, also giving the execution settings (to join the ranks with).</summary>
+    public (SearchSpace space, DataConfig dataCfg, DatasetPair data, Torch.Device device, int seed) Start(ParseResult p, out ExecutionConfig execution)
     {
         CommonOptions.ApplyThreads(p.GetValue(Threads));
-        var run = Execution.Bind(p);
+        var run = execution = Execution.Bind(p);
         var device = run.ResolveDevice();
         var space = SearchSpace.Load(p.GetValue(Space)!);
         var dataCfg = Data.Bind(p);

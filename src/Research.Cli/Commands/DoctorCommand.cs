@@ -31,6 +31,12 @@ public static class DoctorCommand
             o.WriteLine($"cuda_available {(cuda ? "true" : "false")}");
             o.WriteLine($"cuda_devices {(cuda ? torch.cuda.device_count() : 0)}");
             o.WriteLine($"cudnn_available {(cuda && torch.cuda.cudnn_is_available() ? "true" : "false")}");
+            // c10d backends built into the shim (NCCL needs a CUDA libtorch with it), and this process's rank if launched as one.
+            o.WriteLine($"distributed_backends {string.Join(",", new[] { "gloo", "nccl" }.Where(Torch.Distributed.ProcessGroup.IsAvailable))}");
+            var env = Torch.Distributed.DistributedEnvironment.FromProcess();
+            o.WriteLine(env.IsDistributed
+                ? $"distributed_rank {env.Rank} of {env.WorldSize} local {env.LocalRank} of {env.LocalWorldSize} ({env.Source}, store {env.MasterAddress}:{env.MasterPort})"
+                : "distributed_rank none (a single process)");
             var missing = FashionMnistFiles.Where(f => !File.Exists(Path.Combine(FashionMnistDir, f))).ToList();
             o.WriteLine(missing.Count == 0
                 ? $"fashion_mnist installed {FashionMnistDir}"

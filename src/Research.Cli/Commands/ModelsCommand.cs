@@ -44,7 +44,7 @@ public static class ModelsCommand
         var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
         var format = CommonOptions.Format();
         var latencyBatch = new Option<int?>("--latency-batch") { Description = "also build the model and measure mean ms per forward at this batch size" };
-        var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: "seed");
+        var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
         var cmd = new Command("show", "a model's stage table, parameters and MACs") { name, format, latencyBatch };
         execution.AddTo(cmd);
         overrides.AddTo(cmd);

@@ -32,7 +32,7 @@ public static class PredictCommand
         var std = new Option<string?>("--std") { Description = "per-channel standard deviation, e.g. 0.229,0.224,0.225 (or 'imagenet')" };
         var batch = new Option<int>("--batch") { Description = "inputs per forward pass", DefaultValueFactory = _ => 64 };
         var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
-        var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: "seed");
+        var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
         var threads = CommonOptions.Threads();
         var cmd = new Command("predict", "classify images or a .npy batch with saved weights; one CSV row per input")
             { model, weights, input, outFile, top, logits, mean, std, batch, threads };

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Research.Cli.Distributed;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Research.Experiments.Config;
@@ -40,14 +41,17 @@ public static class RunCommand
                 return ExitCodes.Ok;
             }
             CommonOptions.ApplyThreads(parse.GetValue(threads));
+            using var world = CommandWorld.Join(config.Execution, config.Execution.ResolveDevice("device"), o, "dist_backend");
             RunOutcome outcome;
             try
             {
-                outcome = ExperimentRunner.Run(config, new RunOptions { OutRoot = root, Resume = parse.GetValue(resume), Output = o });
+                outcome = ExperimentRunner.Run(config, new RunOptions { OutRoot = root, Resume = parse.GetValue(resume), Output = o, World = world });
             }
             catch (StageFailedException e)
             {
                 err.WriteLine($"error: {e.Message}");
+                // Another rank's failure is named in the message; our own is noted for the others to name.
+                if (e.InnerException is not Torch.Distributed.DistributedException) CommandWorld.NoteFailure(e.Message);
                 err.WriteLine($"the run is in {e.RunDir} (log.txt, manifest.json); fix the cause and run again with --resume");
                 return e.IsBadInput ? ExitCodes.BadInput : ExitCodes.Failure;
             }
@@ -56,6 +60,7 @@ public static class RunCommand
                 o.WriteLine($"stage {stage} {action} {seconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)}");
             if (File.Exists(Path.Combine(outcome.RunDir, "summary.md")))
                 ReportCommand.PrintTable(RunReport.Read(outcome.RunDir), o);
+            CommandWorld.Leave(world);
             return ExitCodes.Ok;
         });
         return cmd;

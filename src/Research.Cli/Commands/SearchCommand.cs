@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Research.Cli.Distributed;
 using Research.Cli.Settings;
+using Research.Torch.Distributed;
 using Research.Core.Text;
 using Research.Models.Networks;
 using Research.Search.Ablation;
@@ -39,18 +41,24 @@ public static class SearchCommand
             foreach (var o in Execution.Options.Concat(Data.Options).Concat(Model.Options)) c.Options.Add(o);
         }
 
-        /// <summary>Applies --threads, resolves the device, loads the data (seeded by the first training seed) and the base model, and picks the output folder.</summary>
-        public (Models.Specs.NetworkSpec spec, DatasetPair data, DataConfig dataCfg, Torch.Device device, string outDir) Start(ParseResult p, string kind, int seed)
+        /// <summary>
+        /// Applies --threads, resolves the device, loads the data (seeded by the first training seed) and the base model, picks the
+        /// output folder, and joins the ranks when there are several (they share out the candidates).
+        /// </summary>
+        public (Models.Specs.NetworkSpec spec, DatasetPair data, DataConfig dataCfg, Torch.Device device, string outDir, DistributedWorld? world) Start(
+            ParseResult p, string kind, int seed)
         {
             CommonOptions.ApplyThreads(p.GetValue(Threads));
-            var device = Execution.Bind(p).ResolveDevice();
+            var run = Execution.Bind(p);
+            var device = run.ResolveDevice();
             var dataCfg = Data.Bind(p);
             var data = dataCfg.Load(seed, p.InvocationConfiguration.Error);
             var spec = ModelSource.ResolveFor(p.GetValue(Base)!, Model.Bind(p), data.Shape);
             string dir = p.GetValue(Out) ?? Path.Combine("runs", kind, $"{Path.GetFileNameWithoutExtension(p.GetValue(Base)!)}-{dataCfg.Name}");
             if (!p.GetValue(Resume) && Directory.Exists(Path.Combine(dir, kind == "grid" ? "candidates" : "members")))
                 throw new ArgumentException($"{dir} already holds a {kind} search; pass --resume to continue it or choose another --out");
-            return (spec, data, dataCfg, device, dir);
+            // After the check above: no rank writes before every rank has made it.
+            return (spec, data, dataCfg, device, dir, CommandWorld.Join(run, device, p.InvocationConfiguration.Output));
         }
     }
 
@@ -65,15 +73,17 @@ public static class SearchCommand
         {
             var o = parse.InvocationConfiguration.Output;
             var cfg = grid.Bind(parse);
-            var (spec, data, dataCfg, device, dir) = common.Start(parse, "grid", cfg.Seeds[0]);
+            var (spec, data, dataCfg, device, dir, world) = common.Start(parse, "grid", cfg.Seeds[0]);
+            using var _ = world;
             cfg = cfg with { ValidationFraction = dataCfg.Validation, Train = cfg.Train with { Seed = cfg.Seeds[0] } };
             o.WriteLine($"out {dir}");
-            var r = GridSearch.Run(spec, data, dataCfg.Name, cfg, dir, o, device);
+            var r = GridSearch.Run(spec, data, dataCfg.Name, cfg, dir, o, device, world);
             o.WriteLine($"best {r.Best.Coefficients} acc {Numbers.Fixed(r.Best.AccMean, 2)}");
             if (r.Comparison is { } c) o.WriteLine($"versus runner-up {r.RunnerUp!.Coefficients}: {c.Verdict}");
             o.WriteLine($"alpha {Numbers.RoundTrip(r.Best.Coefficients.Alpha)}");
             o.WriteLine($"beta {Numbers.RoundTrip(r.Best.Coefficients.Beta)}");
             o.WriteLine($"gamma {Numbers.RoundTrip(r.Best.Coefficients.Gamma)}");
+            CommandWorld.Leave(world);
             return ExitCodes.Ok;
         });
         return cmd;
@@ -90,11 +100,13 @@ public static class SearchCommand
         {
             var o = parse.InvocationConfiguration.Output;
             var cfg = ablation.Bind(parse);
-            var (spec, data, dataCfg, device, dir) = common.Start(parse, "ablation", cfg.Grid.Seeds[0]);
+            var (spec, data, dataCfg, device, dir, world) = common.Start(parse, "ablation", cfg.Grid.Seeds[0]);
+            using var _ = world;
             var grid = cfg.Grid with { ValidationFraction = dataCfg.Validation, Train = cfg.Grid.Train with { Seed = cfg.Grid.Seeds[0] } };
             o.WriteLine($"out {dir}");
-            var r = ScalingAblation.Run(spec, data, dataCfg.Name, cfg.Targets, cfg.Coefficients, grid, dir, o, device);
+            var r = ScalingAblation.Run(spec, data, dataCfg.Name, cfg.Targets, cfg.Coefficients, grid, dir, o, device, world);
             foreach (var line in r.Summary) o.WriteLine(line);
+            CommandWorld.Leave(world);
             return ExitCodes.Ok;
         });
         return cmd;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Research.Cli.Distributed;
 using Research.Cli.Settings;
 using Research.Core.Text;
 using Research.Search.Darts;
@@ -21,14 +22,15 @@ public static class SearchDartsCommand
         {
             var o = parse.InvocationConfiguration.Output;
             var run = settings.Bind(parse);
-            var (sp, dataCfg, data, dev, seed) = common.Start(parse);
+            var (sp, dataCfg, data, dev, seed) = common.Start(parse, out var execution);
+            using var world = CommandWorld.Join(execution, dev, o);
             var cfg = run.Search with { Seed = seed };
             string dir = common.OutDir(parse, "darts", sp.Name, dataCfg.Name, seed);
             o.WriteLine($"space {sp.Name} ops {sp.Ops.Count} nodes {sp.Nodes} edges {sp.Edges} supernet {sp.Supernet.Cells} cells C={sp.Supernet.Channels}");
             o.WriteLine($"dataset {dataCfg.Name} train {data.Train.Count} (search split {cfg.TrainFraction:P0} weights / rest architecture) device {dev} threads {Torch.torch.get_num_threads()}");
             o.WriteLine($"out {dir}");
             var result = TrainingProgressBar.Run(progress => DartsSearch.Run(sp, data, dataCfg.Name, cfg,
-                new DartsOptions { OutDir = dir, Resume = parse.GetValue(resume), Device = dev, Log = o, Progress = progress }));
+                new DartsOptions { OutDir = dir, Resume = parse.GetValue(resume), Device = dev, Log = o, Progress = progress, World = world }));
             o.WriteLine($"genotype {result.Genotype.Genotype}");
             o.WriteLine($"genotype_file {Path.Combine(dir, DartsSearch.GenotypeFileName)}");
             o.WriteLine($"search_seconds {Numbers.Fixed(result.Seconds, 1)}");
@@ -37,11 +39,12 @@ public static class SearchDartsCommand
             {
                 var recipe = cfg.WeightRecipe(run.RandomEpochs);
                 var r = TrainingProgressBar.Run(progress => RandomSearch.Run(sp, data, dataCfg.Name, run.RandomBaseline, recipe, cfg.TrainFraction, seed, dir,
-                    new TrainerOptions { OutDir = dir, Device = dev, Progress = progress }, o));
+                    new TrainerOptions { OutDir = dir, Device = dev, Progress = progress }, o, world: world));
                 o.WriteLine($"random_best {r.Best.Index} val_top1 {Numbers.Fixed(r.Best.ValTop1, 2)} genotype {r.Best.Genotype}");
                 o.WriteLine($"random_genotype_file {Path.Combine(dir, RandomSearch.GenotypeFileName)}");
                 o.WriteLine($"random_seconds {Numbers.Fixed(r.Seconds, 1)}");
             }
+            CommandWorld.Leave(world);
             return ExitCodes.Ok;
         });
         return cmd;

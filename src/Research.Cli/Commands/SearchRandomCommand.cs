@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Research.Cli.Distributed;
 using Research.Cli.Settings;
 using Research.Core.Text;
 using Research.Search.Darts;
@@ -25,17 +26,19 @@ public static class SearchRandomCommand
         {
             var o = parse.InvocationConfiguration.Output;
             var cfg = settings.Bind(parse);
-            var (sp, dataCfg, data, dev, seed) = common.Start(parse);
+            var (sp, dataCfg, data, dev, seed) = common.Start(parse, out var execution);
+            using var world = CommandWorld.Join(execution, dev, o);
             var recipe = (cfg.Recipe with { Seed = seed }).Validate();
             string dir = common.OutDir(parse, "random", sp.Name, dataCfg.Name, seed);
             o.WriteLine($"space {sp.Name} count {cfg.Count} epochs {recipe.Epochs} dataset {dataCfg.Name} train {data.Train.Count} device {dev} threads {Torch.torch.get_num_threads()}");
             o.WriteLine($"out {dir}");
             var r = TrainingProgressBar.Run(progress => RandomSearch.Run(sp, data, dataCfg.Name, cfg.Count, recipe, cfg.Search.TrainFraction, seed, dir,
-                new TrainerOptions { OutDir = dir, Device = dev, Progress = progress }, o, cfg.BudgetMinutes * 60));
+                new TrainerOptions { OutDir = dir, Device = dev, Progress = progress }, o, cfg.BudgetMinutes * 60, world));
             o.WriteLine($"random_candidates {r.Candidates.Count}");
             o.WriteLine($"random_best {r.Best.Index} val_top1 {Numbers.Fixed(r.Best.ValTop1, 2)} genotype {r.Best.Genotype}");
             o.WriteLine($"random_genotype_file {Path.Combine(dir, RandomSearch.GenotypeFileName)}");
             o.WriteLine($"random_seconds {Numbers.Fixed(r.Seconds, 1)}");
+            CommandWorld.Leave(world);
             return ExitCodes.Ok;
         });
         return cmd;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Research.Cli.Distributed;
 using Research.Cli.Settings;
 using Research.Core.Text;
 using Research.Models.Networks;
@@ -32,18 +33,21 @@ public static class TrainCommand
             var dataCfg = data.Bind(parse);
             var cfg = recipe.Bind(parse) with { Seed = run.Seed };
             var pair = dataCfg.Load(run.Seed, parse.InvocationConfiguration.Error);
+            using var world = CommandWorld.Join(run, dev, o);
             string modelName = parse.GetValue(model)!;
             var spec = ModelSource.ResolveFor(modelName, overrides.Bind(parse), pair.Shape);
             string dir = parse.GetValue(outDir) ?? Path.Combine("runs", "train", $"{Path.GetFileNameWithoutExtension(modelName)}-{dataCfg.Name}-seed{run.Seed}");
             o.WriteLine($"model {spec.Name} params {Models.Cost.CostModel.Estimate(spec).Params} input {spec.InChannels}x{spec.Resolution}x{spec.Resolution}{(spec.SmallInput ? " small-input" : "")}");
-            o.WriteLine($"dataset {dataCfg.Name} train {pair.Train.Count} test {pair.Test.Count} device {dev} threads {Torch.torch.get_num_threads()}");
+            o.WriteLine($"dataset {dataCfg.Name} train {pair.Train.Count} test {pair.Test.Count} device {dev} threads {Torch.torch.get_num_threads()}" +
+                (world is null ? "" : $" ranks {world.WorldSize} batch_per_rank {cfg.BatchSize / world.WorldSize}"));
             o.WriteLine($"out {dir}");
             var result = TrainingProgressBar.Run(progress => Trainer.Run(spec, pair, dataCfg.Name, cfg,
-                new TrainerOptions { OutDir = dir, Resume = parse.GetValue(resume), Device = dev, Log = o, Progress = progress, DataDir = dataCfg.DataDir }));
+                new TrainerOptions { OutDir = dir, Resume = parse.GetValue(resume), Device = dev, Log = o, Progress = progress, DataDir = dataCfg.DataDir, World = world }));
             o.WriteLine($"best_top1 {Numbers.Fixed(result.Best.ValTop1, 2)} epoch {result.Best.Epoch}");
             o.WriteLine($"train_seconds {Numbers.Fixed(result.Seconds, 2)}");
             o.WriteLine($"images_per_s {Numbers.Fixed(result.ImagesPerSecond, 2)}");
             o.WriteLine($"final_top1 {Numbers.Fixed(result.Final.ValTop1, 2)}");
+            CommandWorld.Leave(world);
             return ExitCodes.Ok;
         });
         return cmd;

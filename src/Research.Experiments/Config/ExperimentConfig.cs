@@ -140,6 +140,11 @@ public sealed record TrainStageConfig
     /// <summary>Which φ of the family to train (null: all).</summary>
     public double[]? Members { get; init; }
     public ModelRef[] Baselines { get; init; } = [];
+    /// <summary>With several ranks: "members" shares the members and baselines out (each trained whole by one rank), "data" trains each on all ranks.</summary>
+    public string Parallel { get; init; } = TrainStageConfig.ParallelMembers;
+
+    public const string ParallelMembers = "members";
+    public const string ParallelData = "data";
 }
 
 public sealed record ReportConfig

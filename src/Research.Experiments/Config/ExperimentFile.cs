@@ -34,7 +34,7 @@ public static partial class ExperimentFile
     public static readonly string[] GridKeys = ["from_run", "base", .. GridSearchConfig.Settings.Keys, "subset"];
     public static readonly string[] AblationKeys = ["from_run", "base", "coefficients", .. AblationConfig.Settings.Keys.Except(CoefficientSettingKeys), "subset"];
     public static readonly string[] ScaleKeys = ["from_run", "base", "coefficients", .. FamilyConfig.Settings.Keys.Except(CoefficientSettingKeys)];
-    public static readonly string[] TrainKeys = ["from_run", "subset", "holdout", "members", "baselines", .. TrainConfig.Settings.Keys];
+    public static readonly string[] TrainKeys = ["from_run", "subset", "holdout", "members", "baselines", "parallel", .. TrainConfig.Settings.Keys];
     public static readonly string[] ReportKeys = ["title"];
     public static readonly string[] ModelKeys = ["model", "from", .. ModelOverrides.Settings.Keys];
 
@@ -341,6 +341,8 @@ public static partial class ExperimentFile
             if (cfg.FromRun is not null) return cfg;
             cfg = cfg with { Subset = Subset(m) };
             if (m["holdout"] is { } ho) cfg = cfg with { Holdout = checker.Bool(ho, m.Sub("holdout")) ?? false };
+            if (m["parallel"] is { } pa)
+                cfg = cfg with { Parallel = checker.Choice(pa, m.Sub("parallel"), [TrainStageConfig.ParallelMembers, TrainStageConfig.ParallelData]) ?? TrainStageConfig.ParallelMembers };
             if (m["members"] is { } me)
             {
                 cfg = cfg with { Members = checker.NumberList(me, m.Sub("members"), 0) };

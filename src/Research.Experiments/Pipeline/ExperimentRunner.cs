@@ -16,6 +16,12 @@ public sealed record RunOptions
     public bool Resume { get; init; }
     /// <summary>Progress lines (they also go to log.txt).</summary>
     public TextWriter? Output { get; init; }
+    /// <summary>
+    /// Several ranks running the experiment together: the searches share out their candidates (or,
+    /// DARTS, search data-parallel), rank 0 writes the manifest, the log and every stage's files,
+    /// and the ranks meet after each stage. Null: this process alone.
+    /// </summary>
+    public Research.Torch.Distributed.DistributedWorld? World { get; init; }
 }
 
 /// <summary>What each configured stage did in this invocation: ran, skipped (already done) or imported (from_run).</summary>
@@ -27,6 +33,7 @@ public sealed record RunOutcome(string RunDir, IReadOnlyList<(string Stage, stri
 /// file continues the same directory: a stage marked done whose output is present is skipped; a
 /// stage that was killed or failed resumes from its checkpoints (with <see cref="RunOptions.Resume"/>);
 /// once a stage runs, every later stage runs again too, since its inputs may have changed.
+/// Stages that only compute and write (scale, report, an import) run on rank 0 alone.
 /// </summary>
 public static class ExperimentRunner
 {
@@ -48,6 +55,8 @@ public static class ExperimentRunner
     public static RunOutcome Run(ExperimentConfig config, RunOptions options)
     {
         var device = config.Execution.ResolveDevice("device"); // before anything is written
+        var world = options.World is { WorldSize: > 1 } w ? w : null;
+        bool main = world?.IsMain ?? true;
         var layout = new RunLayout(RunDirectory(config, options.OutRoot));
         var stages = ConfiguredStages(config);
         Manifest manifest;
@@ -76,8 +85,19 @@ public static class ExperimentRunner
             };
         }
 
-        Directory.CreateDirectory(layout.Dir);
-        using var log = new TeeWriter(layout.Log, options.Output);
+        // Which stages run is decided from the manifest as found, by every rank, before rank 0 changes it.
+        var skipped = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var stage in stages)
+        {
+            var found = manifest.Stage(stage);
+            if (found.Status == StageStatus.Done && File.Exists(layout.Marker(stage))) skipped.Add(stage);
+            else break;
+        }
+        world?.Group.Barrier();
+
+        if (main) Directory.CreateDirectory(layout.Dir);
+        using var log = main ? new TeeWriter(layout.Log, options.Output) : null;
+        TextWriter output = log ?? options.Output ?? TextWriter.Null;
         var now = DateTimeOffset.UtcNow;
         manifest.Invocations++;
         manifest.LastStarted = now;
@@ -85,19 +105,18 @@ public static class ExperimentRunner
         manifest.Status = StageStatus.Running;
         manifest.ExperimentFile = config.SourcePath;
         manifest.Environment = EnvironmentInfo.Capture(device, config.BaseDirectory).ToJson();
-        manifest.Save(layout.Manifest);
-        log.WriteLine($"== {now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z run {config.Name} in {layout.Dir} " +
+        if (main) manifest.Save(layout.Manifest);
+        output.WriteLine($"== {now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z run {config.Name} in {layout.Dir} " +
                       $"(invocation {manifest.Invocations}, device {device}, stages {string.Join(" ", stages)})");
 
-        var ctx = new StageContext(config, layout, device, log);
+        var ctx = new StageContext(config, layout, device, output, world);
         var actions = new List<(string, string, double)>();
-        bool upstreamRan = false;
         foreach (var stage in stages)
         {
             var rec = manifest.Stage(stage);
-            if (!upstreamRan && rec.Status == StageStatus.Done && File.Exists(layout.Marker(stage)))
+            if (skipped.Contains(stage))
             {
-                log.WriteLine($"stage {stage}: done, skipped");
+                output.WriteLine($"stage {stage}: done, skipped");
                 actions.Add((stage, "skipped", 0));
                 continue;
             }
@@ -107,19 +126,21 @@ public static class ExperimentRunner
             rec.Seconds = null;
             rec.Error = null;
             rec.Note = null;
-            manifest.Save(layout.Manifest);
-            log.WriteLine($"stage {stage}: running");
+            if (main) manifest.Save(layout.Manifest);
+            output.WriteLine($"stage {stage}: running");
             var clock = Stopwatch.StartNew();
             string action = "ran";
             try
             {
                 if (FromRun(config, stage) is { } from)
                 {
-                    Import(config.ResolvePath(from), layout.Stage(stage));
+                    if (main) Import(config.ResolvePath(from), layout.Stage(stage));
                     rec.Note = $"from_run {from}";
                     action = "imported";
                 }
-                else Execute(stage, ctx);
+                else if (main || !MainOnly.Contains(stage)) Execute(stage, ctx);
+                // The next stage reads this one's files: every rank waits for rank 0 to have written them.
+                world?.Group.Barrier();
             }
             catch (Exception e)
             {
@@ -129,24 +150,26 @@ public static class ExperimentRunner
                 rec.Error = e.Message;
                 manifest.Status = StageStatus.Failed;
                 manifest.Ended = rec.Ended;
-                manifest.Save(layout.Manifest);
-                log.WriteLine($"stage {stage}: failed after {clock.Elapsed.TotalSeconds:F1} s: {e.Message}");
+                if (main) manifest.Save(layout.Manifest);
+                output.WriteLine($"stage {stage}: failed after {clock.Elapsed.TotalSeconds:F1} s: {e.Message}");
                 throw new StageFailedException(stage, layout.Dir, e);
             }
             rec.Status = StageStatus.Done;
             rec.Ended = DateTimeOffset.UtcNow;
             rec.Seconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
-            manifest.Save(layout.Manifest);
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stage {stage}: {(action == "ran" ? "done" : action)} in {rec.Seconds:F1} s"));
+            if (main) manifest.Save(layout.Manifest);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stage {stage}: {(action == "ran" ? "done" : action)} in {rec.Seconds:F1} s"));
             actions.Add((stage, action, rec.Seconds ?? 0));
-            upstreamRan = true;
         }
         manifest.Status = StageStatus.Done;
         manifest.Ended = DateTimeOffset.UtcNow;
-        manifest.Save(layout.Manifest);
-        log.WriteLine($"== run {config.Name} done: {layout.Dir}");
+        if (main) manifest.Save(layout.Manifest);
+        output.WriteLine($"== run {config.Name} done: {layout.Dir}");
         return new RunOutcome(layout.Dir, actions);
     }
+
+    /// <summary>Stages that only compute and write: rank 0 runs them while the others wait.</summary>
+    private static readonly HashSet<string> MainOnly = new(StringComparer.Ordinal) { "scale", "report" };
 
     private static void Execute(string stage, StageContext ctx)
     {

@@ -4,12 +4,13 @@ using Research.Experiments.Runs;
 using Research.Models.Specs;
 using Research.Search.Grid;
 using Research.Torch;
+using Research.Torch.Distributed;
 using Research.Training.Data;
 
 namespace Research.Experiments.Pipeline;
 
-/// <summary>What a stage gets: the config, the run directory, the device, the log, and the shared look-ups.</summary>
-public sealed class StageContext(ExperimentConfig config, RunLayout layout, Device device, TextWriter log)
+/// <summary>What a stage gets: the config, the run directory, the device, the log, the ranks (when several), and the shared look-ups.</summary>
+public sealed class StageContext(ExperimentConfig config, RunLayout layout, Device device, TextWriter log, DistributedWorld? world = null)
 {
     private readonly Dictionary<int, DatasetPair> _data = new();
 
@@ -17,6 +18,10 @@ public sealed class StageContext(ExperimentConfig config, RunLayout layout, Devi
     public RunLayout Layout { get; } = layout;
     public Device Device { get; } = device;
     public TextWriter Log { get; } = log;
+    /// <summary>The ranks running this experiment together (null: this process alone).</summary>
+    public DistributedWorld? World { get; } = world is { WorldSize: > 1 } ? world : null;
+    /// <summary>Whether this process writes the run's files (rank 0, or the only process).</summary>
+    public bool IsMain => World?.IsMain ?? true;
 
     public DataConfig Dataset => Config.Dataset ?? throw new ArgumentException("this stage needs a dataset (dataset: {name: ...})");
     /// <summary>What the dataset feeds a network (image datasets: from their files' headers, nothing decoded).</summary>

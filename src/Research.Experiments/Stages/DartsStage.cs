@@ -3,6 +3,7 @@ using Research.Experiments.Config;
 using Research.Experiments.Pipeline;
 using Research.Search.Darts;
 using Research.Torch;
+using Research.Torch.Distributed;
 using Research.Training;
 using Research.Training.Data;
 
@@ -21,27 +22,28 @@ public static class DartsStage
         var data = ctx.LoadData(cfg.Subset);
         string? spaceFile = cfg.Space is { } s && File.Exists(ctx.Config.ResolvePath(s)) ? ctx.Config.ResolvePath(s) : null;
         Directory.CreateDirectory(ctx.Layout.DartsDir);
-        RunSearch(cfg, spaceFile, data, ctx.Dataset.Name, ctx.Config.Seed, ctx.Device, ctx.Layout.DartsDir, ctx.Log);
-        if (!File.Exists(ctx.Layout.Genotype))
+        RunSearch(cfg, spaceFile, data, ctx.Dataset.Name, ctx.Config.Seed, ctx.Device, ctx.Layout.DartsDir, ctx.Log, ctx.World);
+        if (ctx.IsMain && !File.Exists(ctx.Layout.Genotype))
             throw new InvalidOperationException($"the DARTS search finished without writing {ctx.Layout.Genotype}");
     }
 
     /// <summary>
     /// Runs the search into <paramref name="outDir"/> (genotype.json, darts_epochs.csv, alphas.csv, checkpoint),
     /// resuming from its checkpoint when one is there, then the random baseline if one is asked for.
-    /// The test images are never used: the search splits the training images (train_portion).
+    /// The test images are never used: the search splits the training images (train_portion). Several
+    /// ranks search data-parallel and share out the baseline's candidates.
     /// </summary>
     public static void RunSearch(DartsStageConfig cfg, string? spaceFile, DatasetPair data, string datasetName, int seed, Device device, string outDir,
-        TextWriter log)
+        TextWriter log, DistributedWorld? world = null)
     {
         var space = SearchSpace.Load(spaceFile ?? throw new ArgumentException($"stages.darts.space '{cfg.Space}': not a search-space file"));
         var search = (cfg.Search.Search with { Seed = seed }).Validate();
-        var r = DartsSearch.Run(space, data, datasetName, search, new DartsOptions { OutDir = outDir, Resume = true, Device = device, Log = log });
+        var r = DartsSearch.Run(space, data, datasetName, search, new DartsOptions { OutDir = outDir, Resume = true, Device = device, Log = log, World = world });
         log.WriteLine($"darts: genotype {r.Genotype.Genotype}");
         if (cfg.Search.RandomBaseline > 0)
         {
             var random = RandomSearch.Run(space, data, datasetName, cfg.Search.RandomBaseline, search.WeightRecipe(cfg.Search.RandomEpochs), search.TrainFraction,
-                seed, outDir, new TrainerOptions { OutDir = outDir, Device = device }, log);
+                seed, outDir, new TrainerOptions { OutDir = outDir, Device = device }, log, world: world);
             log.WriteLine($"darts: random baseline best {random.Best.Index} val_top1 {Numbers.Fixed(random.Best.ValTop1, 2)} genotype {random.Best.Genotype}");
         }
     }

@@ -8,9 +8,11 @@ using Research.Experiments.Reports;
 using Research.Models.Networks;
 using Research.Models.Specs;
 using Research.Torch;
+using Research.Torch.Distributed;
 using Research.Torch.IO;
 using Research.Training.Data;
 using Research.Training;
+using Research.Training.Distributed;
 using Research.Training.Transforms;
 
 namespace Research.Experiments.Stages;
@@ -24,7 +26,9 @@ public sealed record FamilyResult(string Kind, string Name, double? Phi, long Pa
 /// trained on the same recipe and seed, each in its own folder with checkpoints (a killed stage
 /// resumes), then family.csv. Without holdout the per-epoch evaluation is on the test set and is the
 /// reported test top-1; with holdout the members train on the training set less dataset.validation,
-/// are evaluated on that held-out part each epoch, and on the test set once at the end.
+/// are evaluated on that held-out part each epoch, and on the test set once at the end. On several
+/// ranks, parallel: members (the default) shares the members and baselines out, each trained whole by
+/// one rank; parallel: data trains each of them data-parallel on every rank. Rank 0 writes family.csv.
 /// </summary>
 public static class TrainStage
 {
@@ -41,13 +45,10 @@ public static class TrainStage
         if (t.Holdout) train = DatasetSplit.HoldOut(data, ctx.Dataset.Validation);
         // A pretrained start is written relative to the experiment file.
         var recipe = t.Recipe with { Seed = ctx.Config.Seed, InitFrom = t.Recipe.InitFrom is { } init ? ctx.Config.ResolvePath(init) : null };
-        var results = new List<FamilyResult>();
-
+        // The plan first (every rank makes the same one), then the training, shared out or data-parallel.
+        var plan = new List<(string Kind, NetworkSpec Spec, double? Phi, string Dir)>();
         foreach (var (name, phi) in Members(ctx, t.Members))
-        {
-            var spec = SpecYaml.Load(ScaleStage.MemberSpecPath(ctx.Layout, name));
-            results.Add(TrainOne(ctx, "member", spec, phi, train, data.Test, t.Holdout, recipe, Path.Combine(ctx.Layout.TrainDir, ScaleStage.SafeName(name))));
-        }
+            plan.Add(("member", SpecYaml.Load(ScaleStage.MemberSpecPath(ctx.Layout, name)), phi, Path.Combine(ctx.Layout.TrainDir, ScaleStage.SafeName(name))));
         var taken = new HashSet<string>(StringComparer.Ordinal);
         foreach (var b in t.Baselines)
         {
@@ -56,10 +57,20 @@ public static class TrainStage
             string baseName = ScaleStage.SafeName(spec.Name + (b.Overrides.WidthMult is { } wm && wm != 1.0 ? $"-w{Numbers.RoundTrip(wm)}" : ""));
             string name = baseName;
             for (int i = 2; !taken.Add(name); i++) name = $"{baseName}-{i}";
-            spec = spec with { Name = name };
-            results.Add(TrainOne(ctx, "baseline", spec, null, train, data.Test, t.Holdout, recipe, Path.Combine(ctx.Layout.BaselinesDir, name)));
+            plan.Add(("baseline", spec with { Name = name }, null, Path.Combine(ctx.Layout.BaselinesDir, name)));
         }
-        DurableFile.WriteAllText(ctx.Layout.FamilyCsv, Csv(results));
+        List<FamilyResult> results;
+        if (ctx.World is { } world && t.Parallel == Config.TrainStageConfig.ParallelMembers)
+        {
+            var json = new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+            results = ShardedWork.Run(world, "train", plan.Count, i => TrainOne(ctx, plan[i].Kind, plan[i].Spec, plan[i].Phi, train, data.Test, t.Holdout, recipe,
+                        plan[i].Dir, null),
+                    r => JsonSerializer.Serialize(r, json), text => JsonSerializer.Deserialize<FamilyResult>(text, json)!)
+                .Select(o => o.Result!).ToList();
+        }
+        else
+            results = plan.Select(p => TrainOne(ctx, p.Kind, p.Spec, p.Phi, train, data.Test, t.Holdout, recipe, p.Dir, ctx.World)).ToList();
+        if (ctx.IsMain) DurableFile.WriteAllText(ctx.Layout.FamilyCsv, Csv(results));
     }
 
     /// <summary>The family's (name, φ) from scale/scale.csv, filtered to the φ values asked for.</summary>
@@ -75,15 +86,18 @@ public static class TrainStage
         return rows.Where(r => wanted.Contains(r.Phi)).ToList();
     }
 
+    /// <param name="world">the ranks training this one together (null: this process alone)</param>
     private static FamilyResult TrainOne(StageContext ctx, string kind, NetworkSpec spec, double? phi, DatasetPair train, ImageDataset test, bool holdout,
-        TrainConfig recipe, string dir)
+        TrainConfig recipe, string dir, DistributedWorld? world)
     {
         if (spec.Classes < train.Train.Classes)
             throw new ArgumentException($"{spec.Name}: {spec.Classes} classes, but {ctx.Dataset.Name} has {train.Train.Classes}");
         ctx.Log.WriteLine($"train: {kind} {spec.Name} ({spec.InChannels}x{spec.Resolution}x{spec.Resolution}) -> {dir}");
-        var r = Trainer.Run(spec, train, ctx.Dataset.Name, recipe, new TrainerOptions { OutDir = dir, Resume = true, Device = ctx.Device, Log = ctx.Log });
+        var r = Trainer.Run(spec, train, ctx.Dataset.Name, recipe, new TrainerOptions { OutDir = dir, Resume = true, Device = ctx.Device, Log = ctx.Log, World = world });
         double? val = holdout ? r.Final.ValTop1 : null;
-        double testTop1 = holdout ? EvaluateTest(spec, dir, test, recipe, ctx.Device) : r.Final.ValTop1;
+        // Data-parallel: rank 0 alone evaluates the saved weights (only its result is written).
+        bool evaluates = world?.IsMain ?? true;
+        double testTop1 = !holdout ? r.Final.ValTop1 : evaluates ? EvaluateTest(spec, dir, test, recipe, ctx.Device) : double.NaN;
         ctx.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"train: {spec.Name} params {r.Params} macs {r.Macs}{(val is { } v ? $" val_top1 {v:F2}" : "")} test_top1 {testTop1:F2} images_per_s {r.ImagesPerSecond:F1}"));
         return new FamilyResult(kind, spec.Name, phi, r.Params, r.Macs, r.Resolution, val, testTop1, r.ImagesPerSecond, r.Seconds);

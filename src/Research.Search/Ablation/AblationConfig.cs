@@ -23,7 +23,7 @@ public sealed record AblationConfig : ISettingsRecord<AblationConfig>
         .Number("alpha", "the compound member's depth coefficient α", r => r.Alpha, (r, v) => r with { Alpha = v }, new SettingRange(1))
         .Number("beta", "the compound member's width coefficient β", r => r.Beta, (r, v) => r with { Beta = v }, new SettingRange(1))
         .Number("gamma", "the compound member's resolution coefficient γ", r => r.Gamma, (r, v) => r with { Gamma = v }, new SettingRange(1))
-        .Include(GridSearchConfig.Settings, r => r.Grid, (r, v) => r with { Grid = v }, ["seeds", .. TrainConfig.Settings.Keys.Where(k => k != "init_from")], renames: null);
+        .Include(GridSearchConfig.Settings, r => r.Grid, (r, v) => r with { Grid = v }, ["seeds", .. TrainConfig.Settings.Keys.Except(TrainConfig.SingleRunKeys)], renames: null);
 
     public AblationConfig Validate()
     {

@@ -8,7 +8,11 @@ using Research.Models.Cost;
 using Research.Models.Scaling;
 using Research.Models.Specs;
 using Research.Search.Grid;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Research.Torch.Distributed;
 using Research.Training.Data;
+using Research.Training.Distributed;
 using Research.Training;
 
 namespace Research.Search.Ablation;
@@ -26,23 +30,25 @@ public sealed record AblationResult(IReadOnlyList<AblationRow> Rows, IReadOnlyLi
 /// <summary>
 /// EfficientNet's Table 3 experiment on any base: members scaled by width only, depth only,
 /// resolution only, and compound (α, β, γ), each at about the same MACs (e.g. 2× and 4× the
-/// base), trained identically, scored on a held-out part of the training set.
+/// base), trained identically, scored on a held-out part of the training set. On several ranks
+/// the members are shared out and rank 0 writes ablation.csv and summary.txt.
 /// </summary>
 public static class ScalingAblation
 {
     public static readonly string[] Modes = ["width", "depth", "resolution", "compound"];
 
     public static AblationResult Run(NetworkSpec baseSpec, DatasetPair data, string datasetName, double[] targets, Coefficients compound,
-        GridSearchConfig cfg, string outDir, TextWriter? log = null, Research.Torch.Device? device = null)
+        GridSearchConfig cfg, string outDir, TextWriter? log = null, Research.Torch.Device? device = null, DistributedWorld? world = null)
     {
         cfg.Validate();
         if (targets.Length == 0 || targets.Any(t => !(t > 1))) throw new ArgumentException("--targets must be MACs ratios above 1, e.g. 2,4");
         Directory.CreateDirectory(outDir);
         var proxy = DatasetSplit.HoldOut(data, cfg.ValidationFraction);
         long baseMacs = CostModel.Estimate(baseSpec).Macs;
-        var rows = new List<AblationRow>();
-        foreach (var target in targets)
-            foreach (var mode in Modes)
+        var plan = targets.SelectMany(target => Modes.Select(mode => (Target: target, Mode: mode))).ToList();
+        AblationRow Train(int i)
+        {
+            var (target, mode) = plan[i];
             {
                 var member = Solve(baseSpec, mode, target, compound) with { Name = $"{baseSpec.Name}-{mode}-x{target.ToString(CultureInfo.InvariantCulture)}" };
                 var spec = CompoundScaler.Scale(baseSpec, member);
@@ -58,11 +64,15 @@ public static class ScalingAblation
                 }
                 var row = new AblationRow(mode, target, member.DepthMultiplier, member.WidthMultiplier, member.Resolution, cost.Params, cost.Macs,
                     (double)cost.Macs / baseMacs, accs.ToArray(), seconds);
-                rows.Add(row);
                 log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{mode} x{target}: depth {row.DepthMultiplier:F3} width {row.WidthMultiplier:F3} resolution {row.Resolution} macs_ratio {row.MacsRatio:F2} acc {row.AccMean:F2}±{row.AccStd:F2}"));
-                Write(Path.Combine(outDir, "ablation.csv"), rows);
+                return row;
             }
+        }
+        var json = new JsonSerializerOptions { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+        var rows = ShardedWork.Run(world, "ablation", plan.Count, Train, r => JsonSerializer.Serialize(r, json), t => JsonSerializer.Deserialize<AblationRow>(t, json)!,
+                finished: done => Write(Path.Combine(outDir, "ablation.csv"), done.Where(o => o.Result is not null).Select(o => o.Result!).ToList()))
+            .Select(o => o.Result!).ToList();
         var summary = new List<string>();
         foreach (var target in targets)
         {
@@ -70,7 +80,7 @@ public static class ScalingAblation
             summary.Add(string.Create(CultureInfo.InvariantCulture,
                 $"at ~{target}x the base MACs, {group[0].Mode} scaling won ({group[0].AccMean:F2}%); then {string.Join(", ", group.Skip(1).Select(r => $"{r.Mode} {r.AccMean:F2}%"))}"));
         }
-        DurableFile.WriteAllText(Path.Combine(outDir, "summary.txt"), string.Join("\n", summary) + "\n");
+        if (world?.IsMain ?? true) DurableFile.WriteAllText(Path.Combine(outDir, "summary.txt"), string.Join("\n", summary) + "\n");
         return new AblationResult(rows, summary);
     }
 

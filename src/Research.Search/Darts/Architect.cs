@@ -29,6 +29,9 @@ public sealed class Architect : IDisposable
 
     public Adam Optimizer { get; }
 
+    /// <summary>Called with the architecture parameters between computing their gradients and stepping (data-parallel: the average over ranks).</summary>
+    public Action<IReadOnlyList<Parameter>>? SynchroniseGradients { get; set; }
+
     public IReadOnlyList<Parameter> Arch => _arch;
 
     /// <summary>Cross-entropy of the supernet on a batch.</summary>
@@ -49,6 +52,7 @@ public sealed class Architect : IDisposable
         var objective = ValidationObjective(logits, yv);
         var grads = torch.autograd.grad([objective], _arch, allow_unused: true);
         SetArchGrads(grads);
+        SynchroniseGradients?.Invoke(_arch);
         Optimizer.step();
         return Summary(logits, yv);
     }
@@ -84,6 +88,7 @@ public sealed class Architect : IDisposable
             for (int i = 0; i < _arch.Count; i++)
                 final[i] = dAlpha[i] is null && hvp[i] is null ? null : (dAlpha[i] ?? torch.zeros_like(_arch[i])) - (hvp[i] ?? torch.zeros_like(_arch[i])) * xi;
             SetArchGrads(final);
+            SynchroniseGradients?.Invoke(_arch);
             var summary = Summary(logits, yv);
             Optimizer.step();
             return summary;

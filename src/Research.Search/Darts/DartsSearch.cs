@@ -26,6 +26,11 @@ public sealed record DartsOptions
     public IProgress<TrainProgress>? Progress { get; init; }
     /// <summary>Stop after this many weight steps per epoch (benchmarks and tests; null: the whole epoch).</summary>
     public int? MaxStepsPerEpoch { get; init; }
+    /// <summary>
+    /// Several ranks searching together (data-parallel: each rank a shard of both halves and its share
+    /// of the batch; weight and architecture gradients averaged; only rank 0 writes). Null: this process alone.
+    /// </summary>
+    public Research.Torch.Distributed.DistributedWorld? World { get; init; }
 }
 
 /// <summary>One row of darts_epochs.csv.</summary>
@@ -50,12 +55,18 @@ public static class DartsSearch
     {
         cfg.Validate();
         space.Validate();
+        var world = opts.World is { WorldSize: > 1 } w ? w : null;
+        bool main = world?.IsMain ?? true;
+        int ranks = world?.WorldSize ?? 1;
+        if (cfg.BatchSize % ranks != 0)
+            throw new ArgumentException($"batch {cfg.BatchSize} is the global batch of all {ranks} ranks: it must divide by the world size");
         string dir = opts.OutDir;
         string ckpt = Path.Combine(dir, CheckpointFile);
         bool resuming = opts.Resume && File.Exists(ckpt);
         if (!opts.Resume && File.Exists(ckpt))
             throw new ArgumentException($"{dir} already holds a DARTS search ({CheckpointFile}); pass --resume to continue it or choose another --out");
-        Directory.CreateDirectory(dir);
+        world?.Group.Barrier(); // every rank has looked for the checkpoint before rank 0 writes
+        if (main) Directory.CreateDirectory(dir);
         string identity = JsonSerializer.Serialize(new { space = space.Name, ops = space.Ops.Select(o => o.ToString()), space.Nodes,
             supernet = space.Supernet.ToJsonObject().ToJsonString(), dataset = datasetName, train = data.Train.Count, config = cfg.ToJson() });
 
@@ -70,9 +81,10 @@ public static class DartsSearch
         using var net = new Supernet(space, ds.Channels, ds.Classes, data.Shape.Size, cfg.PartialChannels);
         net.to(device).to(MemoryLayout.Resolve(cfg.MemoryFormat));
         var transform = new BatchTransform(data.Normalization ?? ChannelStats.Of(train), ds.Channels, data.Shape.Size, cfg.Augment, data.Recipe);
-        var trainLoader = new DataLoader(train, cfg.BatchSize, shuffle: true, dropLast: true, device, cfg.Seed);
-        var valLoader = new DataLoader(val, cfg.BatchSize, shuffle: true, dropLast: true, device, cfg.Seed + 1);
-        var evalLoader = new DataLoader(evalSet, 256, shuffle: false, dropLast: false, device);
+        DataShard? Shard(bool pad) => world is null ? null : new DataShard(world.Rank, ranks, pad);
+        var trainLoader = new DataLoader(train, cfg.BatchSize / ranks, shuffle: true, dropLast: true, device, cfg.Seed, Shard(pad: true));
+        var valLoader = new DataLoader(val, cfg.BatchSize / ranks, shuffle: true, dropLast: true, device, cfg.Seed + 1, Shard(pad: true));
+        var evalLoader = new DataLoader(evalSet, 256, shuffle: false, dropLast: false, device, shard: Shard(pad: false));
         int steps = Math.Min(trainLoader.BatchesPerEpoch, valLoader.BatchesPerEpoch);
         if (opts.MaxStepsPerEpoch is { } cap) steps = Math.Min(steps, cap);
         if (steps < 1) throw new ArgumentException($"the search split has too few images ({train.Count}/{val.Count}) for batches of {cfg.BatchSize}");
@@ -81,6 +93,8 @@ public static class DartsSearch
         using var weightOpt = new SGD(weights, cfg.WeightLearningRate, momentum: cfg.WeightMomentum, weight_decay: cfg.WeightDecay);
         var scheduler = new LRScheduler(weightOpt, new CosineSchedule(cfg.WeightLearningRate, (long)cfg.Epochs * steps, 0, cfg.EffectiveLearningRateMin));
         using var architect = new Architect(net, cfg);
+        var parallel = world is null ? null : new Research.Training.Distributed.DataParallel(world.Group);
+        if (parallel is not null) architect.SynchroniseGradients = parallel.AverageGradients;
         var extra = new List<KeyValuePair<string, Optimizer>> { new("arch_optimizer", architect.Optimizer) };
 
         var history = new List<DartsEpoch>();
@@ -94,13 +108,18 @@ public static class DartsSearch
             history = JsonSerializer.Deserialize<List<DartsEpoch>>(meta["history"]) ?? [];
             alphaRows = JsonSerializer.Deserialize<List<AlphaRow>>(meta["alphas"]) ?? [];
             start = int.Parse(meta["epoch"], CultureInfo.InvariantCulture);
-            WriteOutputs(dir, history, alphaRows);
-            opts.Log?.WriteLine($"resuming {dir} after epoch {start} of {cfg.Epochs}");
+            if (main)
+            {
+                WriteOutputs(dir, history, alphaRows);
+                opts.Log?.WriteLine($"resuming {dir} after epoch {start} of {cfg.Epochs}");
+            }
         }
+        parallel?.BroadcastState(net);
 
         var total = Stopwatch.StartNew();
         for (int epoch = start; epoch < cfg.Epochs; epoch++)
         {
+            if (world is not null) torch.manual_seed(unchecked(cfg.Seed * 1_000_003L + epoch * 7_919L + world.Rank + 1));
             var clock = Stopwatch.StartNew();
             net.train();
             double lossSum = 0;
@@ -127,6 +146,7 @@ public static class DartsSearch
                     var loss = torch.nn.functional.cross_entropy(logits, bt.Labels);
                     loss.backward();
                     net.Arch.zero_grad();
+                    parallel?.AverageGradients(weights);
                     if (cfg.GradientClip > 0) torch.nn.utils.clip_grad_norm_(weights, cfg.GradientClip);
                     weightOpt.step();
                     scheduler.step();
@@ -143,7 +163,17 @@ public static class DartsSearch
                 if (step % 10 == 0 || step == steps)
                     opts.Progress?.Report(new TrainProgress(epoch + 1, cfg.Epochs, step, steps, lossSum / seen));
             }
-            var eval = Evaluation.Evaluate(net, evalLoader, transform);
+            if (world is not null)
+            {
+                // The epoch's training figures over every rank's share; rank 0's batch-norm statistics for evaluation and the checkpoint.
+                using var sums = torch.tensor(new[] { lossSum, correct, seen }, device: world.Group.Backend == "nccl" ? device : null);
+                world.Group.AllReduce(sums);
+                using var host = sums.cpu();
+                var reduced = host.ToArray<double>();
+                (lossSum, correct, seen) = (reduced[0], (long)reduced[1], (long)reduced[2]);
+                parallel!.BroadcastBuffers(net);
+            }
+            var eval = Evaluation.Evaluate(net, evalLoader, transform, group: world?.Group);
             var genotype = Derive(net, space, cfg);
             double entropy, macs;
             using (torch.no_grad())
@@ -156,6 +186,7 @@ public static class DartsSearch
             var record = new DartsEpoch(epoch + 1, lossSum / seen, 100.0 * correct / seen, eval.Loss, eval.Top1, entropy, macs,
                 genotype.ToString(), clock.Elapsed.TotalSeconds, PeakMemory.PeakMiB());
             history.Add(record);
+            if (!main) continue;
             Checkpoint.Save(ckpt, net, weightOpt, scheduler, metadata: new Dictionary<string, string>
             {
                 ["epoch"] = (epoch + 1).ToString(CultureInfo.InvariantCulture),
@@ -171,7 +202,7 @@ public static class DartsSearch
 
         var final = Derive(net, space, cfg);
         var file = new GenotypeFile($"darts-{space.Name}", final, space.Network with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = data.Shape.Size });
-        file.Save(Path.Combine(dir, GenotypeFileName));
+        if (main) file.Save(Path.Combine(dir, GenotypeFileName));
         return new DartsResult(file, history, history.Sum(h => h.Seconds), dir);
     }
 

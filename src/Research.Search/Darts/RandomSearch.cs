@@ -4,7 +4,9 @@ using Research.Core.IO;
 using System.Globalization;
 using System.Text;
 using Research.Models.Cells;
+using Research.Torch.Distributed;
 using Research.Training.Data;
+using Research.Training.Distributed;
 using Research.Training;
 
 namespace Research.Search.Darts;
@@ -17,14 +19,16 @@ public sealed record RandomSearchResult(IReadOnlyList<RandomCandidate> Candidate
 /// The baseline every NAS result must beat (Li &amp; Talwalkar 2019): genotypes sampled uniformly
 /// from the same space, each stacked in the supernet's layout and trained with the same recipe on
 /// the same split as the search (weights on one half, scored on the other); the best is kept.
-/// Each candidate trains in its own folder with checkpoints, so a killed baseline resumes.
+/// Each candidate trains in its own folder with checkpoints, so a killed baseline resumes. On several
+/// ranks the candidates are shared out (<see cref="ShardedWork"/>) and rank 0 writes the same files;
+/// with a time budget the cut-off then depends on which candidates finished first.
 /// </summary>
 public static class RandomSearch
 {
     public const string GenotypeFileName = "random_genotype.json";
 
     public static RandomSearchResult Run(SearchSpace space, DatasetPair data, string datasetName, int count, TrainConfig recipe, double trainFraction,
-        int seed, string outDir, TrainerOptions? template = null, TextWriter? log = null, double? budgetSeconds = null)
+        int seed, string outDir, TrainerOptions? template = null, TextWriter? log = null, double? budgetSeconds = null, DistributedWorld? world = null)
     {
         if (count < 1) throw new ArgumentException($"--random-baseline {count}: must be >= 1");
         if (budgetSeconds is <= 0) throw new ArgumentException($"budget {budgetSeconds} s: must be positive");
@@ -36,31 +40,50 @@ public static class RandomSearch
         var ds = data.Train;
         var layout = space.Supernet with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = data.Shape.Size };
         var rng = new Random(seed);
-        var results = new List<RandomCandidate>();
-        for (int i = 0; i < count; i++)
+        // Drawn up front, in the order a serial loop draws them, so every rank knows every candidate.
+        var genotypes = Enumerable.Range(0, count).Select(_ => GenotypeDerivation.Random(space.Ops, space.Nodes, rng)).ToList();
+        bool spent = false;
+        bool Admit(IReadOnlyList<RandomCandidate> done, int i)
         {
-            var g = GenotypeDerivation.Random(space.Ops, space.Nodes, rng);
             // A time budget (to match a search's) admits a candidate only if one more of average cost still fits.
-            if (budgetSeconds is { } budget && results.Count > 0 && results.Sum(r => r.Seconds) + results.Average(r => r.Seconds) > budget)
-            {
-                log?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"random: budget {budget:F0} s spent after {results.Count} candidates"));
-                break;
-            }
+            if (budgetSeconds is not { } budget || done.Count == 0 || done.Sum(r => r.Seconds) + done.Average(r => r.Seconds) <= budget) return true;
+            if (!spent) log?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"random: budget {budget:F0} s spent after {done.Count} candidates"));
+            spent = true;
+            return false;
+        }
+        RandomCandidate Train(int i)
+        {
+            var g = genotypes[i];
             var spec = layout.ToSpec(g, $"random-{space.Name}-{i}");
             var dir = Path.Combine(outDir, "random", i.ToString(CultureInfo.InvariantCulture));
             var r = Trainer.Run(spec, proxy, datasetName, recipe with { Seed = seed },
-                (template ?? new TrainerOptions { OutDir = dir }) with { OutDir = dir, Resume = true });
-            results.Add(new RandomCandidate(i, g, r.Params, r.Macs, r.Final.ValTop1, r.Seconds));
+                (template ?? new TrainerOptions { OutDir = dir }) with { OutDir = dir, Resume = true, World = null });
             log?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"random {i}: val_top1 {r.Final.ValTop1:F2} seconds {r.Seconds:F1} genotype {g}"));
-            Write(Path.Combine(outDir, "random_baseline.csv"), results);
+            return new RandomCandidate(i, g, r.Params, r.Macs, r.Final.ValTop1, r.Seconds);
         }
+        string csv = Path.Combine(outDir, "random_baseline.csv");
+        var results = ShardedWork.Run(world, "random", count, Train, Save, Load,
+                admit: Admit, finished: done => Write(csv, done.Where(o => o.Result is not null).Select(o => o.Result!).ToList()))
+            .Where(o => o.Result is not null).Select(o => o.Result!).ToList();
         var best = results.MaxBy(r => r.ValTop1)!;
         var file = new GenotypeFile($"random-{space.Name}", best.Genotype, space.Network with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = data.Shape.Size });
-        file.Save(Path.Combine(outDir, GenotypeFileName));
+        if (world?.IsMain ?? true) file.Save(Path.Combine(outDir, GenotypeFileName));
         return new RandomSearchResult(results, best, file, results.Sum(r => r.Seconds));
     }
 
     public static readonly string[] Columns = ["index", "params", "macs", "val_top1", "seconds", "genotype"];
+
+    // A candidate crosses between ranks as its figures and its genotype's JSON.
+    private static string Save(RandomCandidate r) => string.Join('\t', Numbers.Integer(r.Index), Numbers.Integer(r.Params), Numbers.Integer(r.Macs),
+        Numbers.RoundTrip(r.ValTop1), Numbers.RoundTrip(r.Seconds), r.Genotype.ToJsonObject().ToJsonString());
+
+    private static RandomCandidate Load(string text)
+    {
+        var f = text.Split('\t', 6);
+        return new RandomCandidate(int.Parse(f[0], CultureInfo.InvariantCulture), Genotype.FromJsonObject(System.Text.Json.Nodes.JsonNode.Parse(f[5])!.AsObject(), "a random candidate"),
+            long.Parse(f[1], CultureInfo.InvariantCulture), long.Parse(f[2], CultureInfo.InvariantCulture), double.Parse(f[3], CultureInfo.InvariantCulture),
+            double.Parse(f[4], CultureInfo.InvariantCulture));
+    }
 
     private static void Write(string path, IReadOnlyList<RandomCandidate> rows) =>
         CsvTable.Write(path, Columns, rows.Select(r => new[]

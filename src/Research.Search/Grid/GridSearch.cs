@@ -4,6 +4,9 @@ using Research.Core.IO;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Research.Torch.Distributed;
+using Research.Training.Distributed;
 using MathNet.Numerics.Statistics;
 using Research.Models.Cost;
 using Research.Models.Scaling;
@@ -26,45 +29,56 @@ public sealed record GridSearchResult(IReadOnlyList<CandidateResult> Candidates,
 /// EfficientNet's step 1: at φ = 1, every candidate (α, β, γ) on the constraint grid scales the
 /// base, trains on the proxy task with the same budget and seeds, and is scored on a held-out
 /// part of the training set. Each (candidate, seed) trains in its own folder with checkpoints,
-/// so a killed search resumes where it stopped and recomputes nothing that finished.
+/// so a killed search resumes where it stopped and recomputes nothing that finished. On several
+/// ranks the candidates are shared out (<see cref="ShardedWork"/>), each trained whole by one rank,
+/// and rank 0 writes the same candidates.csv and best.json as a serial search.
 /// </summary>
 public static class GridSearch
 {
     /// <param name="device">where candidates train (null: CPU)</param>
+    /// <param name="world">ranks that share the candidates (null: this process trains them all)</param>
     public static GridSearchResult Run(NetworkSpec baseSpec, DatasetPair data, string datasetName, GridSearchConfig cfg, string outDir, TextWriter? log = null,
-        Research.Torch.Device? device = null)
+        Research.Torch.Device? device = null, DistributedWorld? world = null)
     {
         cfg.Validate();
         var grid = CoefficientGrid.Candidates(cfg.Step, cfg.Tolerance, cfg.Target);
         if (grid.Count == 0)
             throw new ArgumentException($"no (α, β, γ) on a {cfg.Step} grid has |α·β²·γ² − {cfg.Target}| ≤ {cfg.Tolerance}; raise --tolerance");
         var chosen = Spread(grid, cfg.MaxCandidates);
+        bool main = world?.IsMain ?? true;
         Directory.CreateDirectory(outDir);
         var proxy = DatasetSplit.HoldOut(data, cfg.ValidationFraction);
         long baseMacs = CostModel.Estimate(baseSpec).Macs;
         log?.WriteLine($"grid: {grid.Count} candidates with |α·β²·γ² − {cfg.Target}| ≤ {cfg.Tolerance}, evaluating {chosen.Count} × {cfg.Seeds.Length} seed(s); proxy train {proxy.Train.Count}, held-out {proxy.Test.Count}");
 
-        var results = new List<CandidateResult>();
-        foreach (var c in chosen)
-        {
-            results.Add(Evaluate("grid", c, baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log, device));
-            WriteCandidates(Path.Combine(outDir, "candidates.csv"), results);
-        }
+        string csv = Path.Combine(outDir, "candidates.csv");
+        var results = Shared(world, "grid", chosen.Count, i => Evaluate("grid", chosen[i], baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log, device),
+            done => WriteCandidates(csv, done)).ToList();
         if (cfg.Refine)
         {
             var surface = ResponseSurface.Fit(results.Select(r => (r.Coefficients, r.AccMean)).ToList());
             var opt = surface.ConstrainedOptimum(cfg.Target);
-            log?.WriteLine($"refine: the response surface peaks at {opt} (predicted accuracy {surface.Predict(opt):F2}%)");
-            results.Add(Evaluate("refined", opt, baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log, device));
-            WriteCandidates(Path.Combine(outDir, "candidates.csv"), results);
+            if (main) log?.WriteLine($"refine: the response surface peaks at {opt} (predicted accuracy {surface.Predict(opt):F2}%)");
+            var onGrid = results.ToList();
+            results.AddRange(Shared(world, "grid-refined", 1, _ => Evaluate("refined", opt, baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log, device),
+                done => WriteCandidates(csv, [.. onGrid, .. done])));
         }
         var ranked = results.OrderByDescending(r => r.Objective).ThenBy(r => r.Coefficients.Key, StringComparer.Ordinal).ToList();
         var best = ranked[0];
         var runnerUp = ranked.Count > 1 ? ranked[1] : null;
         var cmp = runnerUp is null ? null : Significance.Welch(best.Accuracies, runnerUp.Accuracies);
-        WriteBest(Path.Combine(outDir, "best.json"), best, runnerUp, cmp, cfg);
+        if (main) WriteBest(Path.Combine(outDir, "best.json"), best, runnerUp, cmp, cfg);
         return new GridSearchResult(results, best, runnerUp, cmp);
     }
+
+    private static readonly JsonSerializerOptions ResultJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    /// <summary>Candidates run serially or shared out over the ranks; <paramref name="written"/> sees the finished ones in order (on rank 0).</summary>
+    private static IReadOnlyList<CandidateResult> Shared(DistributedWorld? world, string name, int count, Func<int, CandidateResult> run,
+        Action<IReadOnlyList<CandidateResult>> written) =>
+        ShardedWork.Run(world, name, count, run, r => JsonSerializer.Serialize(r, ResultJson), text => JsonSerializer.Deserialize<CandidateResult>(text, ResultJson)!,
+            finished: done => written(done.Where(o => o.Result is not null).Select(o => o.Result!).ToList()))
+            .Select(o => o.Result!).ToList();
 
     /// <summary>Trains (or reads back) one candidate on every seed.</summary>
     public static CandidateResult Evaluate(string kind, Coefficients c, NetworkSpec baseSpec, DatasetPair proxy, string datasetName, GridSearchConfig cfg,

@@ -43,7 +43,7 @@ public sealed record GridSearchConfig : ISettingsRecord<GridSearchConfig>
             (r, v) => r with { MaxCandidates = v }, min: 1)
         .Flag("refine", "fit a quadratic response surface and evaluate its constrained optimum", r => r.Refine, (r, v) => r with { Refine = v })
         // Every candidate trains from scratch: a pretrained start does not fit scaled shapes.
-        .Include(TrainConfig.Settings, r => r.Train, (r, v) => r with { Train = v }, [.. TrainConfig.Settings.Keys.Where(k => k != "init_from")], renames: null)
+        .Include(TrainConfig.Settings, r => r.Train, (r, v) => r with { Train = v }, [.. TrainConfig.Settings.Keys.Except(TrainConfig.SingleRunKeys)], renames: null)
         .Rule(r => r.Step is <= 0 or > 1 || r.Tolerance < 0 || r.Target <= 1 || CoefficientGrid.Candidates(r.Step, r.Tolerance, r.Target).Count > 0 ? null
             : new SettingProblem("tolerance", Numbers.RoundTrip(r.Tolerance), "wide enough to keep a candidate")
             {

@@ -1,11 +1,15 @@
-using Research.Torch.Modules;
+using Research.Torch.Distributed;
 using Research.Torch.Interop;
+using Research.Torch.Modules;
 
 namespace Research.Torch.Modules
 {
     /// <summary>
     /// Batch normalisation over (N, C, H, W). Training uses batch statistics and updates the
     /// running ones (buffers running_mean, running_var, num_batches_tracked); eval uses them.
+    /// With a <see cref="SyncGroup"/> of several ranks (PyTorch's SyncBatchNorm, here on CPU too)
+    /// the training statistics are those of the whole global batch: the ranks' sums are all-reduced
+    /// (differentiably, so the gradient flows through every rank's share), then the centred squares.
     /// </summary>
     public sealed class BatchNorm2d : Module<Tensor, Tensor>
     {
@@ -43,12 +47,46 @@ namespace Research.Torch.Modules
         public double Eps { get; }
         public double Momentum { get; set; }
 
+        /// <summary>The ranks whose batches are normalised together in training (null: this process's batch alone).</summary>
+        public ProcessGroup? SyncGroup { get; set; }
+
         public override Tensor forward(Tensor input)
         {
             bool useBatchStats = training || running_mean is null;
             if (training && num_batches_tracked is not null)
                 using (torch.no_grad()) num_batches_tracked.add_(1);
+            if (training && SyncGroup is { WorldSize: > 1 } group) return SynchronisedForward(input, group);
             return torch.nn.functional.batch_norm(input, running_mean, running_var, weight, bias, useBatchStats, Momentum, Eps);
+        }
+
+        private Tensor SynchronisedForward(Tensor input, ProcessGroup group)
+        {
+            if (input.dim() != 4 || input.size(1) != NumFeatures)
+                throw new ArgumentException($"BatchNorm2d: expected (N, {NumFeatures}, H, W), got [{string.Join(", ", input.shape)}]");
+            using var scope = torch.NewDisposeScope();
+            long channels = NumFeatures;
+            long[] reduce = [0, 2, 3];
+            long[] perChannel = [1, channels, 1, 1];
+            var x = input.dtype == ScalarType.Float32 ? input : input.to(ScalarType.Float32);
+            // Sums and the count in one all-reduce; then the centred squares (two passes, as exact as a local batch norm).
+            using var localCount = torch.full([1], (double)(input.numel() / channels), ScalarType.Float32, input.device);
+            var totals = group.AllReduceDifferentiable(torch.cat([x.sum(reduce), localCount]));
+            var count = totals.narrow(0, channels, 1);
+            var mean = totals.narrow(0, 0, channels) / count;
+            var centred = x - mean.view(perChannel);
+            var variance = group.AllReduceDifferentiable((centred * centred).sum(reduce)) / count;
+            var y = centred * (variance + Eps).rsqrt().view(perChannel);
+            if (weight is not null) y = y * weight.view(perChannel);
+            if (bias is not null) y = y + bias.view(perChannel);
+            if (running_mean is not null && running_var is not null)
+                using (torch.no_grad())
+                {
+                    double n = count.item<float>();
+                    running_mean.mul_(1 - Momentum).add_(mean.detach() * Momentum);
+                    running_var.mul_(1 - Momentum).add_(variance.detach() * (Momentum * n / Math.Max(n - 1, 1)));
+                }
+            if (y.dtype != input.dtype) y = y.to(input.dtype);
+            return y.MoveToOuterDisposeScope();
         }
     }
 }
@@ -59,6 +97,13 @@ namespace Research.Torch
     {
         public static partial class nn
         {
+            /// <summary>PyTorch's SyncBatchNorm.convert_sync_batchnorm: every batch norm of the model normalises over the group's ranks (null: back to local).</summary>
+            public static void convert_sync_batchnorm(Module model, ProcessGroup? group)
+            {
+                foreach (var (_, m) in model.named_modules())
+                    if (m is Modules.BatchNorm2d bn) bn.SyncGroup = group;
+            }
+
             public static Modules.BatchNorm2d BatchNorm2d(long num_features, double eps = 1e-5, double momentum = 0.1, bool affine = true,
                 bool track_running_stats = true, Device? device = null, ScalarType dtype = ScalarType.Float32) =>
                 new(num_features, eps, momentum, affine, track_running_stats, device, dtype);

@@ -9,13 +9,15 @@ namespace Research.Training.Data;
 /// background thread gathers the next one's bytes; on CUDA it also pins them and starts a
 /// non-blocking copy. On CPU the tensors are made on the caller's thread: a libtorch copy on
 /// the background thread would start a second OpenMP team that fights the training threads.
+/// With a <see cref="DataShard"/> it serves one rank's share of each epoch's order (PyTorch's
+/// DistributedSampler: every rank draws the same permutation and takes every n-th index).
 /// </summary>
 public sealed class DataLoader
 {
     private readonly ImageDataset _data;
     private readonly int[] _indices;
 
-    public DataLoader(ImageDataset data, int[] indices, int batchSize, bool shuffle, bool dropLast, Device device, int seed = 0)
+    public DataLoader(ImageDataset data, int[] indices, int batchSize, bool shuffle, bool dropLast, Device device, int seed = 0, DataShard? shard = null)
     {
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be >= 1");
         foreach (var i in indices)
@@ -27,22 +29,31 @@ public sealed class DataLoader
         DropLast = dropLast;
         Device = device;
         Seed = seed;
+        Shard = shard;
         if (BatchesPerEpoch == 0) throw new ArgumentException($"{data.Name}: {indices.Length} images make no batch of {batchSize} (drop_last)");
     }
 
-    public DataLoader(ImageDataset data, int batchSize, bool shuffle, bool dropLast, Device device, int seed = 0)
-        : this(data, Enumerable.Range(0, data.Count).ToArray(), batchSize, shuffle, dropLast, device, seed) { }
+    public DataLoader(ImageDataset data, int batchSize, bool shuffle, bool dropLast, Device device, int seed = 0, DataShard? shard = null)
+        : this(data, Enumerable.Range(0, data.Count).ToArray(), batchSize, shuffle, dropLast, device, seed, shard) { }
 
     public int BatchSize { get; }
     public bool Shuffle { get; }
     public bool DropLast { get; }
     public Device Device { get; }
     public int Seed { get; }
-    public int Count => _indices.Length;
-    public int BatchesPerEpoch => DropLast ? _indices.Length / BatchSize : (_indices.Length + BatchSize - 1) / BatchSize;
+    public DataShard? Shard { get; }
+    /// <summary>How many images an epoch serves (this rank's share with a shard).</summary>
+    public int Count => Shard?.Size(_indices.Length) ?? _indices.Length;
+    public int BatchesPerEpoch => DropLast ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
 
     /// <summary>The dataset indices of an epoch, in the order they are served.</summary>
     public int[] Order(int epoch)
+    {
+        var order = FullOrder(epoch);
+        return Shard is { } shard ? shard.Take(order) : order;
+    }
+
+    private int[] FullOrder(int epoch)
     {
         var order = (int[])_indices.Clone();
         if (!Shuffle) return order;

@@ -1,0 +1,43 @@
+using Research.Torch;
+using Research.Torch.Distributed;
+using Research.Training;
+
+namespace Research.Cli.Distributed;
+
+/// <summary>
+/// The distributed world a command runs in, when its environment describes several ranks (set by
+/// `research launch`, torchrun, srun or an MPI launcher). Commands that train data-parallel or
+/// share out candidates join it; the rest run on rank 0 alone. The error handler leaves the
+/// failing rank's note in the world, so that the other ranks' errors name it.
+/// </summary>
+public static class CommandWorld
+{
+    private static readonly AsyncLocal<DistributedWorld?> _current = new();
+
+    /// <summary>The commands (their paths after `research`) that take part on every rank.</summary>
+    public static readonly string[] Aware = ["train", "search darts", "search random", "search grid", "search ablation", "run"];
+
+    public static DistributedWorld? Current => _current.Value;
+
+    /// <summary>Joins the environment's world (null when this process is alone); the device is this rank's.</summary>
+    public static DistributedWorld? Join(ExecutionConfig run, Device device, TextWriter log, string backendOption = "--dist-backend")
+    {
+        var env = DistributedEnvironment.FromProcess();
+        if (!env.IsDistributed) return null;
+        run.ResolveBackend(device, backendOption); // bad input before the rendezvous
+        var world = run.JoinWorld(env, device, log);
+        _current.Value = world;
+        return world;
+    }
+
+    /// <summary>Tells the other ranks that this one is failing and why (their errors then name it).</summary>
+    public static void NoteFailure(string message) => _current.Value?.NoteFailure(message);
+
+    /// <summary>A clean end: waits for every rank, then leaves.</summary>
+    public static void Leave(DistributedWorld? world)
+    {
+        if (world is null) return;
+        world.Leave();
+        _current.Value = null;
+    }
+}
