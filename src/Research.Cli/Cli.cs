@@ -13,6 +13,7 @@ public static class Cli
     {
         var root = new RootCommand("research: neural architecture search and compound scaling of mobile CNNs on libtorch");
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(SelftestCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(DataCommand.Create());

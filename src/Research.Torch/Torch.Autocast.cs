@@ -17,6 +17,13 @@ public static partial class torch
     /// <summary>The type autocast runs matmuls and convolutions in on this thread (whether or not it is enabled).</summary>
     public static ScalarType get_autocast_dtype(DeviceType device_type) => (ScalarType)Native.rt_autocast_get_dtype((int)device_type);
 
+    /// <summary>Whether autocast keeps its casts of leaf tensors (weights) for the rest of a region; off while capturing a CUDA graph.</summary>
+    public static bool autocast_cache_enabled
+    {
+        get => Native.rt_autocast_is_cache_enabled();
+        set => Native.rt_autocast_set_cache_enabled(value);
+    }
+
     public static partial class random
     {
         /// <summary>The CPU generator's state (a uint8 tensor), for checkpoints.</summary>

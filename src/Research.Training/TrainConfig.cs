@@ -34,6 +34,8 @@ public sealed record TrainConfig : ISettingsRecord<TrainConfig>
     /// <summary>auto, contiguous or channels_last (see <see cref="MemoryLayout"/>).</summary>
     public string MemoryFormat { get; init; } = MemoryLayout.Contiguous;
     public int Seed { get; init; }
+    /// <summary>CUDA: capture the training step as a CUDA graph once and replay it (SGD, no EMA, no clip; see <see cref="CudaGraphStep"/>).</summary>
+    public bool CudaGraphs { get; init; }
     /// <summary>Batch norm over the whole global batch when training on several ranks (PyTorch's SyncBatchNorm); else each rank's own.</summary>
     public bool SyncBatchNorm { get; init; }
     /// <summary>Weights to start from (.safetensors or PyTorch .pth, any naming the model's family has); null: random initialisation.</summary>
@@ -66,6 +68,8 @@ public sealed record TrainConfig : ISettingsRecord<TrainConfig>
         .Number("cutout", "cutout probability per image (0: off)", r => r.Augment.CutoutProbability,
             (r, v) => r with { Augment = r.Augment with { CutoutProbability = v } }, new SettingRange(0, 1))
         .Flag("bf16", "bf16 autocast on CUDA", r => r.Bf16, (r, v) => r with { Bf16 = v })
+        .Flag("cuda_graphs", "CUDA: record the training step once as a CUDA graph and replay it (sgd, no ema, no clip)", r => r.CudaGraphs,
+            (r, v) => r with { CudaGraphs = v })
         .Flag("sync_bn", "data-parallel runs: batch-norm statistics over every rank's batch (default: each rank's own)", r => r.SyncBatchNorm,
             (r, v) => r with { SyncBatchNorm = v })
         .Choice("memory_format", MemoryLayout.Description, MemoryLayout.Names, r => r.MemoryFormat, (r, v) => r with { MemoryFormat = v })

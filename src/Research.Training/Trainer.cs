@@ -36,6 +36,13 @@ public sealed record TrainerOptions
     /// recipe's batch is the global batch, split evenly across the ranks; only rank 0 writes files.
     /// </summary>
     public DistributedWorld? World { get; init; }
+    /// <summary>
+    /// Stop after this epoch (null: the recipe's last): a search's rung. The schedule stays the recipe's,
+    /// so a run stopped here and resumed later ends exactly as one that never stopped.
+    /// </summary>
+    public int? StopAfterEpoch { get; init; }
+    /// <summary>Told at the end of every epoch (after its evaluation and checkpoint): the record and the time since training began.</summary>
+    public Action<EpochRecord, TimeSpan>? EpochEnded { get; init; }
     /// <summary>Test seam: transforms each training input before the forward pass (e.g. to poison one).</summary>
     internal Func<int, int, Tensor, Tensor>? InputHook { get; init; }
 }
@@ -45,7 +52,13 @@ public readonly record struct TrainProgress(int Epoch, int Epochs, int Step, int
 
 /// <summary>What a finished run reports (also in metrics.json).</summary>
 public sealed record TrainResult(string Model, string Dataset, long Params, long Macs, int Resolution, EpochRecord Final, EpochRecord Best,
-    double Seconds, double ImagesPerSecond, string OutDir);
+    double Seconds, double ImagesPerSecond, string OutDir)
+{
+    /// <summary>Epochs trained so far (fewer than the recipe's when stopped at a rung).</summary>
+    public int Epochs => Final.Epoch;
+    /// <summary>The layout it trained in (memory_format auto: the probe's choice).</summary>
+    public string MemoryFormat { get; init; } = MemoryLayout.Contiguous;
+}
 
 /// <summary>
 /// Trains a network on a dataset: SGD/RMSprop/AdamW with decay only on weights, warmup +
@@ -84,7 +97,7 @@ public static class Trainer
         torch.manual_seed(cfg.Seed);
         var device = opts.Device;
         using var model = NetworkBuilder.Build(spec);
-        model.to(device).to(MemoryLayout.Resolve(cfg.MemoryFormat));
+        model.to(device);
         var stats = data.Stats();
         var transform = new BatchTransform(stats, spec.InChannels, spec.Resolution, cfg.Augment, data.Recipe);
         int evalBatch = Math.Max(cfg.BatchSize, 256);
@@ -112,6 +125,25 @@ public static class Trainer
         }
         var parallel = world is null ? null : new DataParallel(world.Group);
         if (world is not null && cfg.SyncBatchNorm) torch.nn.convert_sync_batchnorm(model, world.Group);
+        // Training time as a user waits for it (time-to-accuracy): from here, the layout probe included.
+        var sinceStart = Stopwatch.StartNew();
+        // The layout: the recipe's, or (auto) the probe's choice, made once and kept by a resume.
+        string layout = cfg.MemoryFormat;
+        string? probeReport = null;
+        if (layout == MemoryLayout.Auto)
+        {
+            if (resuming && Checkpoint.ReadMetadata(files.Checkpoint).TryGetValue("memory_format", out var kept)) layout = kept;
+            else
+            {
+                var probe = MemoryLayoutProbe.Run(spec, device, cfg.BatchSize / ranks);
+                layout = probe.Choice;
+                probeReport = probe.ToString();
+                if (world is not null) layout = AgreeOnLayout(world, layout, device);
+            }
+            if (main) opts.Log?.WriteLine($"memory_format auto: {layout}{(probeReport is null ? " (kept from the checkpoint)" : $" ({probeReport})")}");
+        }
+        model.to(MemoryLayout.Resolve(layout));
+        if (!resuming && main && probeReport is not null) DurableFile.WriteAllText(files.Config, WithLayout(identity, layout, probeReport));
         int steps = trainLoader.BatchesPerEpoch;
         using var optimizer = CreateOptimizer(cfg, model);
         var scheduler = new LRScheduler(optimizer, new CosineSchedule(cfg.LearningRate, (long)cfg.Epochs * steps, (long)Math.Round(cfg.WarmupEpochs * steps)));
@@ -138,7 +170,40 @@ public static class Trainer
         bool bf16 = cfg.Bf16 && device.Type == DeviceType.CUDA;
         using var lossSum = torch.zeros([], ScalarType.Float64, device);
         using var correctSum = torch.zeros([], ScalarType.Int64, device);
-        for (int epoch = start; epoch < cfg.Epochs; epoch++)
+        if (cfg.CudaGraphs)
+        {
+            CudaGraphStep.Validate(cfg, device, world is not null);
+            if (data.Train.Count < cfg.BatchSize) throw new ArgumentException($"cuda_graphs: {data.Train.Count} training images make no full batch of {cfg.BatchSize}");
+            optimizer.UseLearningRateTensors(device);
+        }
+        using var graphs = cfg.CudaGraphs ? new CudaGraphStep(device) : null;
+
+        // One training step; under cuda_graphs it is what the graph captures, so it only launches device work.
+        void TrainStep(Tensor images, Tensor labels, int size, int epoch, int step)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = transform.Apply(images, train: true);
+            if (opts.InputHook is { } hook) x = hook(epoch, step, x);
+            Tensor logits;
+            using (torch.autocast(DeviceType.CUDA, enabled: bf16))
+                logits = model.call(x);
+            logits = logits.to(ScalarType.Float32);
+            var loss = torch.nn.functional.cross_entropy(logits, labels, label_smoothing: cfg.LabelSmoothing);
+            optimizer.zero_grad(set_to_none: graphs is null); // a graph keeps its gradient tensors
+            loss.backward();
+            parallel?.AverageGradients(model.parameters());
+            if (cfg.ClipNorm > 0) torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.ClipNorm);
+            optimizer.step();
+            ema?.Update(model);
+            using (torch.no_grad())
+            {
+                lossSum.add_(loss.detach().to(ScalarType.Float64) * size);
+                correctSum.add_(logits.argmax(1).eq(labels).sum());
+            }
+        }
+
+        int stop = Math.Min(cfg.Epochs, opts.StopAfterEpoch ?? cfg.Epochs);
+        for (int epoch = start; epoch < stop; epoch++)
         {
             // Each rank its own augmentation and dropout draws, seeded by (seed, epoch, rank): a resume on any world size replays them.
             if (world is not null) torch.manual_seed(unchecked(cfg.Seed * 1_000_003L + epoch * 7_919L + world.Rank + 1));
@@ -149,27 +214,15 @@ public static class Trainer
             var epochClock = Stopwatch.StartNew();
             foreach (var batch in trainLoader.Epoch(epoch))
                 using (batch)
-                using (torch.NewDisposeScope())
                 {
-                    var x = transform.Apply(batch.Images, train: true);
-                    if (opts.InputHook is { } hook) x = hook(epoch, step, x);
-                    Tensor logits;
-                    using (torch.autocast(DeviceType.CUDA, enabled: bf16))
-                        logits = model.call(x);
-                    logits = logits.to(ScalarType.Float32);
-                    var loss = torch.nn.functional.cross_entropy(logits, batch.Labels, label_smoothing: cfg.LabelSmoothing);
-                    optimizer.zero_grad();
-                    loss.backward();
-                    parallel?.AverageGradients(model.parameters());
-                    if (cfg.ClipNorm > 0) torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.ClipNorm);
-                    optimizer.step();
-                    scheduler.step();
-                    ema?.Update(model);
-                    using (torch.no_grad())
+                    if (graphs is null) TrainStep(batch.Images, batch.Labels, batch.Size, epoch, step);
+                    else
                     {
-                        lossSum.add_(loss.detach().to(ScalarType.Float64) * batch.Size);
-                        correctSum.add_(logits.argmax(1).eq(batch.Labels).sum());
+                        var (e, s) = (epoch, step);
+                        graphs.Run(batch, () => TrainStep(graphs.Images!, graphs.Labels!, batch.Size, e, s));
                     }
+                    // After the update, as PyTorch's scheduler.step(); under cuda_graphs it fills the device learning rate for the next replay.
+                    scheduler.step();
                     seen += batch.Size;
                     step++;
                     if (step % 50 == 0 || step == steps)
@@ -214,6 +267,7 @@ public static class Trainer
                     ["epoch"] = (epoch + 1).ToString(CultureInfo.InvariantCulture),
                     ["identity"] = identity,
                     ["history"] = JsonSerializer.Serialize(history),
+                    ["memory_format"] = layout,
                 });
                 WriteHistory(files.History, history);
                 opts.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -222,6 +276,16 @@ public static class Trainer
                     opts.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"ranks {ranks} allreduce_ms_per_step {1000 * parallel.ReduceSeconds / Math.Max(1, parallel.Reductions):F2} allreduce_share {100 * parallel.ReduceSeconds / Math.Max(1e-9, sessionSeconds):F1}%"));
             }
+            opts.EpochEnded?.Invoke(record, sinceStart.Elapsed);
+        }
+        if (history.Count == 0) throw new InvalidOperationException($"{files.Dir}: no epoch trained (stop after {stop})");
+        var cost0 = cost;
+        if (history.Count < cfg.Epochs)
+        {
+            // Stopped at a rung: the checkpoint is the run's state; final weights and metrics come when it finishes.
+            var last = history[^1];
+            return new TrainResult(spec.Name, datasetName, cost0.Params, cost0.Macs, spec.Resolution, last, history.MaxBy(h => h.ValTop1)!,
+                trainSeconds, history.Sum(h => h.ImagesPerSecond * h.Seconds) / Math.Max(trainSeconds, 1e-9), files.Dir) { MemoryFormat = layout };
         }
 
         // Final weights: the averaged ones when EMA is on (they are what was evaluated).
@@ -241,13 +305,31 @@ public static class Trainer
         var final = history[^1];
         var best = history.MaxBy(h => h.ValTop1)!;
         var result = new TrainResult(spec.Name, datasetName, cost.Params, cost.Macs, spec.Resolution, final, best,
-            trainSeconds, history.Sum(h => h.ImagesPerSecond * h.Seconds) / Math.Max(trainSeconds, 1e-9), files.Dir);
+            trainSeconds, history.Sum(h => h.ImagesPerSecond * h.Seconds) / Math.Max(trainSeconds, 1e-9), files.Dir) { MemoryFormat = layout };
         if (main) DurableFile.WriteAllText(files.Metrics, JsonSerializer.Serialize(new
         {
             model = result.Model, dataset = result.Dataset, @params = result.Params, macs = result.Macs, resolution = result.Resolution,
             epochs = cfg.Epochs, final = result.Final, best = result.Best, train_seconds = result.Seconds, images_per_s = result.ImagesPerSecond,
         }, new JsonSerializerOptions { WriteIndented = true }));
         return result;
+    }
+
+    /// <summary>Rank 0's probe decides for every rank (their timings may differ; their layouts must not).</summary>
+    private static string AgreeOnLayout(DistributedWorld world, string layout, Device device)
+    {
+        using var code = torch.tensor(new long[] { layout == MemoryLayout.ChannelsLast ? 1 : 0 }, device: world.Group.Backend == "nccl" ? device : null);
+        world.Group.Broadcast(code, root: 0);
+        using var host = code.cpu();
+        return host.item<long>() == 1 ? MemoryLayout.ChannelsLast : MemoryLayout.Contiguous;
+    }
+
+    /// <summary>train.json: the identity, and what memory_format auto chose and why.</summary>
+    private static string WithLayout(string identity, string layout, string probe)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(identity)!.AsObject();
+        node["memory_format_chosen"] = layout;
+        node["memory_format_probe"] = probe;
+        return node.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
     /// <summary>Rank 0's averaged weights and statistics into every rank's EMA (their batch-norm statistics differ per rank).</summary>

@@ -43,27 +43,8 @@ public class BenchCommandTests
     [PyTorchFact]
     public void ComparesWithPyTorchWhenItIsInstalled()
     {
-        // The shared reference script sits beside the checkout; a clone elsewhere gets a minimal stand-in with the same protocol.
-        string script = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/bench/pytorch_dispatch.py"));
-        if (!File.Exists(script))
-        {
-            script = Path.Combine(Directory.CreateTempSubdirectory().FullName, "dispatch.py");
-            File.WriteAllText(script, """
-                import argparse, time, torch
-                p = argparse.ArgumentParser()
-                p.add_argument("--ops", type=int)
-                p.add_argument("--threads", type=int)
-                p.add_argument("--autograd", action="store_true")
-                a = p.parse_args()
-                torch.set_num_threads(a.threads)
-                x, y = torch.ones(1), torch.ones(1)
-                t = time.perf_counter()
-                for _ in range(a.ops):
-                    x + y
-                print("ns_per_op", (time.perf_counter() - t) / a.ops * 1e9)
-                """);
-        }
-        var (code, output, err) = CliRunner.Run("bench", "dispatch", "--ops", "1000", "--pytorch", script);
+        // --pytorch alone: the project's own reference, bench/pytorch_dispatch.py, copied beside the program.
+        var (code, output, err) = CliRunner.Run("bench", "dispatch", "--ops", "1000", "--pytorch");
         Assert.True(code == ExitCodes.Ok, err);
         var f = CliRunner.Figures(output);
         Assert.True(double.Parse(f["pytorch_ns_per_op"], CultureInfo.InvariantCulture) > 0);

@@ -46,10 +46,22 @@ public class BenchTrainCommandTests
     [Fact]
     public void PyTorchComparisonRefusesModelsTorchvisionCannotBuild()
     {
-        var (code, _, err) = CliRunner.Run("bench", "train", "--model", "mobilenet_v2", "--width-mult", "0.5", "--steps", "1",
-            "--pytorch", Path.Combine(AppContext.BaseDirectory, "Research.Cli.Tests.dll"));
+        // A spec file is ours alone (the reference builds zoo models with torchvision, widths and small inputs included).
+        var spec = Path.Combine(Directory.CreateTempSubdirectory().FullName, "net.yaml");
+        File.WriteAllText(spec, "name: net\nin_channels: 3\nclasses: 10\nresolution: 32\nstem: cn_r1_k3_s1_c8_arelu\nstages:\n  - [ir_r1_k3_s2_e2_c16_arelu]\nhead: {conv: 32, conv_act: relu, dropout: 0}\n");
+        var (code, _, err) = CliRunner.Run("bench", "train", "--model", spec, "--steps", "1", "--pytorch", Path.Combine(AppContext.BaseDirectory, "Research.Cli.Tests.dll"));
         Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Contains("--width-mult", err);
+        Assert.Contains("spec file", err);
+    }
+
+    [Fact]
+    public void PyTorchAloneFindsTheProjectsReferenceScript()
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "bench", "pytorch_train_step.py");
+        Assert.True(File.Exists(script), $"{script} is not beside the program");
+        var missing = CliRunner.Run("bench", "train", "--model", "mobilenet_v2", "--steps", "1", "--pytorch", "/nonexistent/script.py");
+        Assert.Equal(ExitCodes.BadInput, missing.Code);
+        Assert.Contains("/nonexistent/script.py", missing.Err);
     }
 
     [Fact]

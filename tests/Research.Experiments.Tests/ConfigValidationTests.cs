@@ -87,7 +87,7 @@ public class ConfigValidationTests
         Assert.Equal("contiguous", ok.Stages.Train!.Recipe.MemoryFormat);
         Assert.Equal("contiguous", new TrainConfig().MemoryFormat);
         var e = Invalid(w, Minimal + "\n  train: {memory_format: nhwc}\n");
-        Assert.Equal("exp.yaml:5: stages.train.memory_format: must be one of the allowed values, got 'nhwc' (allowed: contiguous, channels_last)",
+        Assert.Equal("exp.yaml:5: stages.train.memory_format: must be one of the allowed values, got 'nhwc' (allowed: contiguous, channels_last, auto)",
             Assert.Single(e.Errors));
     }
 

@@ -4,15 +4,25 @@ using System.Globalization;
 namespace Research.Cli.Benchmarks;
 
 /// <summary>
-/// Runs one of shared/bench's PyTorch scripts with Debian's python3 and reads its
-/// `name value` lines, so a benchmark reports ours and PyTorch's figures from one run.
+/// Runs one of the project's PyTorch reference scripts (bench/, copied beside the program) with
+/// Debian's python3 and reads its `name value` lines, so a benchmark reports ours and PyTorch's
+/// figures from one run.
 /// </summary>
 public static class PyTorchReference
 {
-    public const string DefaultPython = "/usr/bin/python3";
+    /// <summary>Debian's python3 (python3-torch), or the interpreter named by RESEARCH_PYTHON (a GPU machine's PyTorch).</summary>
+    public static string DefaultPython => Environment.GetEnvironmentVariable("RESEARCH_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
 
-    public static IReadOnlyDictionary<string, string> Run(string script, IEnumerable<string> args, string python = DefaultPython)
+    /// <summary>The reference script of that name beside the program (bench/NAME), as the build copies it.</summary>
+    public static string DefaultScript(string file) => Path.Combine(AppContext.BaseDirectory, "bench", file);
+
+    public static IReadOnlyDictionary<string, string> Run(string script, IEnumerable<string> args, string? python = null) =>
+        ParseFigures(RunText(script, args, python));
+
+    /// <summary>Runs the script and returns everything it printed (for scripts with a line per epoch).</summary>
+    public static string RunText(string script, IEnumerable<string> args, string? python = null)
     {
+        python ??= DefaultPython;
         if (!File.Exists(script)) throw new FileNotFoundException($"PyTorch reference script not found: {script}");
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(script);
@@ -31,7 +41,7 @@ public static class PyTorchReference
         p.WaitForExit();
         if (p.ExitCode != 0)
             throw new InvalidOperationException($"{python} {script} exited with {p.ExitCode}: {stderr.Result.Trim()}");
-        return ParseFigures(stdout);
+        return stdout;
     }
 
     /// <summary>Each line `name value...`: the first word is the key, the rest the value (later lines win).</summary>

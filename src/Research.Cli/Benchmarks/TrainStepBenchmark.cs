@@ -8,14 +8,17 @@ namespace Research.Cli.Benchmarks;
 
 /// <summary>
 /// Training-step throughput on random data: zero_grad, forward, cross entropy, backward,
-/// optimizer step — the loop of shared/bench/pytorch_train_step.py, with its optimizer settings.
+/// optimizer step — the loop of bench/pytorch_train_step.py, with its optimizer settings.
 /// </summary>
 public static class TrainStepBenchmark
 {
+    /// <param name="Bf16">the forward pass under bf16 autocast on the device (as the trainer on CUDA)</param>
+    /// <param name="CudaGraphs">replay one captured step (CUDA; the warm-up steps run eagerly on a side stream first, then one is captured)</param>
     public sealed record Settings(NetworkSpec Model, long Batch, int Steps, int Warmup, string Optimizer, Device Device,
-        MemoryFormat Format = MemoryFormat.Contiguous);
+        MemoryFormat Format = MemoryFormat.Contiguous, bool Bf16 = false, bool CudaGraphs = false);
 
-    public sealed record Result(double MsPerStep, double ImagesPerSecond, long Parameters, double FinalLoss);
+    /// <param name="PeakMemoryMiB">the device's peak allocated memory over the timed steps (CUDA; null elsewhere)</param>
+    public sealed record Result(double MsPerStep, double ImagesPerSecond, long Parameters, double FinalLoss, double? PeakMemoryMiB = null);
 
     public static Optimizer CreateOptimizer(string name, IEnumerable<Parameter> parameters) => name switch
     {
@@ -34,27 +37,54 @@ public static class TrainStepBenchmark
         using var x0 = torch.randn([s.Batch, s.Model.InChannels, s.Model.Resolution, s.Model.Resolution], device: s.Device);
         using var x = x0.contiguous(s.Format);
         using var y = torch.randint(0, s.Model.Classes, [s.Batch], device: s.Device);
-        double loss = 0;
+        using var lastLoss = torch.zeros([], ScalarType.Float32, s.Device);
+        bool cuda = s.Device.Type == DeviceType.CUDA;
+        if (s.CudaGraphs)
+        {
+            if (!cuda || !torch.cuda.is_built()) throw new ArgumentException("--cuda-graphs needs a CUDA device and a shim built against a CUDA libtorch");
+            opt.UseLearningRateTensors(s.Device);
+        }
+        // The step only launches device work (the loss stays on the device), so it can be captured as it is.
         void Step()
         {
             using var scope = torch.NewDisposeScope();
-            opt.zero_grad();
-            var l = torch.nn.functional.cross_entropy(model.call(x), y);
+            opt.zero_grad(set_to_none: !s.CudaGraphs);
+            Tensor logits;
+            using (torch.autocast(s.Device.Type, enabled: s.Bf16))
+                logits = model.call(x);
+            var l = torch.nn.functional.cross_entropy(logits.to(ScalarType.Float32), y);
             l.backward();
             opt.step();
-            loss = l.item<double>();
+            using (torch.no_grad()) lastLoss.copy_(l.detach());
         }
         void Sync()
         {
-            if (s.Device.Type == DeviceType.CUDA) torch.cuda.synchronize();
+            if (cuda) torch.cuda.synchronize();
         }
-        for (int i = 0; i < s.Warmup; i++) Step();
+        using var graph = s.CudaGraphs ? new CudaGraph() : null;
+        int device = Math.Max(0, s.Device.Index);
+        for (int i = 0; i < Math.Max(s.Warmup, s.CudaGraphs ? 3 : 0); i++)
+            if (s.CudaGraphs)
+                using (torch.cuda.side_stream(device)) Step();
+            else Step();
+        if (graph is not null)
+        {
+            Sync();
+            bool cache = torch.autocast_cache_enabled;
+            torch.autocast_cache_enabled = false;
+            try { graph.Capture(Step, device); }
+            finally { torch.autocast_cache_enabled = cache; }
+        }
         Sync();
+        if (cuda) torch.cuda.reset_peak_memory_stats(device);
         var sw = Stopwatch.StartNew();
-        for (int i = 0; i < s.Steps; i++) Step();
+        for (int i = 0; i < s.Steps; i++)
+            if (graph is not null) graph.Replay();
+            else Step();
         Sync();
         double secs = sw.Elapsed.TotalSeconds;
+        double? peak = cuda && torch.cuda.is_built() ? torch.cuda.max_memory_allocated(device) / (1024.0 * 1024.0) : null;
         long nparams = model.parameters().Sum(p => p.numel());
-        return new Result(1000 * secs / s.Steps, s.Steps * s.Batch / secs, nparams, loss);
+        return new Result(1000 * secs / s.Steps, s.Steps * s.Batch / secs, nparams, lastLoss.item<double>(), peak);
     }
 }

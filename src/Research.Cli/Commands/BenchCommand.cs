@@ -18,13 +18,23 @@ public static class BenchCommand
         bench.Subcommands.Add(Dispatch());
         bench.Subcommands.Add(Train());
         bench.Subcommands.Add(DartsMemory());
+        bench.Subcommands.Add(BenchTimeToAccuracyCommand.Create());
         return bench;
     }
 
     private static Option<string?> PyTorchScript(string file) => new("--pytorch")
     {
-        Description = $"also run this PyTorch reference script (e.g. ../shared/bench/{file}) with the same settings and print the ratio",
+        Description = $"also run the PyTorch reference (bench/{file}, or the script given) with the same settings and print the ratio",
+        Arity = ArgumentArity.ZeroOrOne,
     };
+
+    /// <summary>The reference script to run: the one given, the project's own when --pytorch comes alone, or none.</summary>
+    internal static string? ScriptOf(ParseResult parse, Option<string?> option, string file)
+    {
+        if (parse.GetResult(option) is not { } given) return null;
+        string script = given.GetValueOrDefault<string?>() ?? PyTorchReference.DefaultScript(file);
+        return File.Exists(script) ? script : throw new FileNotFoundException($"PyTorch reference script not found: {script}");
+    }
 
     private static Command Dispatch()
     {
@@ -45,7 +55,7 @@ public static class BenchCommand
             double ours = DispatchBenchmark.NanosecondsPerOp(n, ag);
             o.WriteLine($"libtorch {torch.version}");
             o.WriteLine($"case {(ag ? "autograd" : "add")} ops {n} threads {torch.get_num_threads()}");
-            if (parse.GetValue(pytorch) is { } script)
+            if (ScriptOf(parse, pytorch, "pytorch_dispatch.py") is { } script)
             {
                 var args = new List<string> { "--ops", n.ToString(CultureInfo.InvariantCulture), "--threads", Math.Max(t, 1).ToString(CultureInfo.InvariantCulture) };
                 if (ag) args.Add("--autograd");
@@ -116,8 +126,17 @@ public static class BenchCommand
         var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
         var threads = CommonOptions.Threads();
         var pytorch = PyTorchScript("pytorch_train_step.py");
-        var channelsLast = new Option<bool>("--channels-last") { Description = "NHWC weights and inputs (both sides, with --pytorch)" };
-        var cmd = new Command("train", "training-step throughput on random data") { model, batch, steps, warmup, repeats, optimizer, threads, pytorch, channelsLast };
+        var format = new Option<string>("--memory-format")
+        {
+            Description = "contiguous (NCHW), channels_last (NHWC), or both: each measured and the faster named (both sides, with --pytorch)",
+            DefaultValueFactory = _ => MemoryLayout.Contiguous,
+        }.AcceptOnlyFromAmong(MemoryLayout.Contiguous, MemoryLayout.ChannelsLast, "both");
+        var amp = new Option<string>("--amp") { Description = "none, or bf16 autocast of the forward pass", DefaultValueFactory = _ => "none" }
+            .AcceptOnlyFromAmong("none", "bf16");
+        var cudnnBenchmark = new Option<bool>("--cudnn-benchmark") { Description = "cuDNN picks its fastest kernels per shape (CUDA; both sides)" };
+        var cudaGraphs = new Option<bool>("--cuda-graphs") { Description = "ours: capture one step as a CUDA graph and replay it (CUDA)" };
+        var cmd = new Command("train", "training-step throughput on random data")
+            { model, batch, steps, warmup, repeats, optimizer, threads, pytorch, format, amp, cudnnBenchmark, cudaGraphs };
         execution.AddTo(cmd);
         overrides.AddTo(cmd);
         cmd.SetAction(parse =>
@@ -125,60 +144,82 @@ public static class BenchCommand
             var o = parse.InvocationConfiguration.Output;
             var modelOverrides = overrides.Bind(parse);
             var spec = ModelSource.ResolveFor(parse.GetValue(model)!, modelOverrides, data: null);
-            var s = new TrainStepBenchmark.Settings(spec, parse.GetValue(batch), parse.GetValue(steps), parse.GetValue(warmup),
-                parse.GetValue(optimizer)!, execution.Bind(parse).ResolveDevice(),
-                parse.GetValue(channelsLast) ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous);
+            var device = execution.Bind(parse).ResolveDevice();
+            bool bf16 = parse.GetValue(amp) == "bf16";
+            var s = new TrainStepBenchmark.Settings(spec, parse.GetValue(batch), parse.GetValue(steps), parse.GetValue(warmup), parse.GetValue(optimizer)!, device,
+                Bf16: bf16, CudaGraphs: parse.GetValue(cudaGraphs));
+            if (s.CudaGraphs && s.Optimizer != "sgd") throw new ArgumentException($"--cuda-graphs needs --optimizer sgd (its learning rate can live on the device), not {s.Optimizer}");
             int n = parse.GetValue(repeats);
             if (s.Batch < 1 || s.Steps < 1 || s.Warmup < 0 || n < 1)
                 throw new ArgumentException($"--batch {s.Batch}, --steps {s.Steps}, --warmup {s.Warmup}, --repeats {n}: need batch >= 1, steps >= 1, warmup >= 0, repeats >= 1");
-            int t = parse.GetValue(threads);
-            CommonOptions.ApplyThreads(t);
-            string? script = parse.GetValue(pytorch);
-            if (script is not null && !File.Exists(script)) throw new FileNotFoundException($"PyTorch reference script not found: {script}");
-            if (script is not null && (Models.Networks.ModelSource.IsSpecFile(parse.GetValue(model)!) || modelOverrides.WidthMult is not (null or 1.0) || spec.SmallInput))
-                throw new ArgumentException("--pytorch builds torchvision's stock model: it cannot be combined with a spec file, --width-mult or --small-input");
-            if (script is not null && s.Format == MemoryFormat.ChannelsLast)
-                throw new ArgumentException("--channels-last cannot be combined with --pytorch: the reference script trains NCHW");
-            static double Median(List<double> xs)
-            {
-                var a = xs.Order().ToArray();
-                return a.Length % 2 == 1 ? a[a.Length / 2] : (a[a.Length / 2 - 1] + a[a.Length / 2]) / 2;
-            }
-            string[] referenceArgs =
-            [
-                "--model", spec.Name, "--resolution", $"{spec.Resolution}", "--batch", $"{s.Batch}", "--steps", $"{s.Steps}", "--warmup", $"{s.Warmup}",
-                "--in-channels", $"{spec.InChannels}", "--classes", $"{spec.Classes}", "--threads", $"{torch.get_num_threads()}",
-                "--device", s.Device.ToString(), "--optimizer", s.Optimizer,
-            ];
-            var ours = new List<TrainStepBenchmark.Result>();
-            var theirs = new List<(double ms, double ips)>();
-            for (int i = 0; i < n; i++)
-            {
-                ours.Add(TrainStepBenchmark.Run(s));
-                if (script is null) continue;
-                var figs = PyTorchReference.Run(script, referenceArgs);
-                theirs.Add((PyTorchReference.Number(figs, "ms_per_step"), PyTorchReference.Number(figs, "images_per_s")));
-            }
-            var r = ours[^1];
-            double ips = Median(ours.Select(x => x.ImagesPerSecond).ToList());
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            string? script = ScriptOf(parse, pytorch, "pytorch_train_step.py");
+            if (script is not null && Models.Networks.ModelSource.IsSpecFile(parse.GetValue(model)!))
+                throw new ArgumentException("--pytorch builds the zoo model in torchvision: it cannot be combined with a spec file");
+            if (parse.GetValue(cudnnBenchmark)) torch.cuda.set_cudnn_benchmark(true);
+            string chosen = parse.GetValue(format)!;
+            string[] layouts = chosen == "both" ? [MemoryLayout.Contiguous, MemoryLayout.ChannelsLast] : [chosen];
             o.WriteLine($"libtorch {torch.version}");
             o.WriteLine($"threads {torch.get_num_threads()}");
-            o.WriteLine($"model {spec.Name} resolution {spec.Resolution} batch {s.Batch} device {s.Device} optimizer {s.Optimizer} repeats {n}");
-            o.WriteLine($"params {r.Parameters}");
-            o.WriteLine($"final_loss {Numbers.Fixed(r.FinalLoss, 4)}");
-            o.WriteLine($"ms_per_step {Numbers.Fixed(Median(ours.Select(x => x.MsPerStep).ToList()), 2)}");
-            if (n > 1) o.WriteLine($"images_per_s_runs {string.Join(",", ours.Select(x => Numbers.Fixed(x.ImagesPerSecond, 1)))}");
-            if (script is not null)
+            o.WriteLine($"model {spec.Name} resolution {spec.Resolution} batch {s.Batch} device {s.Device} optimizer {s.Optimizer} amp {parse.GetValue(amp)} cuda_graphs {(s.CudaGraphs ? "on" : "off")} repeats {n}");
+            var fastest = new Dictionary<string, double>();
+            foreach (var layout in layouts)
             {
-                double pips = Median(theirs.Select(x => x.ips).ToList());
-                o.WriteLine($"pytorch_ms_per_step {Numbers.Fixed(Median(theirs.Select(x => x.ms).ToList()), 2)}");
-                if (n > 1) o.WriteLine($"pytorch_images_per_s_runs {string.Join(",", theirs.Select(x => Numbers.Fixed(x.ips, 1)))}");
-                o.WriteLine($"pytorch_images_per_s {Numbers.Fixed(pips, 1)}");
-                o.WriteLine($"ratio_vs_pytorch {Numbers.Fixed(ips / pips, 3)}");
+                var run = s with { Format = MemoryLayout.Resolve(layout) };
+                string suffix = layouts.Length > 1 ? "_" + layout : "";
+                string[] referenceArgs =
+                [
+                    "--model", spec.Name, "--resolution", $"{spec.Resolution}", "--batch", $"{s.Batch}", "--steps", $"{s.Steps}", "--warmup", $"{s.Warmup}",
+                    "--in-channels", $"{spec.InChannels}", "--classes", $"{spec.Classes}", "--threads", $"{torch.get_num_threads()}",
+                    "--device", s.Device.ToString(), "--optimizer", s.Optimizer, "--amp", parse.GetValue(amp)!,
+                    "--width-mult", Numbers.RoundTrip(modelOverrides.WidthMult ?? 1.0),
+                    .. spec.SmallInput ? ["--small-input"] : Array.Empty<string>(),
+                    .. layout == MemoryLayout.ChannelsLast ? ["--channels-last"] : Array.Empty<string>(),
+                    .. parse.GetValue(cudnnBenchmark) ? ["--cudnn-benchmark"] : Array.Empty<string>(),
+                ];
+                var ours = new List<TrainStepBenchmark.Result>();
+                var theirs = new List<(double Ms, double Ips, double? PeakMiB)>();
+                for (int i = 0; i < n; i++)
+                {
+                    ours.Add(TrainStepBenchmark.Run(run));
+                    if (script is null) continue;
+                    var figs = PyTorchReference.Run(script, referenceArgs);
+                    theirs.Add((PyTorchReference.Number(figs, "ms_per_step"), PyTorchReference.Number(figs, "images_per_s"),
+                        figs.ContainsKey("peak_memory_mib") ? PyTorchReference.Number(figs, "peak_memory_mib") : null));
+                }
+                var r = ours[^1];
+                double ips = Median(ours.Select(x => x.ImagesPerSecond).ToList());
+                fastest[layout] = ips;
+                if (layout == layouts[0]) o.WriteLine($"params {r.Parameters}");
+                o.WriteLine($"final_loss{suffix} {Numbers.Fixed(r.FinalLoss, 4)}");
+                o.WriteLine($"ms_per_step{suffix} {Numbers.Fixed(Median(ours.Select(x => x.MsPerStep).ToList()), 2)}");
+                if (r.PeakMemoryMiB is { } peak) o.WriteLine($"peak_memory_mib{suffix} {Numbers.Fixed(peak, 1)}");
+                if (n > 1) o.WriteLine($"images_per_s_runs{suffix} {string.Join(",", ours.Select(x => Numbers.Fixed(x.ImagesPerSecond, 1)))}");
+                if (script is not null)
+                {
+                    double pips = Median(theirs.Select(x => x.Ips).ToList());
+                    o.WriteLine($"pytorch_ms_per_step{suffix} {Numbers.Fixed(Median(theirs.Select(x => x.Ms).ToList()), 2)}");
+                    if (theirs[^1].PeakMiB is { } theirPeak) o.WriteLine($"pytorch_peak_memory_mib{suffix} {Numbers.Fixed(theirPeak, 1)}");
+                    if (n > 1) o.WriteLine($"pytorch_images_per_s_runs{suffix} {string.Join(",", theirs.Select(x => Numbers.Fixed(x.Ips, 1)))}");
+                    o.WriteLine($"pytorch_images_per_s{suffix} {Numbers.Fixed(pips, 1)}");
+                    o.WriteLine($"ratio_vs_pytorch{suffix} {Numbers.Fixed(ips / pips, 3)}");
+                }
+                o.WriteLine($"images_per_s{suffix} {Numbers.Fixed(ips, 1)}");
             }
-            o.WriteLine($"images_per_s {Numbers.Fixed(ips, 1)}");
+            if (layouts.Length > 1)
+            {
+                var best = fastest.MaxBy(kv => kv.Value);
+                o.WriteLine($"faster_memory_format {best.Key}");
+                o.WriteLine($"channels_last_speedup {Numbers.Fixed(fastest[MemoryLayout.ChannelsLast] / fastest[MemoryLayout.Contiguous], 3)}");
+            }
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    private static double Median(List<double> xs)
+    {
+        var a = xs.Order().ToArray();
+        return a.Length % 2 == 1 ? a[a.Length / 2] : (a[a.Length / 2 - 1] + a[a.Length / 2]) / 2;
     }
 }

@@ -21,6 +21,7 @@ public static class SearchCommand
         search.Subcommands.Add(Ablation());
         search.Subcommands.Add(SearchDartsCommand.Create());
         search.Subcommands.Add(SearchRandomCommand.Create());
+        search.Subcommands.Add(SearchCompareCommand.Create());
         return search;
     }
 
@@ -77,12 +78,15 @@ public static class SearchCommand
             using var _ = world;
             cfg = cfg with { ValidationFraction = dataCfg.Validation, Train = cfg.Train with { Seed = cfg.Seeds[0] } };
             o.WriteLine($"out {dir}");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var r = GridSearch.Run(spec, data, dataCfg.Name, cfg, dir, o, device, world);
             o.WriteLine($"best {r.Best.Coefficients} acc {Numbers.Fixed(r.Best.AccMean, 2)}");
             if (r.Comparison is { } c) o.WriteLine($"versus runner-up {r.RunnerUp!.Coefficients}: {c.Verdict}");
             o.WriteLine($"alpha {Numbers.RoundTrip(r.Best.Coefficients.Alpha)}");
             o.WriteLine($"beta {Numbers.RoundTrip(r.Best.Coefficients.Beta)}");
             o.WriteLine($"gamma {Numbers.RoundTrip(r.Best.Coefficients.Gamma)}");
+            o.WriteLine($"schedule {cfg.Schedule.Kind}");
+            o.WriteLine($"wall_seconds {Numbers.Fixed(clock.Elapsed.TotalSeconds, 1)}");
             CommandWorld.Leave(world);
             return ExitCodes.Ok;
         });

@@ -32,12 +32,15 @@ public static class SearchRandomCommand
             string dir = common.OutDir(parse, "random", sp.Name, dataCfg.Name, seed);
             o.WriteLine($"space {sp.Name} count {cfg.Count} epochs {recipe.Epochs} dataset {dataCfg.Name} train {data.Train.Count} device {dev} threads {Torch.torch.get_num_threads()}");
             o.WriteLine($"out {dir}");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var r = TrainingProgressBar.Run(progress => RandomSearch.Run(sp, data, dataCfg.Name, cfg.Count, recipe, cfg.Search.TrainFraction, seed, dir,
-                new TrainerOptions { OutDir = dir, Device = dev, Progress = progress }, o, cfg.BudgetMinutes * 60, world));
+                new TrainerOptions { OutDir = dir, Device = dev, Progress = progress }, o, cfg.BudgetMinutes * 60, world, cfg.Schedule));
             o.WriteLine($"random_candidates {r.Candidates.Count}");
             o.WriteLine($"random_best {r.Best.Index} val_top1 {Numbers.Fixed(r.Best.ValTop1, 2)} genotype {r.Best.Genotype}");
             o.WriteLine($"random_genotype_file {Path.Combine(dir, RandomSearch.GenotypeFileName)}");
             o.WriteLine($"random_seconds {Numbers.Fixed(r.Seconds, 1)}");
+            o.WriteLine($"schedule {cfg.Schedule.Kind}");
+            o.WriteLine($"wall_seconds {Numbers.Fixed(clock.Elapsed.TotalSeconds, 1)}");
             CommandWorld.Leave(world);
             return ExitCodes.Ok;
         });

@@ -79,7 +79,7 @@ public sealed class SettingOptions<TRecord>
             default: // lists: comma-separated text, parsed by the setting's own rules
                 return defaultValue is null
                     ? new Option<string?>(setting.Option) { Description = description }
-                    : new Option<string>(setting.Option) { Description = description, DefaultValueFactory = _ => Setting.Show(defaultValue) };
+                    : (Option)new Option<string>(setting.Option) { Description = description, DefaultValueFactory = _ => Setting.Show(defaultValue) };
         }
     }
 

@@ -56,6 +56,12 @@ public static class DurableFile
             TryDelete(tmp);
             throw new IOException($"could not write {full}: {e.Message}{(IsOutOfSpace(e) ? " (the disk or quota is full)" : "")}; the previous file, if any, is unchanged", e);
         }
+        catch (ArgumentOutOfRangeException e) when (IsFileTooLarge(e))
+        {
+            TryDelete(tmp);
+            throw new IOException($"could not write {full}: File too large (EFBIG: the file outgrew the size the system allows this process, e.g. `ulimit -f`); " +
+                                  "the previous file, if any, is unchanged", e);
+        }
         catch
         {
             TryDelete(tmp);
@@ -63,6 +69,13 @@ public static class DurableFile
         }
         FlushDirectory(dir);
     }
+
+    /// <summary>
+    /// .NET reports a write refused with EFBIG (a file-size limit, RLIMIT_FSIZE) not as an IOException but
+    /// as an ArgumentOutOfRangeException for the parameter "value" ("Specified file length was too large").
+    /// </summary>
+    public static bool IsFileTooLarge(Exception e) => e is ArgumentOutOfRangeException { ParamName: "value" } a
+        && a.StackTrace?.Contains("System.IO.", StringComparison.Ordinal) == true;
 
     /// <summary>ENOSPC (28), EDQUOT (122) and EFBIG (27, a file-size limit) as .NET reports them.</summary>
     public static bool IsOutOfSpace(Exception e) =>

@@ -91,7 +91,7 @@ public sealed record DartsConfig : ISettingsRecord<DartsConfig>
         .Integer("crop_padding", "random-crop padding in pixels (0: off)", r => r.Augment.CropPadding,
             (r, v) => r with { Augment = r.Augment with { CropPadding = v } }, min: 0)
         .Flag("flip", "random horizontal flips", r => r.Augment.HorizontalFlip, (r, v) => r with { Augment = r.Augment with { HorizontalFlip = v } })
-        .Choice("memory_format", MemoryLayout.Description, MemoryLayout.Names, r => r.MemoryFormat, (r, v) => r with { MemoryFormat = v })
+        .Choice("memory_format", MemoryLayout.FixedDescription, MemoryLayout.Fixed, r => r.MemoryFormat, (r, v) => r with { MemoryFormat = v })
         .Rule(r => r.ArchWarmupEpochs < r.Epochs || r.Epochs < 1 ? null
             : new SettingProblem("arch_warmup", Numbers.Integer(r.ArchWarmupEpochs), $"below epochs ({r.Epochs})"));
 

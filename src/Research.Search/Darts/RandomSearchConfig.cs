@@ -1,5 +1,6 @@
 using Research.Core.Settings;
 using Research.Training;
+using Research.Search.Schedule;
 
 namespace Research.Search.Darts;
 
@@ -15,13 +16,19 @@ public sealed record RandomSearchConfig : ISettingsRecord<RandomSearchConfig>
     /// <summary>Stop sampling once another candidate of average cost would exceed this much training time (null: no budget).</summary>
     public double? BudgetMinutes { get; init; }
     public DartsConfig Search { get; init; } = new();
+    /// <summary>Full, or successive halving over the sampled genotypes.</summary>
+    public SearchSchedule Schedule { get; init; } = new();
 
     public static SettingSet<RandomSearchConfig> Settings { get; } = new SettingSet<RandomSearchConfig>(new RandomSearchConfig(), "random search")
         .Integer("count", "genotypes to sample (at most, with budget_minutes)", r => r.Count, (r, v) => r with { Count = v }, min: 1)
         .Integer("epochs", "epochs each genotype trains", r => r.Epochs, (r, v) => r with { Epochs = v }, min: 1)
         .OptionalNumber("budget_minutes", "stop sampling once another candidate of average cost would exceed this much training time", "no budget",
             r => r.BudgetMinutes, (r, v) => r with { BudgetMinutes = v }, new SettingRange(0, MinExclusive: true))
-        .Include(DartsConfig.Settings, r => r.Search, (r, v) => r with { Search = v }, "batch", "lr", "train_portion", "crop_padding", "flip", "memory_format");
+        .Include(DartsConfig.Settings, r => r.Search, (r, v) => r with { Search = v }, "batch", "lr", "train_portion", "crop_padding", "flip", "memory_format")
+        .Include(SearchSchedule.Settings, r => r.Schedule, (r, v) => r with { Schedule = v }, [.. SearchSchedule.Settings.Keys], renames: null)
+        .Rule(r => r.Schedule.CheckBudget(r.Epochs))
+        .Rule(r => !(r.BudgetMinutes is not null && r.Schedule.IsHalving) ? null
+            : new SettingProblem("budget_minutes", "a time budget", "none with schedule halving") { Explanation = "halving sets the budget by rungs; give count instead" });
 
     public RandomSearchConfig Validate() => Settings.Validate(this);
 

@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Research.Torch.Distributed;
 using Research.Training.Distributed;
+using Research.Search.Schedule;
 using MathNet.Numerics.Statistics;
 using Research.Models.Cost;
 using Research.Models.Scaling;
@@ -19,6 +20,10 @@ namespace Research.Search.Grid;
 /// <summary>One evaluated candidate (a row of candidates.csv).</summary>
 public sealed record CandidateResult(string Kind, Coefficients Coefficients, long Params, long Macs, double MacsRatio, double[] Accuracies, double Objective, double Seconds)
 {
+    /// <summary>The rung it stopped at (successive halving; 0 under the full schedule) and the epochs it had trained.</summary>
+    public int Rung { get; init; }
+    public int Epochs { get; init; }
+
     public double AccMean => Accuracies.Mean();
     public double AccStd => Accuracies.Length > 1 ? Accuracies.StandardDeviation() : 0;
 }
@@ -52,8 +57,30 @@ public static class GridSearch
         log?.WriteLine($"grid: {grid.Count} candidates with |α·β²·γ² − {cfg.Target}| ≤ {cfg.Tolerance}, evaluating {chosen.Count} × {cfg.Seeds.Length} seed(s); proxy train {proxy.Train.Count}, held-out {proxy.Test.Count}");
 
         string csv = Path.Combine(outDir, "candidates.csv");
-        var results = Shared(world, "grid", chosen.Count, i => Evaluate("grid", chosen[i], baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log, device),
-            done => WriteCandidates(csv, done)).ToList();
+        List<CandidateResult> results;
+        if (cfg.Schedule.IsHalving)
+        {
+            // Successive halving: every rung's survivors continue from their checkpoints; candidates.csv holds each one's last rung.
+            var latest = new CandidateResult?[chosen.Count];
+            var outcomes = SuccessiveHalving.Run(chosen.Count, cfg.Schedule.MinEpochs, cfg.Train.Epochs, cfg.Schedule.Eta, (alive, rung, epochs) =>
+            {
+                if (main) log?.WriteLine($"grid: rung {rung}: {alive.Count} candidate(s) to {epochs} epoch(s)");
+                // The file follows the rung: each candidate's latest row, those of this rung as they finish.
+                List<CandidateResult> Rows(IReadOnlyList<CandidateResult> done) =>
+                    latest.Select(r => r is null ? null : done.FirstOrDefault(d => d.Coefficients == r.Coefficients) ?? r)
+                        .Concat(done.Where(d => latest.All(r => r?.Coefficients != d.Coefficients))).Where(r => r is not null).Cast<CandidateResult>().ToList();
+                var trained = Shared(world, $"grid-rung{rung}", alive.Count,
+                    i => Evaluate("grid", chosen[alive[i]], baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log, device, epochs) with { Rung = rung },
+                    done => WriteCandidates(csv, Rows(done)));
+                for (int i = 0; i < alive.Count; i++) latest[alive[i]] = trained[i];
+                if (main) WriteCandidates(csv, Rows([]));
+                return trained.Select(r => r.Objective).ToList();
+            });
+            results = latest.Cast<CandidateResult>().ToList();
+        }
+        else
+            results = Shared(world, "grid", chosen.Count, i => Evaluate("grid", chosen[i], baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log, device),
+                done => WriteCandidates(csv, done)).ToList();
         if (cfg.Refine)
         {
             var surface = ResponseSurface.Fit(results.Select(r => (r.Coefficients, r.AccMean)).ToList());
@@ -63,10 +90,11 @@ public static class GridSearch
             results.AddRange(Shared(world, "grid-refined", 1, _ => Evaluate("refined", opt, baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log, device),
                 done => WriteCandidates(csv, [.. onGrid, .. done])));
         }
-        var ranked = results.OrderByDescending(r => r.Objective).ThenBy(r => r.Coefficients.Key, StringComparer.Ordinal).ToList();
+        var ranked = Ranked(results);
         var best = ranked[0];
         var runnerUp = ranked.Count > 1 ? ranked[1] : null;
-        var cmp = runnerUp is null ? null : Significance.Welch(best.Accuracies, runnerUp.Accuracies);
+        // A test between budgets would compare training lengths, not candidates: under halving, only at the same rung.
+        var cmp = runnerUp is null || runnerUp.Rung != best.Rung ? null : Significance.Welch(best.Accuracies, runnerUp.Accuracies);
         if (main) WriteBest(Path.Combine(outDir, "best.json"), best, runnerUp, cmp, cfg);
         return new GridSearchResult(results, best, runnerUp, cmp);
     }
@@ -80,27 +108,34 @@ public static class GridSearch
             finished: done => written(done.Where(o => o.Result is not null).Select(o => o.Result!).ToList()))
             .Select(o => o.Result!).ToList();
 
-    /// <summary>Trains (or reads back) one candidate on every seed.</summary>
+    /// <summary>Best first: the later the rung, the better (halving), then by objective, then by (α, β, γ).</summary>
+    public static List<CandidateResult> Ranked(IEnumerable<CandidateResult> results) =>
+        results.OrderByDescending(r => r.Rung).ThenByDescending(r => r.Objective).ThenBy(r => r.Coefficients.Key, StringComparer.Ordinal).ToList();
+
+    /// <summary>Trains (or reads back) one candidate on every seed, to <paramref name="stopAfterEpoch"/> (a rung) or the whole budget.</summary>
     public static CandidateResult Evaluate(string kind, Coefficients c, NetworkSpec baseSpec, DatasetPair proxy, string datasetName, GridSearchConfig cfg,
-        long baseMacs, string outDir, TextWriter? log, Research.Torch.Device? device = null)
+        long baseMacs, string outDir, TextWriter? log, Research.Torch.Device? device = null, int? stopAfterEpoch = null)
     {
         var member = CompoundScaler.Member(baseSpec, c.Alpha, c.Beta, c.Gamma, 1) with { Name = $"{baseSpec.Name}-{c.Key}" };
         var spec = CompoundScaler.Scale(baseSpec, member);
         var cost = CostModel.Estimate(spec);
         var accs = new List<double>();
         double seconds = 0;
+        int epochs = 0;
         foreach (var seed in cfg.Seeds)
         {
             string dir = Path.Combine(outDir, "candidates", c.Key, $"seed{seed}");
-            var r = Trainer.Run(spec, proxy, datasetName, cfg.Train with { Seed = seed }, new TrainerOptions { OutDir = dir, Resume = true, Device = device ?? Research.Torch.Device.CPU });
+            var r = Trainer.Run(spec, proxy, datasetName, cfg.Train with { Seed = seed },
+                new TrainerOptions { OutDir = dir, Resume = true, Device = device ?? Research.Torch.Device.CPU, StopAfterEpoch = stopAfterEpoch });
+            epochs = r.Epochs;
             accs.Add(r.Final.ValTop1);
             seconds += r.Seconds;
         }
         double ratio = (double)cost.Macs / baseMacs;
         double objective = cfg.Objective == "accuracy" ? accs.Average() : accs.Average() * Math.Pow(ratio / cfg.Target, cfg.MacsWeight);
-        var result = new CandidateResult(kind, c, cost.Params, cost.Macs, ratio, accs.ToArray(), objective, seconds);
+        var result = new CandidateResult(kind, c, cost.Params, cost.Macs, ratio, accs.ToArray(), objective, seconds) { Epochs = epochs };
         log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{kind} {c} constraint {c.Constraint:F3} macs_ratio {ratio:F3} acc {result.AccMean:F2}±{result.AccStd:F2} objective {objective:F3}"));
+            $"{kind} {c} constraint {c.Constraint:F3} macs_ratio {ratio:F3} acc {result.AccMean:F2}±{result.AccStd:F2} objective {objective:F3} epochs {epochs}"));
         return result;
     }
 
@@ -115,7 +150,7 @@ public static class GridSearch
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
     public static readonly string[] CandidateColumns =
-        ["kind", "alpha", "beta", "gamma", "constraint", "params", "macs", "macs_ratio", "acc_mean", "acc_std", "n_seeds", "objective", "seconds"];
+        ["kind", "alpha", "beta", "gamma", "constraint", "params", "macs", "macs_ratio", "acc_mean", "acc_std", "n_seeds", "objective", "seconds", "rung", "epochs"];
 
     public static void WriteCandidates(string path, IReadOnlyList<CandidateResult> results) =>
         CsvTable.Write(path, CandidateColumns, results.Select(r => new[]
@@ -123,6 +158,7 @@ public static class GridSearch
             r.Kind, Numbers.RoundTrip(r.Coefficients.Alpha), Numbers.RoundTrip(r.Coefficients.Beta), Numbers.RoundTrip(r.Coefficients.Gamma),
             Numbers.RoundTrip(r.Coefficients.Constraint), Numbers.Integer(r.Params), Numbers.Integer(r.Macs), Numbers.RoundTrip(r.MacsRatio),
             Numbers.RoundTrip(r.AccMean), Numbers.RoundTrip(r.AccStd), Numbers.Integer(r.Accuracies.Length), Numbers.RoundTrip(r.Objective), Numbers.Fixed(r.Seconds, 1),
+            Numbers.Integer(r.Rung), Numbers.Integer(r.Epochs),
         }));
 
     private static void WriteBest(string path, CandidateResult best, CandidateResult? runnerUp, Comparison? cmp, GridSearchConfig cfg)
@@ -134,7 +170,7 @@ public static class GridSearch
         };
         var json = JsonSerializer.Serialize(new
         {
-            objective = cfg.Objective, alpha = best.Coefficients.Alpha, beta = best.Coefficients.Beta, gamma = best.Coefficients.Gamma, best = Row(best),
+            objective = cfg.Objective, schedule = cfg.Schedule.Kind, alpha = best.Coefficients.Alpha, beta = best.Coefficients.Beta, gamma = best.Coefficients.Gamma, best = Row(best),
             runner_up = runnerUp is null ? null : Row(runnerUp),
             winner_vs_runner_up = cmp is null ? null : new
             {

@@ -2,6 +2,7 @@ using Research.Core.Settings;
 using Research.Core.Text;
 using Research.Training;
 using Research.Training.Data;
+using Research.Search.Schedule;
 
 namespace Research.Search.Grid;
 
@@ -25,8 +26,10 @@ public sealed record GridSearchConfig : ISettingsRecord<GridSearchConfig>
     /// the front ends set it from the dataset's <c>validation</c> setting (<see cref="DataConfig"/>).
     /// </summary>
     public double ValidationFraction { get; init; } = 0.1;
-    /// <summary>The training budget every candidate gets.</summary>
+    /// <summary>The training budget every candidate gets (under halving: the survivors of the last rung).</summary>
     public TrainConfig Train { get; init; } = new() { Epochs = 1 };
+    /// <summary>Full, or successive halving over the candidates.</summary>
+    public SearchSchedule Schedule { get; init; } = new();
 
     public static readonly string[] Objectives = ["accuracy", "accuracy-macs"];
 
@@ -42,8 +45,12 @@ public sealed record GridSearchConfig : ISettingsRecord<GridSearchConfig>
         .OptionalInteger("max_candidates", "evaluate at most N candidates spread over the grid", "all", r => r.MaxCandidates,
             (r, v) => r with { MaxCandidates = v }, min: 1)
         .Flag("refine", "fit a quadratic response surface and evaluate its constrained optimum", r => r.Refine, (r, v) => r with { Refine = v })
+        .Include(SearchSchedule.Settings, r => r.Schedule, (r, v) => r with { Schedule = v }, [.. SearchSchedule.Settings.Keys], renames: null)
         // Every candidate trains from scratch: a pretrained start does not fit scaled shapes.
         .Include(TrainConfig.Settings, r => r.Train, (r, v) => r with { Train = v }, [.. TrainConfig.Settings.Keys.Except(TrainConfig.SingleRunKeys)], renames: null)
+        .Rule(r => r.Schedule.CheckBudget(r.Train.Epochs))
+        .Rule(r => !(r.Refine && r.Schedule.IsHalving) ? null
+            : new SettingProblem("refine", "true", "false with schedule halving") { Explanation = "refine fits every candidate at one budget; halving trains them to different ones" })
         .Rule(r => r.Step is <= 0 or > 1 || r.Tolerance < 0 || r.Target <= 1 || CoefficientGrid.Candidates(r.Step, r.Tolerance, r.Target).Count > 0 ? null
             : new SettingProblem("tolerance", Numbers.RoundTrip(r.Tolerance), "wide enough to keep a candidate")
             {

@@ -44,6 +44,9 @@ public static class Checkpoint
         }
     }
 
+    /// <summary>The checkpoint's metadata alone (its header; no tensor is read).</summary>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(string path) => SafeTensors.ReadHeader(path).Metadata;
+
     /// <summary>
     /// Restores what the checkpoint holds into the given objects (each must match what was
     /// saved: same architecture, optimizer type, parameter order) and returns its metadata.

@@ -34,6 +34,8 @@ internal static partial class Native
     [DllImport(Lib)] [return: MarshalAs(UnmanagedType.U1)] internal static extern bool rt_autocast_is_enabled(int deviceType);
     [DllImport(Lib)] internal static extern int rt_autocast_get_dtype(int deviceType);
     [DllImport(Lib)] internal static extern IntPtr rt_autocast_clear_cache();
+    [DllImport(Lib)] internal static extern void rt_autocast_set_cache_enabled([MarshalAs(UnmanagedType.U1)] bool enabled);
+    [DllImport(Lib)] [return: MarshalAs(UnmanagedType.U1)] internal static extern bool rt_autocast_is_cache_enabled();
     [DllImport(Lib)] internal static extern IntPtr rt_cpu_rng_get_state(out IntPtr r);
     [DllImport(Lib)] internal static extern IntPtr rt_cpu_rng_set_state(IntPtr state);
 }

@@ -21,6 +21,11 @@ public sealed class ParamGroup
     public double LearningRate { get; set; }
     public double InitialLearningRate { get; internal set; }
     public double WeightDecay { get; set; }
+    /// <summary>
+    /// The learning rate as a 0-dim tensor on the parameters' device (see <see cref="Optimizer.UseLearningRateTensors"/>):
+    /// a captured CUDA graph reads it at every replay, where a number would be frozen into the capture.
+    /// </summary>
+    public Tensor? LearningRateTensor { get; internal set; }
 }
 
 /// <summary>
@@ -60,8 +65,27 @@ public abstract class Optimizer : IDisposable
     /// <summary>Sets every group's learning rate to factor × its initial rate (what schedules call).</summary>
     public void ScaleLearningRates(double factor)
     {
-        foreach (var g in _groups) g.LearningRate = g.InitialLearningRate * factor;
+        foreach (var g in _groups)
+        {
+            g.LearningRate = g.InitialLearningRate * factor;
+            if (g.LearningRateTensor is { } t)
+                using (torch.no_grad()) t.fill_(g.LearningRate);
+        }
     }
+
+    /// <summary>
+    /// Keeps each group's learning rate in a device tensor that the update reads (for CUDA graphs);
+    /// only optimizers whose update supports it (SGD) accept this.
+    /// </summary>
+    public void UseLearningRateTensors(Device device)
+    {
+        if (!SupportsLearningRateTensors) throw new NotSupportedException($"{GetType().Name} reads its learning rate as a number; CUDA graphs need SGD");
+        foreach (var g in _groups)
+            g.LearningRateTensor ??= torch.full([], g.LearningRate, ScalarType.Float32, device).DetachFromDisposeScope();
+    }
+
+    /// <summary>Whether <see cref="Update"/> reads <see cref="ParamGroup.LearningRateTensor"/> when it is set.</summary>
+    protected virtual bool SupportsLearningRateTensors => false;
 
     public void zero_grad(bool set_to_none = true)
     {
@@ -175,6 +199,11 @@ public abstract class Optimizer : IDisposable
         {
             foreach (var t in s.Values) t.Dispose();
             s.Clear();
+        }
+        foreach (var g in _groups)
+        {
+            g.LearningRateTensor?.Dispose();
+            g.LearningRateTensor = null;
         }
         GC.SuppressFinalize(this);
     }

@@ -32,6 +32,9 @@ public sealed class SGD : Optimizer
             if (!fresh) buf.mul_(Momentum).add_(g, 1 - Dampening);
             g = Nesterov ? g.add(buf, Momentum) : buf;
         }
-        p.add_(g, -group.LearningRate);
+        if (group.LearningRateTensor is { } lr) p.sub_(g * lr);
+        else p.add_(g, -group.LearningRate);
     }
+
+    protected override bool SupportsLearningRateTensors => true;
 }

@@ -109,11 +109,20 @@ RT_FN(rt_config, (char* buf, int64_t cap, int64_t* needed), {
   }
 })
 
-// Autocast (mixed precision). device_type 0 = CPU, 1 = CUDA. The pre-2.x names are used
-// because libtorch 2.x still provides them, so one source builds against both.
-// The dtype is set first: it is what libtorch validates (1.13's CPU autocast takes only
-// bfloat16), so a rejected dtype leaves the enabled flag as it was.
+// Autocast (mixed precision). device_type 0 = CPU, 1 = CUDA. libtorch 2.4 gave autocast one API per
+// device type and deprecated the CUDA/CPU-specific names; both are used by version, so one source
+// builds against 1.13 and 2.x. The dtype is set first: it is what libtorch validates (1.13's CPU
+// autocast takes only bfloat16), so a rejected dtype leaves the enabled flag as it was.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+#define RT_AUTOCAST_PER_DEVICE 1
+#endif
+static at::DeviceType autocast_device(int32_t device_type) { return device_type == 1 ? at::kCUDA : at::kCPU; }
 RT_FN(rt_autocast_set, (int32_t device_type, bool enabled, int32_t dtype), {
+#ifdef RT_AUTOCAST_PER_DEVICE
+  at::autocast::set_autocast_dtype(autocast_device(device_type), static_cast<at::ScalarType>(dtype));
+  at::autocast::set_autocast_enabled(autocast_device(device_type), enabled);
+#else
+  (void)autocast_device;
   if (device_type == 1) {
     at::autocast::set_autocast_gpu_dtype(static_cast<at::ScalarType>(dtype));
     at::autocast::set_enabled(enabled);
@@ -121,12 +130,24 @@ RT_FN(rt_autocast_set, (int32_t device_type, bool enabled, int32_t dtype), {
     at::autocast::set_autocast_cpu_dtype(static_cast<at::ScalarType>(dtype));
     at::autocast::set_cpu_enabled(enabled);
   }
+#endif
 })
+// Off while capturing a CUDA graph: a cached cast would be freed when the autocast region ends, under the graph's feet.
+RT_API void rt_autocast_set_cache_enabled(bool enabled) { at::autocast::set_autocast_cache_enabled(enabled); }
+RT_API bool rt_autocast_is_cache_enabled() { return at::autocast::is_autocast_cache_enabled(); }
 RT_API bool rt_autocast_is_enabled(int32_t device_type) {
+#ifdef RT_AUTOCAST_PER_DEVICE
+  return at::autocast::is_autocast_enabled(autocast_device(device_type));
+#else
   return device_type == 1 ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+#endif
 }
 RT_API int32_t rt_autocast_get_dtype(int32_t device_type) {
+#ifdef RT_AUTOCAST_PER_DEVICE
+  return static_cast<int32_t>(at::autocast::get_autocast_dtype(autocast_device(device_type)));
+#else
   return static_cast<int32_t>(device_type == 1 ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype());
+#endif
 }
 RT_FN(rt_autocast_clear_cache, (), at::autocast::clear_cache())
 

@@ -41,6 +41,9 @@ public sealed record DataConfig : ISettingsRecord<DataConfig>
     public const string ImageNet = "imagenet";
 
     /// <summary>The dataset settings: `--dataset`, `--data-dir`, `--subset`, …, and the experiment file's <c>dataset:</c> keys.</summary>
+    public static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f];
+    public static readonly float[] ImageNetStd = [0.229f, 0.224f, 0.225f];
+
     public static SettingSet<DataConfig> Settings { get; } = new SettingSet<DataConfig>(new DataConfig(), "dataset")
         .Choice("name", "fashion-mnist (Debian's dataset-fashion-mnist), cifar10, cifar100 (binary files in data_dir), synthetic, or your images: folder (data_dir/train/<class>/…) or csv (data_dir is a path,label[,split] list)",
             DatasetCatalog.Names, r => r.Name, (r, v) => r with { Name = v }, option: "--dataset")
@@ -71,8 +74,6 @@ public sealed record DataConfig : ISettingsRecord<DataConfig>
         .Rule(r => r.Std is null || ParseStats(r.Std, positive: true, ImageNetStd) is not null ? null
             : new SettingProblem("std", r.Std, "imagenet or comma-separated positive numbers"));
 
-    public static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f];
-    public static readonly float[] ImageNetStd = [0.229f, 0.224f, 0.225f];
 
     public DataConfig Validate() => Settings.Validate(this);
 

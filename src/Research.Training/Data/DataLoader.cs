@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Research.Torch;
 
@@ -89,6 +90,7 @@ public sealed class DataLoader
                     catch (OperationCanceledException)
                     {
                         pending.Ready?.Dispose();
+                        pending.Release();
                     }
                 }
             }
@@ -105,21 +107,40 @@ public sealed class DataLoader
         finally
         {
             stop.Cancel();
-            while (queue.TryTake(out var left)) left.Ready?.Dispose();
+            while (queue.TryTake(out var left)) Discard(left);
             try { producer.Wait(); } catch (AggregateException) { }
-            while (queue.TryTake(out var left)) left.Ready?.Dispose();
+            while (queue.TryTake(out var left)) Discard(left);
         }
     }
 
-    /// <summary>A batch's bytes and labels gathered on the host; Ready when already on the device.</summary>
-    private sealed record Pending(byte[] Images, long[] Labels, int Size, Batch? Ready = null);
+    /// <summary>
+    /// A batch's bytes (a pooled buffer, <see cref="Bytes"/> long) and labels gathered on the host;
+    /// Ready when already on the device. The buffers are reused: a batch of natural images is
+    /// megabytes, and a fresh array per batch would let the large-object heap grow for a whole epoch.
+    /// </summary>
+    private sealed record Pending(byte[] Images, int Bytes, long[] Labels, int Size, Batch? Ready = null)
+    {
+        private int _released;
+
+        public void Release()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) ArrayPool<byte>.Shared.Return(Images);
+        }
+    }
+
+    private static void Discard(Pending p)
+    {
+        p.Ready?.Dispose();
+        p.Release();
+    }
 
     private Pending Gather(int[] order, int b)
     {
         int start = b * BatchSize;
         int size = Math.Min(BatchSize, order.Length - start);
         int bytes = _data.ImageBytes;
-        var images = new byte[(long)size * bytes];
+        int total = checked(size * bytes);
+        var images = ArrayPool<byte>.Shared.Rent(total);
         var labels = new long[size];
         for (int i = 0; i < size; i++)
         {
@@ -127,12 +148,20 @@ public sealed class DataLoader
             _data.CopyImage(idx, images.AsSpan(i * bytes, bytes));
             labels[i] = _data.Labels[idx];
         }
-        return new Pending(images, labels, size);
+        return new Pending(images, total, labels, size);
     }
 
     private Batch ToDevice(Pending p)
     {
-        Tensor x = torch.from_bytes(p.Images, [p.Size, _data.Channels, _data.Height, _data.Width], ScalarType.Byte);
+        Tensor x;
+        try
+        {
+            x = torch.from_bytes(p.Images.AsSpan(0, p.Bytes), [p.Size, _data.Channels, _data.Height, _data.Width], ScalarType.Byte);
+        }
+        finally
+        {
+            p.Release(); // from_bytes copied it
+        }
         Tensor y = torch.tensor(p.Labels);
         if (Device.Type == DeviceType.CUDA)
         {

@@ -52,9 +52,13 @@ public static class ImageDecoding
                 }
             }
         }
-        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException or ImageFormatException)
+        // ImageSharp's decoders meet corrupt data with more than their documented exceptions (fuzzing found
+        // ArgumentException "Destination is too short", and index and overflow errors are possible): whatever
+        // a decoder throws about the file's content is this file's being unreadable. Access errors stay what they are.
+        catch (Exception e) when (e is not (InvalidDataException or OutOfMemoryException or UnauthorizedAccessException or FileNotFoundException
+                                      or DirectoryNotFoundException or OperationCanceledException))
         {
-            throw new InvalidDataException($"{path}: not a readable image ({e.Message})", e);
+            throw new InvalidDataException($"{path}: not a readable image ({e.GetType().Name}: {e.Message})", e);
         }
     }
 

@@ -36,7 +36,7 @@ public sealed record ImageSource(string Kind, string Location, IReadOnlyList<Ima
         var train = Path.Combine(root, Train);
         if (!Directory.Exists(train))
             throw new InvalidDataException($"{root}: no {Train}/ folder (expected {root}/{Train}/<class>/<image>, and optionally {Validation}/ and {Test}/ alike)");
-        var classes = Directory.GetDirectories(train).Select(Path.GetFileName).Where(n => !n!.StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
+        var classes = Directory.GetDirectories(train).Select(d => Path.GetFileName(d)).Where(n => !n.StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
         if (classes.Length == 0) throw new InvalidDataException($"{train}: holds no class folders");
         var entries = new List<ImageEntry>();
         foreach (var split in Splits)

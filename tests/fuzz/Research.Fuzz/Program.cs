@@ -1,0 +1,40 @@
+// Research.Fuzz FORMAT            fuzz target for AFL++ (scripts/fuzz.sh; SharpFuzz's forkserver)
+// Research.Fuzz FORMAT FILE...    replay inputs (a crash or a finding): prints each verdict
+// Research.Fuzz seeds DIR         writes the seed corpora, DIR/<format>/
+// Research.Fuzz formats           lists the formats
+using Research.Fuzz;
+using SharpFuzz;
+
+if (args.Length == 0)
+{
+    Console.Error.WriteLine("usage: Research.Fuzz FORMAT [FILE...] | seeds DIR | formats");
+    return 2;
+}
+switch (args[0])
+{
+    case "formats":
+        foreach (var h in Harnesses.All) Console.WriteLine($"{h.Name,-12} {h.Description} (refusals: {string.Join(", ", h.Allowed.Select(t => t.Name))})");
+        return 0;
+    case "seeds" when args.Length == 2:
+        Seeds.Write(args[1]);
+        foreach (var dir in Directory.GetDirectories(args[1]).Order()) Console.WriteLine($"{Path.GetFileName(dir)} {Directory.GetFiles(dir).Length} seed(s)");
+        return 0;
+}
+var harness = Harnesses.Find(args[0]);
+if (args.Length > 1)
+{
+    foreach (var file in args.Skip(1))
+    {
+        string? refusal = Harnesses.Check(harness, File.ReadAllBytes(file));
+        Console.WriteLine(refusal is null ? $"{file}: parsed" : $"{file}: refused: {refusal.ReplaceLineEndings(" ")}");
+    }
+    return 0;
+}
+// AFL++ feeds one input per run through the forkserver; an exception outside the contract is a crash.
+Fuzzer.OutOfProcess.Run(stream =>
+{
+    using var ms = new MemoryStream();
+    stream.CopyTo(ms);
+    Harnesses.Check(harness, ms.ToArray());
+});
+return 0;
