@@ -5,42 +5,46 @@
 # Builds tests/fuzz/Research.Fuzz into .fuzz/build, instruments the project's libraries and the
 # parsers they use (YamlDotNet, ImageSharp) there, writes the seed corpora once, then runs afl-fuzz
 # and prints its figures as `name value` lines. Findings stay in .fuzz/findings/FORMAT (ignored);
-# replay one with `dotnet .fuzz/build/Research.Fuzz.dll FORMAT FILE`, and commit it under
+# replay one with `dotnet .fuzz/plain/Research.Fuzz.dll FORMAT FILE`, and commit it under
 # tests/fuzz/regressions/FORMAT/ once fixed (the test suite replays them without AFL).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 fuzz="$root/.fuzz"
-build="$fuzz/build"
-if [ "${1:-}" = "--list" ] || [ $# -lt 1 ]; then
-  [ -f "$build/Research.Fuzz.dll" ] || dotnet build "$root/tests/fuzz/Research.Fuzz" -c Release -o "$build" --nologo -v quiet >/dev/null
-  dotnet "$build/Research.Fuzz.dll" formats
-  [ $# -ge 1 ] || exit 2
-  exit 0
-fi
-format="$1"
-seconds="${2:-600}"
-command -v afl-fuzz >/dev/null || { echo "fuzz: afl-fuzz not found; run scripts/setup.sh --fuzz (Debian's afl++)" >&2; exit 2; }
-
-mkdir -p "$fuzz"
+plain="$fuzz/plain"   # as built: seeds, the list of formats, replays
+build="$fuzz/build"   # the same, instrumented: only afl-fuzz runs it (it maps AFL's coverage memory)
 stamp="$fuzz/build.stamp"
-sources="$(cd "$root" && git ls-files -s src tests/fuzz 2>/dev/null | sha256sum | cut -c1-16)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sources" ]; then
+# The working tree's sources (edits not yet committed included) decide whether to rebuild.
+sources="$(cd "$root" && git ls-files -z src tests/fuzz | xargs -0 sha256sum 2>/dev/null | sha256sum | cut -c1-16)"
+prepare() {
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sources" ] && return 0
   echo "fuzz: building and instrumenting the harness" >&2
-  rm -rf "$build"
-  dotnet build "$root/tests/fuzz/Research.Fuzz" -c Release -o "$build" --nologo -v quiet >/dev/null
+  mkdir -p "$fuzz"
+  rm -rf "$plain" "$build" "$fuzz/seeds" "$stamp"
+  dotnet build "$root/tests/fuzz/Research.Fuzz" -c Release -o "$plain" --nologo -v quiet >/dev/null
+  dotnet "$plain/Research.Fuzz.dll" seeds "$fuzz/seeds" >&2
+  cp -r "$plain" "$build"
   if [ ! -x "$fuzz/tools/sharpfuzz" ]; then
     dotnet tool install SharpFuzz.CommandLine --version 2.3.0 --tool-path "$fuzz/tools" >/dev/null
   fi
   for dll in Research.Core Research.Torch Research.Models Research.Training Research.Search Research.Experiments YamlDotNet SixLabors.ImageSharp; do
     "$fuzz/tools/sharpfuzz" "$build/$dll.dll" >/dev/null
   done
-  rm -rf "$fuzz/seeds"
   echo "$sources" > "$stamp"
+}
+if [ "${1:-}" = "--list" ] || [ $# -lt 1 ]; then
+  prepare
+  dotnet "$plain/Research.Fuzz.dll" formats
+  [ $# -ge 1 ] || exit 2
+  exit 0
 fi
-[ -d "$fuzz/seeds" ] || dotnet "$build/Research.Fuzz.dll" seeds "$fuzz/seeds" >&2
-[ -d "$fuzz/seeds/$format" ] || { echo "fuzz: no seeds for '$format'"; dotnet "$build/Research.Fuzz.dll" formats; exit 2; } >&2
+format="$1"
+seconds="${2:-600}"
+command -v afl-fuzz >/dev/null || { echo "fuzz: afl-fuzz not found; run scripts/setup.sh --fuzz (Debian's afl++)" >&2; exit 2; }
+prepare
+[ -d "$fuzz/seeds/$format" ] || { echo "fuzz: no seeds for '$format'"; dotnet "$plain/Research.Fuzz.dll" formats; exit 2; } >&2
 
 out="$fuzz/findings/$format"
+mkdir -p "$fuzz/findings"
 # A resumed campaign continues its queue ("-i -"); a new one starts from the seeds.
 input="$fuzz/seeds/$format"
 [ -f "$out/default/fuzzer_stats" ] && input="-"

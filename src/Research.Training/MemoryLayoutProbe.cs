@@ -15,42 +15,75 @@ namespace Research.Training;
 public sealed record MemoryLayoutProbe(string Choice, double ContiguousMs, double ChannelsLastMs)
 {
     public const int WarmupSteps = 2;
-    public const int TimedSteps = 3;
+    public const int TimedSteps = 5;
 
     public static MemoryLayoutProbe Run(NetworkSpec spec, Device device, int batch)
     {
         using var state = torch.random.get_rng_state();
         try
         {
-            double Time(string layout)
+            using var contiguous = new Candidate(spec, device, batch, MemoryLayout.Contiguous);
+            using var channelsLast = new Candidate(spec, device, batch, MemoryLayout.ChannelsLast);
+            for (int i = 0; i < WarmupSteps; i++)
             {
-                torch.manual_seed(0);
-                using var net = NetworkBuilder.Build(spec);
-                var format = MemoryLayout.Resolve(layout);
-                net.to(device).to(format).train();
-                using var x0 = torch.randn([batch, spec.InChannels, spec.Resolution, spec.Resolution], device: device);
-                using var x = x0.contiguous(format);
-                using var y = torch.randint(0, spec.Classes, [batch], device: device);
-                var times = new List<double>();
-                for (int i = 0; i < WarmupSteps + TimedSteps; i++)
-                {
-                    var clock = Stopwatch.StartNew();
-                    using (torch.NewDisposeScope())
-                    {
-                        net.zero_grad();
-                        torch.nn.functional.cross_entropy(net.call(x), y).backward();
-                        if (device.Type == DeviceType.CUDA) torch.cuda.synchronize();
-                    }
-                    if (i >= WarmupSteps) times.Add(clock.Elapsed.TotalMilliseconds);
-                }
-                return times.Order().ElementAt(times.Count / 2);
+                contiguous.Step();
+                channelsLast.Step();
             }
-            double contiguous = Time(MemoryLayout.Contiguous), channelsLast = Time(MemoryLayout.ChannelsLast);
-            return new MemoryLayoutProbe(channelsLast < contiguous ? MemoryLayout.ChannelsLast : MemoryLayout.Contiguous, contiguous, channelsLast);
+            // Alternating, so that whatever drifts meanwhile (the allocator's pool, other processes) falls on both.
+            var times = (Contiguous: new List<double>(), ChannelsLast: new List<double>());
+            for (int i = 0; i < TimedSteps; i++)
+            {
+                times.Contiguous.Add(contiguous.Step());
+                times.ChannelsLast.Add(channelsLast.Step());
+            }
+            double c = Median(times.Contiguous), cl = Median(times.ChannelsLast);
+            return new MemoryLayoutProbe(cl < c ? MemoryLayout.ChannelsLast : MemoryLayout.Contiguous, c, cl);
         }
         finally
         {
             torch.random.set_rng_state(state);
+        }
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    /// <summary>A throwaway copy of the network in one layout, with a random batch of the run's shape.</summary>
+    private sealed class Candidate : IDisposable
+    {
+        private readonly Network _net;
+        private readonly Tensor _x, _y;
+        private readonly Device _device;
+
+        public Candidate(NetworkSpec spec, Device device, int batch, string layout)
+        {
+            torch.manual_seed(0);
+            _device = device;
+            _net = NetworkBuilder.Build(spec);
+            var format = MemoryLayout.Resolve(layout);
+            _net.to(device).to(format).train();
+            using var x0 = torch.randn([batch, spec.InChannels, spec.Resolution, spec.Resolution], device: device);
+            _x = x0.contiguous(format);
+            _y = torch.randint(0, spec.Classes, [batch], device: device);
+        }
+
+        /// <summary>One forward and backward; milliseconds.</summary>
+        public double Step()
+        {
+            var clock = Stopwatch.StartNew();
+            using (torch.NewDisposeScope())
+            {
+                _net.zero_grad();
+                torch.nn.functional.cross_entropy(_net.call(_x), _y).backward();
+                if (_device.Type == DeviceType.CUDA) torch.cuda.synchronize();
+            }
+            return clock.Elapsed.TotalMilliseconds;
+        }
+
+        public void Dispose()
+        {
+            _net.Dispose();
+            _x.Dispose();
+            _y.Dispose();
         }
     }
 

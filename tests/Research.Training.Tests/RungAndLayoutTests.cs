@@ -41,7 +41,7 @@ public class RungAndLayoutTests
         var log = new StringWriter();
         var first = Train(dir.Path, Recipe with { MemoryFormat = MemoryLayout.Auto }, stop: 1, log: log);
         Assert.Contains(first.MemoryFormat, MemoryLayout.Fixed);
-        Assert.Matches(@"memory_format auto: (contiguous|channels_last) \(probe 3 steps each: contiguous [0-9.]+ ms, channels_last [0-9.]+ ms\)", log.ToString());
+        Assert.Matches(@"memory_format auto: (contiguous|channels_last) \(probe 5 steps each: contiguous [0-9.]+ ms, channels_last [0-9.]+ ms\)", log.ToString());
         var train = JsonDocument.Parse(File.ReadAllText(dir.File("train.json"))).RootElement;
         Assert.Equal(first.MemoryFormat, train.GetProperty("memory_format_chosen").GetString());
         Assert.Equal(first.MemoryFormat, Checkpoint.ReadMetadata(dir.File("checkpoint.safetensors"))["memory_format"]);

@@ -35,6 +35,7 @@ public static class DataCommand
             o.WriteLine($"test {pair.Test.Count}");
             o.WriteLine($"classes {pair.Train.Classes}");
             if (pair.Train.ClassNames is { } names) o.WriteLine($"class_names {string.Join(',', names)}");
+            o.WriteLine($"cache_mode {(pair.Train.Streamed ? "stream" : "memory")}");
             o.WriteLine($"stored {pair.Train.Channels}x{pair.Train.Height}x{pair.Train.Width}");
             o.WriteLine($"recipe {ImageRecipes.Name(pair.Recipe)}");
             o.WriteLine($"resolution {pair.Shape.Size}");

@@ -39,6 +39,7 @@ public static class TrainCommand
             string dir = parse.GetValue(outDir) ?? Path.Combine("runs", "train", $"{Path.GetFileNameWithoutExtension(modelName)}-{dataCfg.Name}-seed{run.Seed}");
             o.WriteLine($"model {spec.Name} params {Models.Cost.CostModel.Estimate(spec).Params} input {spec.InChannels}x{spec.Resolution}x{spec.Resolution}{(spec.SmallInput ? " small-input" : "")}");
             o.WriteLine($"dataset {dataCfg.Name} train {pair.Train.Count} test {pair.Test.Count} device {dev} threads {Torch.torch.get_num_threads()}" +
+                (pair.Train.Streamed ? " streamed" : "") +
                 (world is null ? "" : $" ranks {world.WorldSize} batch_per_rank {cfg.BatchSize / world.WorldSize}"));
             o.WriteLine($"out {dir}");
             var result = TrainingProgressBar.Run(progress => Trainer.Run(spec, pair, dataCfg.Name, cfg,

@@ -15,6 +15,9 @@ namespace Research.Training.Data;
 /// </summary>
 public sealed class DataLoader
 {
+    /// <summary>How many image reads a streamed dataset keeps in flight while gathering a batch.</summary>
+    public const int StreamedReadsInFlight = 8;
+
     private readonly ImageDataset _data;
     private readonly int[] _indices;
 
@@ -142,11 +145,17 @@ public sealed class DataLoader
         int total = checked(size * bytes);
         var images = ArrayPool<byte>.Shared.Rent(total);
         var labels = new long[size];
-        for (int i = 0; i < size; i++)
+        for (int i = 0; i < size; i++) labels[i] = _data.Labels[order[start + i]];
+        if (_data.Streamed)
         {
-            int idx = order[start + i];
-            _data.CopyImage(idx, images.AsSpan(i * bytes, bytes));
-            labels[i] = _data.Labels[idx];
+            // Positioned reads of a file the page cache does not hold wait on the disk, one image at a
+            // time; several in flight let the disk serve them together (they wait, they do not compute).
+            Parallel.For(0, size, new ParallelOptions { MaxDegreeOfParallelism = StreamedReadsInFlight },
+                i => _data.CopyImage(order[start + i], images.AsSpan(i * bytes, bytes)));
+        }
+        else
+        {
+            for (int i = 0; i < size; i++) _data.CopyImage(order[start + i], images.AsSpan(i * bytes, bytes));
         }
         return new Pending(images, total, labels, size);
     }

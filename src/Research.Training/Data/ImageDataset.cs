@@ -70,6 +70,8 @@ public sealed class ImageDataset
         {
             if (_store is ArrayImageStore a && _indices is null) return a.Pixels;
             if (Streamed) throw new InvalidOperationException($"{Name} is streamed from {((FileImageStore)_store).Path}; read images one at a time (CopyImage)");
+            if ((long)Count * ImageBytes > Array.MaxLength)
+                throw new InvalidOperationException($"{Name}: {(long)Count * ImageBytes} bytes of images are more than one array holds; read images one at a time (CopyImage)");
             var all = new byte[(long)Count * ImageBytes];
             for (int i = 0; i < Count; i++) CopyImage(i, all.AsSpan(i * ImageBytes, ImageBytes));
             return all;

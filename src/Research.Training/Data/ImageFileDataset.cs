@@ -101,16 +101,35 @@ public static class ImageFileDataset
         {
             DataConfig.CacheMemory => true,
             DataConfig.CacheStream => false,
-            _ => bytes <= Array.MaxLength && bytes <= available / 4,
+            _ => bytes <= available / 4,
         };
-        if (inMemory && bytes > Array.MaxLength) throw new ArgumentException($"cache: memory: {cache.Path} holds {bytes} bytes of pixels, more than one array can (use cache: stream)");
         if (!inMemory) return new FileImageStore(cache.Path, cache.PixelOffset, cache.Count, cache.ImageBytes);
-        var pixels = new byte[bytes];
-        using (var file = File.OpenHandle(cache.Path))
+        using var file = File.OpenHandle(cache.Path);
+        if (bytes <= Array.MaxLength)
         {
-            long done = 0;
-            while (done < bytes) done += RandomAccess.Read(file, pixels.AsSpan((int)done, (int)Math.Min(bytes - done, 1 << 30)), cache.PixelOffset + done);
+            var pixels = new byte[bytes];
+            ReadFully(file, cache.Path, pixels, cache.PixelOffset);
+            return new ArrayImageStore(pixels, cache.Count, cache.ImageBytes);
         }
-        return new ArrayImageStore(pixels, cache.Count, cache.ImageBytes);
+        // Larger than one array: whole images in 1 GiB arrays.
+        var chunked = new ChunkedImageStore(cache.Count, cache.ImageBytes);
+        long offset = cache.PixelOffset;
+        foreach (var chunk in chunked.Chunks)
+        {
+            ReadFully(file, cache.Path, chunk, offset);
+            offset += chunk.Length;
+        }
+        return chunked;
+    }
+
+    private static void ReadFully(Microsoft.Win32.SafeHandles.SafeFileHandle file, string path, byte[] destination, long offset)
+    {
+        long done = 0;
+        while (done < destination.Length)
+        {
+            int read = RandomAccess.Read(file, destination.AsSpan((int)done, (int)Math.Min(destination.Length - done, 1 << 30)), offset + done);
+            if (read == 0) throw new InvalidDataException($"{path}: the cache file ends {destination.Length - done} bytes early");
+            done += read;
+        }
     }
 }

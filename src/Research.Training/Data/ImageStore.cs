@@ -39,6 +39,35 @@ public sealed class ArrayImageStore : ImageStore
     public override void Read(int index, Span<byte> destination) => Pixels.AsSpan((int)((long)index * ImageBytes), ImageBytes).CopyTo(destination);
 }
 
+/// <summary>
+/// Images in several arrays of whole images: a dataset held in memory that is larger than one .NET
+/// array can be (2 GiB), e.g. 16,000 images of 3×256×256.
+/// </summary>
+public sealed class ChunkedImageStore : ImageStore
+{
+    /// <summary>The most bytes one chunk holds (whole images only).</summary>
+    public const int ChunkBytes = 1 << 30;
+
+    private readonly byte[][] _chunks;
+
+    public ChunkedImageStore(int count, int imageBytes, int chunkBytes = ChunkBytes) : base(count, imageBytes)
+    {
+        ImagesPerChunk = Math.Max(1, chunkBytes / imageBytes);
+        int chunks = (int)(((long)count + ImagesPerChunk - 1) / ImagesPerChunk);
+        _chunks = new byte[chunks][];
+        for (int c = 0; c < chunks; c++)
+            _chunks[c] = new byte[(long)Math.Min(ImagesPerChunk, count - (long)c * ImagesPerChunk) * imageBytes];
+    }
+
+    public int ImagesPerChunk { get; }
+
+    /// <summary>The arrays, in order; chunk c holds images c·<see cref="ImagesPerChunk"/> on.</summary>
+    public IReadOnlyList<byte[]> Chunks => _chunks;
+
+    public override void Read(int index, Span<byte> destination) =>
+        _chunks[index / ImagesPerChunk].AsSpan(index % ImagesPerChunk * ImageBytes, ImageBytes).CopyTo(destination);
+}
+
 /// <summary>Images in a file from <paramref name="offset"/> on, read with positioned reads (thread-safe: no shared file position).</summary>
 public sealed class FileImageStore : ImageStore
 {

@@ -20,19 +20,24 @@ switch (args[0])
         foreach (var dir in Directory.GetDirectories(args[1]).Order()) Console.WriteLine($"{Path.GetFileName(dir)} {Directory.GetFiles(dir).Length} seed(s)");
         return 0;
 }
-var harness = Harnesses.Find(args[0]);
 if (args.Length > 1)
 {
+    var replayed = Harnesses.Find(args[0]);
     foreach (var file in args.Skip(1))
     {
-        string? refusal = Harnesses.Check(harness, File.ReadAllBytes(file));
+        string? refusal = Harnesses.Check(replayed, File.ReadAllBytes(file));
         Console.WriteLine(refusal is null ? $"{file}: parsed" : $"{file}: refused: {refusal.ReplaceLineEndings(" ")}");
     }
     return 0;
 }
 // AFL++ feeds one input per run through the forkserver; an exception outside the contract is a crash.
+// Instrumented code may run only inside Run, which maps AFL's coverage memory first: the harness (whose
+// table names the libraries' types) is looked up on the first input.
+string format = args[0];
+Harnesses.Harness? harness = null;
 Fuzzer.OutOfProcess.Run(stream =>
 {
+    harness ??= Harnesses.Find(format);
     using var ms = new MemoryStream();
     stream.CopyTo(ms);
     Harnesses.Check(harness, ms.ToArray());

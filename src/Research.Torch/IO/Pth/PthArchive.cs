@@ -76,10 +76,19 @@ internal sealed class PthArchive : IDisposable
 
     private static (string Prefix, Dictionary<string, ZipArchiveEntry> Entries) Layout(string path, ZipArchive zip)
     {
-        if (zip.Entries.Count == 0) throw new PthFormatException(path, "the zip archive is empty; torch.save writes data.pkl and the tensor data into it");
+        IReadOnlyCollection<ZipArchiveEntry> listed;
+        try
+        {
+            listed = zip.Entries; // the central directory is read here, on first use
+        }
+        catch (InvalidDataException e)
+        {
+            throw new PthFormatException(path, $"the zip archive's directory is damaged ({e.Message})", inner: e);
+        }
+        if (listed.Count == 0) throw new PthFormatException(path, "the zip archive is empty; torch.save writes data.pkl and the tensor data into it");
         var folders = new SortedSet<string>(StringComparer.Ordinal);
         var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
-        foreach (var entry in zip.Entries)
+        foreach (var entry in listed)
         {
             int slash = entry.FullName.IndexOf('/');
             if (slash <= 0)
