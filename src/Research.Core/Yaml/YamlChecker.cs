@@ -169,6 +169,15 @@ public sealed class YamlChecker(string file)
             _errors.Add(((int)e.Start.Line, (int)e.Start.Column, $"{File}:{e.Start.Line}: invalid YAML: {e.Message}"));
             return null;
         }
+        // YamlDotNet's scanner and node loader meet some malformed text with these instead of a YamlException
+        // (fuzzing: "Operation is not valid due to the current state of the object" from ScanPlainScalar,
+        // "The current event is of an unsupported type" from YamlNode.ParseNode); Load is the only call here,
+        // so these are YamlDotNet's, and the text is still invalid YAML.
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            _errors.Add((1, 0, $"{File}: invalid YAML: {e.Message}"));
+            return null;
+        }
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             _errors.Add((1, 0, $"{File}:1: the file must hold one mapping ({expected})"));
