@@ -6,7 +6,9 @@
 # parsers they use (YamlDotNet, ImageSharp) there, writes the seed corpora once, then runs afl-fuzz
 # and prints its figures as `name value` lines. Findings stay in .fuzz/findings/FORMAT (ignored);
 # replay one with `dotnet .fuzz/plain/Research.Fuzz.dll FORMAT FILE`, and commit it under
-# tests/fuzz/regressions/FORMAT/ once fixed (the test suite replays them without AFL).
+# tests/fuzz/regressions/FORMAT/ once fixed (the test suite replays them without AFL). A crash that the
+# replay does not reproduce (it may need the capped heap or earlier inputs' state): run with
+# RESEARCH_FUZZ_CRASH_LOG=FILE, and each crash's exception is appended there.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 fuzz="$root/.fuzz"

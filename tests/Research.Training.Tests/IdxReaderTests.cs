@@ -34,6 +34,22 @@ public class IdxReaderTests
         Assert.Contains("found 13", e.Message);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SizesTheFileCannotHoldAreRefusedBeforeAllocating(bool gzip)
+    {
+        using var dir = new TempDir();
+        // 2,000,000 × 1,000 × 1 = 2 GB declared in a file of a few dozen bytes (fuzzing: an OutOfMemoryException).
+        var header = Files.IdxImages(2_000_000, 1_000, 1, Files.Pattern(8, 1))[..24];
+        var path = Files.Write(dir.File("img"), header, gzip);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, "the reader allocated the declared size before checking it");
+        Assert.StartsWith(path, e.Message);
+        Assert.Contains("need 2000000000", e.Message);
+    }
+
     [Fact]
     public void TruncatedHeaderIsAnError()
     {

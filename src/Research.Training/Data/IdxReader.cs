@@ -35,7 +35,7 @@ public static class IdxReader
         using Stream stream = isGzip ? new GZipStream(file, CompressionMode.Decompress) : file;
         try
         {
-            return ReadBody(stream, path, expectedMagic, what, isGzip);
+            return ReadBody(stream, path, expectedMagic, what, isGzip, file.Length);
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
         {
@@ -52,7 +52,10 @@ public static class IdxReader
         return n == 2 && head[0] == 0x1f && head[1] == 0x8b;
     }
 
-    private static (int[] Dims, byte[] Data) ReadBody(Stream stream, string path, int expectedMagic, string what, bool isGzip)
+    /// <summary>Deflate's largest expansion (a run of one byte): a gzip file cannot decompress to more than this many times its size.</summary>
+    private const long MaxDeflateRatio = 1032;
+
+    private static (int[] Dims, byte[] Data) ReadBody(Stream stream, string path, int expectedMagic, string what, bool isGzip, long fileLength)
     {
         var ndims = expectedMagic & 0xff;
         var header = new byte[4 + 4 * ndims];
@@ -80,9 +83,16 @@ public static class IdxReader
                 throw new InvalidDataException($"{path}: IDX sizes ({string.Join(", ", dims.Take(d + 1))}) exceed {Array.MaxLength} bytes");
         }
 
+        var form = isGzip ? "decompressed " : "";
+        // The sizes are checked against what the file can hold before anything that large is allocated.
+        if (!isGzip && payload > fileLength - header.Length)
+            throw new InvalidDataException(
+                $"{path}: truncated: dimensions ({string.Join(", ", dims)}) need {payload} data bytes after the header, found {fileLength - header.Length}");
+        if (isGzip && payload > fileLength * MaxDeflateRatio)
+            throw new InvalidDataException(
+                $"{path}: truncated: dimensions ({string.Join(", ", dims)}) need {payload} decompressed data bytes, more than a gzip file of {fileLength} bytes can hold");
         var data = new byte[payload];
         var read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
-        var form = isGzip ? "decompressed " : "";
         if (read < data.Length)
             throw new InvalidDataException(
                 $"{path}: truncated: dimensions ({string.Join(", ", dims)}) need {payload} {form}data bytes after the header, found {read}");

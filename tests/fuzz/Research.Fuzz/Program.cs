@@ -40,6 +40,15 @@ Fuzzer.OutOfProcess.Run(stream =>
     harness ??= Harnesses.Find(format);
     using var ms = new MemoryStream();
     stream.CopyTo(ms);
-    Harnesses.Check(harness, ms.ToArray());
+    try
+    {
+        Harnesses.Check(harness, ms.ToArray());
+    }
+    catch (Exception e) when (Environment.GetEnvironmentVariable("RESEARCH_FUZZ_CRASH_LOG") is { Length: > 0 } log)
+    {
+        // What AFL saves as a crash, with the exception that made it (the target's own output is not shown).
+        File.AppendAllText(log, $"{e}\n----\n");
+        throw;
+    }
 });
 return 0;
