@@ -1,16 +1,21 @@
 // Prints `name value` lines: for each model and batch, our eval-mode forward and ONNX Runtime's on
 // the graph we export (batch norm folded), one thread each, medians of repeated runs, their ratio,
 // and the largest difference between the two outputs (weights and batch-norm statistics random, so
-// that folding is exercised with values far from the identity).
-//   dotnet run --project bench/OnnxLatency -c Release -- [--models efficientnet_b0,mobilenet_v2|all] [--batches 1,32] [--resolution 224] [--runs 10]
+// that folding is exercised with values far from the identity). With --pytorch, for the families
+// torchvision builds, PyTorch's eager forward too (bench/pytorch_eval_latency.py, run first, alone):
+// it draws the weights and saves them, and ours loads that .pth, so all three run the same weights.
+//   dotnet run --project bench/OnnxLatency -c Release -- [--models efficientnet_b0,mobilenet_v2|all] [--batches 1,32] [--resolution 224] [--runs 10] [--pytorch]
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Research.Models.Export;
 using Research.Models.Networks;
+using Research.Models.Weights;
 using Research.Models.Zoo;
 using Research.Torch;
+using Research.Torch.IO;
 using Research.Torch.Modules;
 
 string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
@@ -19,6 +24,8 @@ var modelsArg = Arg("--models", "efficientnet_b0,mobilenet_v2");
 var models = modelsArg == "all" ? families : modelsArg.Split(',');
 var batches = Arg("--batches", "1,32").Split(',').Select(int.Parse).ToArray();
 int resolution = int.Parse(Arg("--resolution", "224"), CultureInfo.InvariantCulture), runs = int.Parse(Arg("--runs", "10"), CultureInfo.InvariantCulture);
+bool withPyTorch = args.Contains("--pytorch");
+string[] torchvisionBuilds = ["efficientnet_b0", "mobilenet_v2", "mobilenet_v3_small", "shufflenet_v2_x0_5"];
 torch.set_num_threads(1);
 string F(double v, int digits) => v.ToString("F" + digits, CultureInfo.InvariantCulture);
 static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
@@ -28,15 +35,29 @@ foreach (var name in models)
 {
     torch.manual_seed(0);
     using var net = NetworkBuilder.Build(ModelRegistry.Default.Create(name));
-    using (torch.no_grad())
-        foreach (var (_, m) in net.named_modules())
-            if (m is BatchNorm2d bn)
-            {
-                bn.running_mean!.uniform_(-0.5, 0.5);
-                bn.running_var!.uniform_(0.5, 2.0);
-                bn.weight?.uniform_(0.5, 1.5);
-                bn.bias?.uniform_(-0.5, 0.5);
-            }
+    var pytorchMs = new Dictionary<string, string>();
+    if (withPyTorch && torchvisionBuilds.Contains(name))
+    {
+        var weights = Path.Combine(Path.GetTempPath(), $"latency-{name}-{Environment.ProcessId}.pth");
+        try
+        {
+            var text = RunPyTorch(name, weights);
+            foreach (Match m in Regex.Matches(text, @"^(\S+_pytorch_ms) (\S+)$", RegexOptions.Multiline)) pytorchMs[m.Groups[1].Value] = m.Groups[2].Value;
+            using var tensors = WeightFile.Load(weights);
+            WeightImport.Load(net, tensors, weights, newClassifier: false);
+        }
+        finally { File.Delete(weights); }
+    }
+    else
+        using (torch.no_grad())
+            foreach (var (_, m) in net.named_modules())
+                if (m is BatchNorm2d bn)
+                {
+                    bn.running_mean!.uniform_(-0.5, 0.5);
+                    bn.running_var!.uniform_(0.5, 2.0);
+                    bn.weight?.uniform_(0.5, 1.5);
+                    bn.bias?.uniform_(-0.5, 0.5);
+                }
     net.eval();
     foreach (var batch in batches)
     {
@@ -52,9 +73,11 @@ foreach (var name in models)
         for (int r = 0; r <= runs; r++) // run 0 warms both up and is not counted
         {
             var clock = Stopwatch.StartNew();
+            // The scope frees every intermediate as soon as the forward is done, as PyTorch's reference
+            // counting does; left to the finalizers, a batch of 32 maps fresh memory for each activation.
             using (torch.no_grad())
-            using (var y = net.call(x))
-                ours = y.ToArray<float>();
+            using (torch.NewDisposeScope())
+                ours = net.call(x).ToArray<float>();
             if (r > 0) oursMs.Add(clock.Elapsed.TotalMilliseconds);
             clock.Restart();
             using (var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName, input)]))
@@ -66,9 +89,39 @@ foreach (var name in models)
         Console.WriteLine($"{tag}_ours_ms {F(Median(oursMs), 2)}");
         Console.WriteLine($"{tag}_onnxruntime_ms {F(Median(ortMs), 2)}");
         Console.WriteLine($"{tag}_ratio_ours_over_onnxruntime {F(Median(oursMs) / Median(ortMs), 3)}");
+        if (pytorchMs.TryGetValue($"{tag}_pytorch_ms", out var pyText))
+        {
+            double py = double.Parse(pyText, CultureInfo.InvariantCulture);
+            Console.WriteLine($"{tag}_pytorch_ms {F(py, 2)}");
+            Console.WriteLine($"{tag}_ratio_ours_over_pytorch {F(Median(oursMs) / py, 3)}");
+        }
         double scale = ours.Max(v => Math.Abs((double)v));
         Console.WriteLine($"{tag}_max_abs_difference {diff.ToString("E2", CultureInfo.InvariantCulture)}");
         Console.WriteLine($"{tag}_max_abs_logit {scale.ToString("E2", CultureInfo.InvariantCulture)}");
         File.Delete(path);
     }
+}
+
+// The reference with Debian's python3 (or RESEARCH_PYTHON), under the binding's glibc heap policy so
+// the ratio compares forwards, not allocator settings (as research bench --pytorch does).
+string RunPyTorch(string model, string savePath)
+{
+    var python = Environment.GetEnvironmentVariable("RESEARCH_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
+    var script = Path.Combine(AppContext.BaseDirectory, "bench", "pytorch_eval_latency.py");
+    var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+    foreach (var a in new[] { script, "--model", model, "--batches", string.Join(',', batches), "--resolution", resolution.ToString(CultureInfo.InvariantCulture),
+                 "--runs", runs.ToString(CultureInfo.InvariantCulture), "--threads", "1", "--save", savePath })
+        psi.ArgumentList.Add(a);
+    if (torch.host_allocator_tuned)
+    {
+        var (mmap, trim) = torch.host_allocator_thresholds;
+        psi.Environment["MALLOC_MMAP_THRESHOLD_"] = mmap.ToString(CultureInfo.InvariantCulture);
+        psi.Environment["MALLOC_TRIM_THRESHOLD_"] = trim.ToString(CultureInfo.InvariantCulture);
+    }
+    using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {python}");
+    var stderr = process.StandardError.ReadToEndAsync();
+    var stdout = process.StandardOutput.ReadToEnd();
+    process.WaitForExit();
+    if (process.ExitCode != 0) throw new InvalidOperationException($"{python} {script} exited with {process.ExitCode}: {stderr.Result.Trim()}");
+    return stdout;
 }

@@ -37,7 +37,8 @@ public sealed record GenotypeFile(string Name, Genotype Genotype, CellNetworkLay
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(json);
+            // A repeated key would otherwise surface later, as an ArgumentException from the first enumeration.
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
