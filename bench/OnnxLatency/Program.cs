@@ -7,9 +7,9 @@
 //   dotnet run --project bench/OnnxLatency -c Release -- [--models efficientnet_b0,mobilenet_v2|all] [--batches 1,32] [--resolution 224] [--runs 10] [--pytorch]
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Research.Cli.Benchmarks;
 using Research.Models.Export;
 using Research.Models.Networks;
 using Research.Models.Weights;
@@ -35,14 +35,15 @@ foreach (var name in models)
 {
     torch.manual_seed(0);
     using var net = NetworkBuilder.Build(ModelRegistry.Default.Create(name));
-    var pytorchMs = new Dictionary<string, string>();
+    IReadOnlyDictionary<string, string> pytorchMs = new Dictionary<string, string>();
     if (withPyTorch && torchvisionBuilds.Contains(name))
     {
         var weights = Path.Combine(Path.GetTempPath(), $"latency-{name}-{Environment.ProcessId}.pth");
         try
         {
-            var text = RunPyTorch(name, weights);
-            foreach (Match m in Regex.Matches(text, @"^(\S+_pytorch_ms) (\S+)$", RegexOptions.Multiline)) pytorchMs[m.Groups[1].Value] = m.Groups[2].Value;
+            pytorchMs = PyTorchReference.Run(PyTorchReference.DefaultScript("pytorch_eval_latency.py"),
+                ["--model", name, "--batches", string.Join(',', batches), "--resolution", resolution.ToString(CultureInfo.InvariantCulture),
+                 "--runs", runs.ToString(CultureInfo.InvariantCulture), "--threads", "1", "--save", weights]);
             using var tensors = WeightFile.Load(weights);
             WeightImport.Load(net, tensors, weights, newClassifier: false);
         }
@@ -102,26 +103,3 @@ foreach (var name in models)
     }
 }
 
-// The reference with Debian's python3 (or RESEARCH_PYTHON), under the binding's glibc heap policy so
-// the ratio compares forwards, not allocator settings (as research bench --pytorch does).
-string RunPyTorch(string model, string savePath)
-{
-    var python = Environment.GetEnvironmentVariable("RESEARCH_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
-    var script = Path.Combine(AppContext.BaseDirectory, "bench", "pytorch_eval_latency.py");
-    var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-    foreach (var a in new[] { script, "--model", model, "--batches", string.Join(',', batches), "--resolution", resolution.ToString(CultureInfo.InvariantCulture),
-                 "--runs", runs.ToString(CultureInfo.InvariantCulture), "--threads", "1", "--save", savePath })
-        psi.ArgumentList.Add(a);
-    if (torch.host_allocator_tuned)
-    {
-        var (mmap, trim) = torch.host_allocator_thresholds;
-        psi.Environment["MALLOC_MMAP_THRESHOLD_"] = mmap.ToString(CultureInfo.InvariantCulture);
-        psi.Environment["MALLOC_TRIM_THRESHOLD_"] = trim.ToString(CultureInfo.InvariantCulture);
-    }
-    using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {python}");
-    var stderr = process.StandardError.ReadToEndAsync();
-    var stdout = process.StandardOutput.ReadToEnd();
-    process.WaitForExit();
-    if (process.ExitCode != 0) throw new InvalidOperationException($"{python} {script} exited with {process.ExitCode}: {stderr.Result.Trim()}");
-    return stdout;
-}
