@@ -40,7 +40,7 @@ public class BlockRuleTests
     public void SandglassShortcutRules(int inC, int outC, int stride, bool residual)
     {
         var spec = BlockSpec.Parse($"sg_r3_k3_s{stride}_t6_c{outC}_arelu6");
-        using var b = new Sandglass(inC, spec, stride, Ctx);
+        using var b = new Sandglass(new BlockPlace(inC, spec, 0), Ctx);
         Assert.Equal(residual, b.HasResidual);
         Assert.Equal(inC == outC, b.DepthwiseIn is not null);   // the official code drops the first depthwise when widths change
         Assert.Equal(inC == outC || stride == 2, b.DepthwiseOut is not null);

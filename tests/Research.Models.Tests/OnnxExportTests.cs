@@ -11,7 +11,7 @@ namespace Research.Models.Tests;
 public class OnnxExportTests
 {
     /// <summary>Random weights and random BN statistics, so folding is exercised with non-trivial values.</summary>
-    private static Network Randomised(NetworkSpec spec, int seed)
+    internal static Network Randomised(NetworkSpec spec, int seed)
     {
         torch.manual_seed(seed);
         var net = NetworkBuilder.Build(spec);
@@ -28,7 +28,7 @@ public class OnnxExportTests
         return net;
     }
 
-    private static (float[] Ours, float[] Runtime) Compare(Network net, int batch, int resolution, bool dynamicBatch)
+    internal static (float[] Ours, float[] Runtime) Compare(Network net, int batch, int resolution, bool dynamicBatch)
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("onnx").FullName, "m.onnx");
         OnnxExporter.Save(net, path, new OnnxExportOptions { Resolution = resolution, DynamicBatch = dynamicBatch, Batch = batch });
@@ -47,7 +47,7 @@ public class OnnxExportTests
         return (ours, output.ToArray());
     }
 
-    private static double MaxAbsDifference(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs((double)x - y)).Max();
+    internal static double MaxAbsDifference(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs((double)x - y)).Max();
 
     public static TheoryData<string, double, int> Families() => new()
     {

@@ -42,7 +42,7 @@ public class SpecTextTests
     public void ParsesTheFieldsOfATimmStyleString()
     {
         var b = BlockSpec.Parse("ir_r2_k3_s2_e6_c24_se0.25_asilu");
-        Assert.Equal(BlockKind.InvertedResidual, b.Kind);
+        Assert.Same(Research.Models.Blocks.BlockKinds.InvertedResidual, b.Kind);
         Assert.Equal((2, 3, 2, 6.0, 24), (b.Repeats, b.Kernel, b.Stride, b.Expansion!.Value, b.OutChannels));
         Assert.Equal(new SqueezeExcite(0.25, false), b.SE);
         Assert.Equal(Activation.SiLU, b.Activation);

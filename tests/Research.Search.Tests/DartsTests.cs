@@ -181,7 +181,7 @@ public class DartsTests
         }
         var mobile = SearchSpace.Load(Path.Combine(root, "search-spaces", "mobile-blocks.yaml"));
         foreach (var code in new[] { "ir", "sg", "gb", "sh" })
-            Assert.Contains(mobile.Ops, o => o.Template is { } t && BlockSpec.Code(t.Kind) == code);
+            Assert.Contains(mobile.Ops, o => o.Template is { } t && t.Code == code);
     }
 
     [Theory]

@@ -11,7 +11,7 @@ public sealed class ConvBnAct : Module<Tensor, Tensor>
         : base(nameof(ConvBnAct))
     {
         Conv = torch.nn.Conv2d(inChannels, outChannels, kernel, stride, (kernel - 1) / 2, groups: groups, bias: false);
-        Bn = torch.nn.BatchNorm2d(outChannels, ctx.BnEps, ctx.BnMomentum);
+        Bn = torch.nn.BatchNorm2d(outChannels, ctx.BnEps, ctx.BnMomentum, affine: ctx.Affine);
         Act = Activations.Create(act);
         register_module("conv", Conv);
         register_module("bn", Bn);
@@ -27,10 +27,4 @@ public sealed class ConvBnAct : Module<Tensor, Tensor>
         var y = Bn.call(Conv.call(x));
         return Act is null ? y : Act.call(y);
     }
-}
-
-/// <summary>What blocks need from the network: BN settings, the channel divisor, and their drop-connect rate.</summary>
-public sealed record BlockContext(double BnEps, double BnMomentum, int ChannelDivisor, double DropConnect = 0)
-{
-    public static BlockContext Of(NetworkSpec spec) => new(spec.BnEps, spec.BnMomentum, spec.ChannelDivisor);
 }

@@ -1,3 +1,5 @@
+using Research.Models.Cost;
+using Research.Models.Export;
 using Research.Models.Specs;
 using Research.Torch;
 using Research.Torch.Modules;
@@ -29,5 +31,35 @@ public sealed class DepthwiseSeparable : Module<Tensor, Tensor>
         var y = Depthwise.call(x);
         if (SE is not null) y = SE.call(y);
         return Pointwise.call(y);
+    }
+}
+
+/// <summary>ds: the depthwise-separable block (MobileNetV1; EfficientNet's first stage in timm's layout).</summary>
+public sealed class DepthwiseSeparableKind : BlockKind
+{
+    public override string Code => "ds";
+    public override string Description => "depthwise kxk + BN + act, [SE], pointwise 1x1 + BN + act (MobileNetV1)";
+    public override BlockTokens Accepts => BlockTokens.Kernel | BlockTokens.Activation | BlockTokens.SqueezeExcite;
+    public override IReadOnlyList<string> Examples => ["ds_r1_k3_s1_c64_arelu", "ds_r2_k3_s2_c32_se0.25_asilu"];
+
+    public override Module<Tensor, Tensor> Build(BlockPlace place, BlockContext ctx) => new DepthwiseSeparable(place.InChannels, place.Spec, place.Stride, ctx);
+
+    public override void Cost(CostWalker w, string path, BlockPlace place, int channelDivisor)
+    {
+        var b = place.Spec;
+        int inC = place.InChannels;
+        w.ConvBn(path + ".depthwise", inC, b.Kernel, place.Stride, inC);
+        if (b.SE is { } se) w.SE(path + ".se", SqueezeExcitation.SqueezeChannels(se, inC, inC, channelDivisor));
+        w.ConvBn(path + ".pointwise", b.OutChannels, 1, 1, 1);
+    }
+
+    public override IReadOnlyList<Type> ModuleTypes => [typeof(DepthwiseSeparable)];
+
+    public override string Export(OnnxEmitter e, Module module, string x, string path)
+    {
+        var ds = (DepthwiseSeparable)module;
+        var y = e.Module(ds.Depthwise, x, path + ".depthwise");
+        if (ds.SE is not null) y = SqueezeExcitation.Export(e, ds.SE, y, path + ".se");
+        return e.Module(ds.Pointwise, y, path + ".pointwise");
     }
 }

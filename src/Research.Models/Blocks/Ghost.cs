@@ -1,4 +1,7 @@
+using Research.Models.Cost;
+using Research.Models.Export;
 using Research.Models.Specs;
+using Research.Models.Weights;
 using Research.Torch;
 using Research.Torch.Modules;
 
@@ -43,7 +46,7 @@ public sealed class GhostModule : Module<Tensor, Tensor>
 /// </summary>
 public sealed class GhostBottleneck : Module<Tensor, Tensor>
 {
-    private readonly double _dropConnect;
+    private readonly DropRate _drop;
 
     public GhostBottleneck(int inChannels, BlockSpec spec, int stride, BlockContext ctx) : base(nameof(GhostBottleneck))
     {
@@ -71,7 +74,7 @@ public sealed class GhostBottleneck : Module<Tensor, Tensor>
             register_module("shortcut", Shortcut);
         }
         if (spec.NoSkip) IdentityShortcut = false;
-        _dropConnect = ctx.DropConnect;
+        _drop = ctx.Drop;
     }
 
     public GhostModule Ghost1 { get; }
@@ -87,7 +90,93 @@ public sealed class GhostBottleneck : Module<Tensor, Tensor>
         if (Depthwise is not null) y = Depthwise.call(y);
         if (SE is not null) y = SE.call(y);
         y = Ghost2.call(y);
-        if (IdentityShortcut) return DropConnect.Apply(y, _dropConnect, training) + x;
+        if (IdentityShortcut) return _drop.Apply(y, training) + x;
         return Shortcut is null ? y : y + Shortcut.call(x);
     }
+}
+
+/// <summary>gb: GhostNet's bottleneck.</summary>
+public sealed class GhostBottleneckKind : BlockKind
+{
+    public override string Code => "gb";
+    public override string Description => "Ghost bottleneck: Ghost module + [depthwise when striding] + [SE] + linear Ghost module (GhostNet)";
+    public override BlockTokens Accepts =>
+        BlockTokens.Kernel | BlockTokens.Activation | BlockTokens.Expansion | BlockTokens.ExpandedChannels | BlockTokens.SqueezeExcite | BlockTokens.NoSkip;
+    public override BlockTokens Requires => BlockTokens.Expansion | BlockTokens.ExpandedChannels;
+    public override IReadOnlyList<string> Examples => ["gb_r1_k5_s2_x72_c40_hse0.25_arelu", "gb_r2_k3_s1_e3_c16_arelu", "gb_r1_k3_s1_e2_c24_arelu_noskip"];
+
+    public override Module<Tensor, Tensor> Build(BlockPlace place, BlockContext ctx) => new GhostBottleneck(place.InChannels, place.Spec, place.Stride, ctx);
+
+    public override void Cost(CostWalker w, string p, BlockPlace place, int divisor)
+    {
+        var b = place.Spec;
+        int inC = place.InChannels, stride = place.Stride, mid = place.Hidden(divisor);
+        var input = w.Shape;
+        Ghost(w, p + ".ghost1", mid);
+        if (stride > 1) w.ConvBn(p + ".depthwise", mid, b.Kernel, stride, mid);
+        if (b.SE is { } se) w.SE(p + ".se", SqueezeExcitation.SqueezeChannels(se, inC, mid, divisor));
+        Ghost(w, p + ".ghost2", b.OutChannels);
+        if (!(stride == 1 && inC == b.OutChannels) && !b.NoSkip)
+        {
+            var output = w.Shape;
+            w.Shape = input;
+            w.ConvBn(p + ".shortcut.0", inC, b.Kernel, stride, inC);
+            w.ConvBn(p + ".shortcut.1", b.OutChannels, 1, 1, 1);
+            w.Shape = output;
+        }
+    }
+
+    private static void Ghost(CostWalker w, string p, int outC)
+    {
+        int init = (outC + 1) / 2;
+        w.ConvBn(p + ".primary", init, 1, 1, 1);
+        w.ConvBn(p + ".cheap", init, 3, 1, init);
+        w.Channels = outC;
+    }
+
+    public override IReadOnlyList<Type> ModuleTypes => [typeof(GhostBottleneck), typeof(GhostModule)];
+
+    public override string Export(OnnxEmitter e, Module module, string x, string path)
+    {
+        if (module is GhostModule gm) return Ghost(e, gm, x, path);
+        var gb = (GhostBottleneck)module;
+        var y = Ghost(e, gb.Ghost1, x, path + ".ghost1");
+        if (gb.Depthwise is not null) y = e.Module(gb.Depthwise, y, path + ".depthwise");
+        if (gb.SE is not null) y = SqueezeExcitation.Export(e, gb.SE, y, path + ".se");
+        y = Ghost(e, gb.Ghost2, y, path + ".ghost2");
+        if (gb.IdentityShortcut) return e.Add(y, x);
+        return gb.Shortcut is null ? y : e.Add(y, e.Module(gb.Shortcut, x, path + ".shortcut"));
+    }
+
+    private static string Ghost(OnnxEmitter e, GhostModule gm, string x, string path)
+    {
+        var a = e.Module(gm.Primary, x, path + ".primary");
+        var y = e.Concat(a, e.Module(gm.Cheap, a, path + ".cheap"));
+        return gm.Primary.Conv.OutChannels * 2 == gm.OutChannels ? y : e.SliceChannels(y, 0, gm.OutChannels);
+    }
+
+    /// <summary>The official code's bottleneck (see OfficialGhostNetNames).</summary>
+    public override IReadOnlyDictionary<string, BlockNames> WeightNames { get; } = new Dictionary<string, BlockNames>
+    {
+        ["official.ghostnet"] = (names, block, ours, theirs) =>
+        {
+            var g = (GhostBottleneck)block;
+            foreach (var ghost in new[] { "ghost1", "ghost2" })
+            {
+                names.ConvBnSequential($"{ours}.{ghost}.primary", $"{theirs}.{ghost}.primary_conv");
+                names.ConvBnSequential($"{ours}.{ghost}.cheap", $"{theirs}.{ghost}.cheap_operation");
+            }
+            if (g.Depthwise is not null) names.ConvBn(ours + ".depthwise", theirs + ".conv_dw", theirs + ".bn_dw");
+            if (g.SE is not null)
+            {
+                names.Add(ours + ".se.fc1", theirs + ".se.conv_reduce");
+                names.Add(ours + ".se.fc2", theirs + ".se.conv_expand");
+            }
+            if (g.Shortcut is not null)
+            {
+                names.ConvBn(ours + ".shortcut.0", theirs + ".shortcut.0", theirs + ".shortcut.1");
+                names.ConvBn(ours + ".shortcut.1", theirs + ".shortcut.2", theirs + ".shortcut.3");
+            }
+        },
+    };
 }

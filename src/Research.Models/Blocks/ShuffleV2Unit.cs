@@ -1,3 +1,5 @@
+using Research.Models.Cost;
+using Research.Models.Export;
 using Research.Models.Specs;
 using Research.Torch;
 using Research.Torch.Modules;
@@ -76,4 +78,75 @@ public sealed class ShuffleV2Unit : Module<Tensor, Tensor>
         using var c = t.contiguous();
         return c.view(s);
     }
+}
+
+/// <summary>sh: ShuffleNetV2's unit (its kernel is written only when it is not 3).</summary>
+public sealed class ShuffleV2Kind : BlockKind
+{
+    public override string Code => "sh";
+    public override string Description => "ShuffleNetV2 unit: split (stride 1) or two branches (stride 2), concat, channel shuffle";
+    public override BlockTokens Accepts => BlockTokens.Kernel | BlockTokens.Activation;
+    public override BlockTokens AlwaysWritten => BlockTokens.Activation;
+    public override IReadOnlyList<string> Examples => ["sh_r4_s2_c48_arelu", "sh_r1_k5_s2_c32_arelu"];
+
+    public override void Validate(BlockSpec spec, Action<string> fail)
+    {
+        if (spec.OutChannels % 2 != 0) fail("ShuffleNetV2 units need an even number of output channels");
+    }
+
+    public override string? CheckInput(BlockPlace place) =>
+        place.Stride == 1 && place.InChannels != place.Spec.OutChannels
+            ? $"a stride-1 ShuffleNetV2 unit needs in = out channels, got {place.InChannels} -> {place.Spec.OutChannels}"
+            : null;
+
+    public override Module<Tensor, Tensor> Build(BlockPlace place, BlockContext ctx) => new ShuffleV2Unit(place.InChannels, place.Spec, place.Stride, ctx);
+
+    public override void Cost(CostWalker w, string p, BlockPlace place, int divisor)
+    {
+        var b = place.Spec;
+        int inC = place.InChannels, stride = place.Stride, branch = b.OutChannels / 2;
+        var input = w.Shape;
+        if (stride > 1)
+        {
+            w.ConvBn(p + ".left.0", inC, b.Kernel, stride, inC);
+            w.ConvBn(p + ".left.1", branch, 1, 1, 1);
+            w.Shape = input;
+        }
+        else w.Channels = branch;
+        w.ConvBn(p + ".right.0", branch, 1, 1, 1);
+        w.ConvBn(p + ".right.1", branch, b.Kernel, stride, branch);
+        w.ConvBn(p + ".right.2", branch, 1, 1, 1);
+        w.Channels = b.OutChannels;
+    }
+
+    public override IReadOnlyList<Type> ModuleTypes => [typeof(ShuffleV2Unit)];
+
+    public override string Export(OnnxEmitter e, Module module, string x, string path)
+    {
+        var unit = (ShuffleV2Unit)module;
+        var shape = e.OutputShape(unit, path);
+        long channels = shape[1], half = channels / 2;
+        string y = unit.Left is null
+            ? e.Concat(e.SliceChannels(x, 0, half), e.Module(unit.Right, e.SliceChannels(x, half, channels), path + ".right"))
+            : e.Concat(e.Module(unit.Left, x, path + ".left"), e.Module(unit.Right, x, path + ".right"));
+        // ChannelShuffle(y, 2): (N, 2, C/2, H, W) with the two channel axes swapped.
+        return e.SwapChannelAxes(y, 2, half, shape[2], shape[3]);
+    }
+
+    /// <summary>torchvision's units: branch1 (stride 2 only) and branch2, ReLUs at indices 2 and 7.</summary>
+    public override IReadOnlyDictionary<string, BlockNames> WeightNames { get; } = new Dictionary<string, BlockNames>
+    {
+        ["torchvision.shufflenet_v2"] = (names, block, ours, theirs) =>
+        {
+            var unit = (ShuffleV2Unit)block;
+            if (unit.Left is not null)
+            {
+                names.ConvBn(ours + ".left.0", theirs + ".branch1.0", theirs + ".branch1.1");
+                names.ConvBn(ours + ".left.1", theirs + ".branch1.2", theirs + ".branch1.3");
+            }
+            names.ConvBn(ours + ".right.0", theirs + ".branch2.0", theirs + ".branch2.1");
+            names.ConvBn(ours + ".right.1", theirs + ".branch2.3", theirs + ".branch2.4");
+            names.ConvBn(ours + ".right.2", theirs + ".branch2.5", theirs + ".branch2.6");
+        },
+    };
 }

@@ -1,3 +1,4 @@
+using Research.Models.Export;
 using Research.Models.Specs;
 using Research.Torch;
 using Research.Torch.Modules;
@@ -41,6 +42,17 @@ public sealed class SqueezeExcitation : Module<Tensor, Tensor>
     /// <summary>The squeeze width a spec asks for: plain SE from the block input, hard SE from the expanded width.</summary>
     public static int SqueezeChannels(SqueezeExcite se, int blockIn, int expanded, int divisor) =>
         se.Hard ? Rounding.MakeDivisible(Math.Floor(expanded * se.Ratio), divisor) : Math.Max(1, (int)Math.Floor(blockIn * se.Ratio));
+
+    /// <summary>The ONNX nodes of a squeeze-excite module (shared by the kinds that use one).</summary>
+    public static string Export(OnnxEmitter e, SqueezeExcitation se, string x, string path)
+    {
+        var s = e.GlobalAveragePool(x);
+        s = e.Conv(s, se.Fc1, null, path + ".fc1");
+        s = e.Activation(se.Act, s, path + ".act");
+        s = e.Conv(s, se.Fc2, null, path + ".fc2");
+        s = se.HardGate ? e.HardSigmoid(s) : e.Node("Sigmoid", [s]);
+        return e.Mul(x, s);
+    }
 
     public override Tensor forward(Tensor x)
     {

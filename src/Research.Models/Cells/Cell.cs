@@ -13,7 +13,7 @@ public sealed class Cell : Module<(Tensor s0, Tensor s1), Tensor>
 {
     private readonly CellGenotype _cell;
     private readonly bool[] _isIdentity;
-    private readonly double _dropPath;
+    private readonly DropRate _drop;
 
     public Cell(Genotype genotype, bool reduction, bool reductionPrev, int cPrevPrev, int cPrev, int c, BlockContext ctx)
         : base(nameof(Cell))
@@ -30,13 +30,14 @@ public sealed class Cell : Module<(Tensor s0, Tensor s1), Tensor>
         {
             var e = _cell.Edges[i];
             int stride = reduction && e.Input < 2 ? 2 : 1;
-            var m = CellOpFactory.Build(genotype.Op(e.Op), c, stride, ctx)!;
+            var op = genotype.Op(e.Op);
+            var m = op.Form.Build(op, c, stride, ctx, search: false)!;
             _isIdentity[i] = m is Identity;
             Ops.Add(m);
         }
         register_module("ops", Ops);
         OutChannels = _cell.Concat.Count * c;
-        _dropPath = ctx.DropConnect;
+        _drop = ctx.Drop;
     }
 
     public bool Reduction { get; }
@@ -57,7 +58,7 @@ public sealed class Cell : Module<(Tensor s0, Tensor s1), Tensor>
             {
                 int i = node * CellGenotype.EdgesPerNode + k;
                 var h = Ops[i].call(states[_cell.Edges[i].Input]);
-                if (!_isIdentity[i]) h = DropConnect.Apply(h, _dropPath, training);
+                if (!_isIdentity[i]) h = _drop.Apply(h, training);
                 sum = sum is null ? h : sum + h;
             }
             states.Add(sum!);
@@ -69,18 +70,30 @@ public sealed class Cell : Module<(Tensor s0, Tensor s1), Tensor>
 /// <summary>The cells of a cell network in order, each reading the two before it (the stem output twice at the start).</summary>
 public sealed class CellStack : Module<Tensor, Tensor>
 {
-    public CellStack(IEnumerable<Cell> cells) : base(nameof(CellStack))
+    private readonly int _tap;
+
+    /// <param name="tap">The cell whose output <see cref="Tapped"/> keeps in training (an auxiliary head reads it); -1: none.</param>
+    public CellStack(IEnumerable<Cell> cells, int tap = -1) : base(nameof(CellStack))
     {
         Cells = new ModuleList<Cell>(cells.ToArray());
         register_module("cells", Cells);
+        _tap = tap;
     }
 
     public ModuleList<Cell> Cells { get; }
 
+    /// <summary>The tapped cell's output in the last training forward pass (owned by that pass's scope), else null.</summary>
+    public Tensor? Tapped { get; private set; }
+
     public override Tensor forward(Tensor x)
     {
+        Tapped = null;
         Tensor s0 = x, s1 = x;
-        foreach (var cell in Cells) (s0, s1) = (s1, cell.call((s0, s1)));
+        for (int i = 0; i < Cells.Count; i++)
+        {
+            (s0, s1) = (s1, Cells[i].call((s0, s1)));
+            if (i == _tap && training) Tapped = s1;
+        }
         return s1;
     }
 }

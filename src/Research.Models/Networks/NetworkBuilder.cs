@@ -6,36 +6,41 @@ using Research.Torch.Modules;
 
 namespace Research.Models.Networks;
 
-/// <summary>Turns a spec into modules, block by block, tracking the channel width as it goes.</summary>
+/// <summary>Turns a spec into modules: the stem and each block by its kind, a cell network's cells by the cell kind, then the head.</summary>
 public static class NetworkBuilder
 {
     public static Network Build(NetworkSpec spec)
     {
         spec.Validate();
-        var ctx = BlockContext.Of(spec);
+        var schedule = new DropPathSchedule();
+        var ctx = BlockContext.Of(spec) with { Schedule = schedule };
         var stemSpec = spec.EffectiveStem;
-        Module<Tensor, Tensor> stem = BuildBlock(spec.InChannels, stemSpec, 0, ctx);
+        var stem = BuildBlock(new BlockPlace(spec.InChannels, stemSpec, 0), ctx);
         int channels = stemSpec.OutChannels;
 
         var stages = torch.nn.Sequential();
-        int total = spec.BlockCount, index = 0;
+        AuxiliaryHead? auxiliary = null;
         if (spec.Cell is { } genotype)
         {
-            stages.append(BuildCells(spec, genotype, channels, ctx, out channels));
+            var stack = BlockKinds.Cell.BuildStack(spec, genotype, channels, ctx, out channels, out int auxChannels);
+            stages.append(stack);
+            if (spec.Auxiliary is { } aux) auxiliary = new AuxiliaryHead(auxChannels, spec.Classes, AuxiliaryHead.InputSize(spec), ctx);
         }
-        else foreach (var stage in spec.Stages)
+        else
         {
-            var seq = torch.nn.Sequential();
-            foreach (var block in stage)
-                for (int r = 0; r < block.Repeats; r++)
+            var stage = torch.nn.Sequential();
+            int current = 0, total = spec.BlockCount;
+            foreach (var slot in BlockSequence.Of(spec))
+            {
+                if (slot.Stage != current)
                 {
-                    // Stochastic depth grows linearly with depth (EfficientNet's schedule).
-                    var bctx = ctx with { DropConnect = spec.DropConnect * index / total };
-                    seq.append(BuildBlock(channels, block, r, bctx));
-                    channels = block.OutChannels;
-                    index++;
+                    stages.append(stage);
+                    (stage, current) = (torch.nn.Sequential(), slot.Stage);
                 }
-            stages.append(seq);
+                stage.append(BuildBlock(slot.Place, ctx with { DropConnect = DropRate(spec, slot.Global, total) }));
+                channels = slot.Place.Spec.OutChannels;
+            }
+            stages.append(stage);
         }
 
         var head = spec.Head;
@@ -54,50 +59,21 @@ public static class NetworkBuilder
             hiddenAct = Activations.Create(head.HiddenActivation);
             channels = head.HiddenFeatures;
         }
-        var classifier = torch.nn.Linear(channels, spec.Classes);
-        var net = new Network(spec, stem, stages, headConv, hidden, hiddenAct, classifier);
+        var classifier = torch.nn.Linear(channels, spec.Classes, bias: head.ClassifierBias);
+        var net = new Network(spec, stem, stages, headConv, hidden, hiddenAct, classifier, auxiliary, schedule);
         Initialize(net, spec.Init);
         return net;
     }
 
     /// <summary>
-    /// The cells of a cell network: repeat 0 of a stride-2 'dc' block is a reduction cell, the
-    /// rest normal; drop-path grows linearly with the cell index, as drop-connect does for blocks.
+    /// Block or cell <paramref name="index"/> of <paramref name="total"/>'s drop rate: growing linearly with
+    /// depth (EfficientNet's schedule), or the network's rate everywhere under the epoch schedule.
     /// </summary>
-    private static CellStack BuildCells(NetworkSpec spec, Genotype genotype, int stemChannels, BlockContext ctx, out int outChannels)
-    {
-        var cells = new List<Cell>();
-        int cpp = stemChannels, cp = stemChannels, total = spec.BlockCount, index = 0;
-        bool reductionPrev = false;
-        foreach (var b in spec.Blocks)
-            for (int r = 0; r < b.Repeats; r++, index++)
-            {
-                bool reduction = r == 0 && b.Stride == 2;
-                var cell = new Cell(genotype, reduction, reductionPrev, cpp, cp, b.OutChannels, ctx with { DropConnect = spec.DropConnect * index / total });
-                cells.Add(cell);
-                (cpp, cp, reductionPrev) = (cp, cell.OutChannels, reduction);
-            }
-        outChannels = cp;
-        return new CellStack(cells);
-    }
+    public static double DropRate(NetworkSpec spec, int index, int total) =>
+        spec.DropSchedule == DropSchedule.Epoch ? spec.DropConnect : spec.DropConnect * index / total;
 
-    /// <summary>Repeat <paramref name="repeatIndex"/> of a block spec: only the first repeat has the spec's stride.</summary>
-    public static Module<Tensor, Tensor> BuildBlock(int inChannels, BlockSpec b, int repeatIndex, BlockContext ctx)
-    {
-        int stride = repeatIndex == 0 ? b.Stride : 1;
-        return b.Kind switch
-        {
-        BlockKind.Conv => b.MaxPool
-            ? torch.nn.Sequential(new ConvBnAct(inChannels, b.OutChannels, b.Kernel, stride, 1, b.Activation, ctx), torch.nn.MaxPool2d(3, 2, 1))
-            : new ConvBnAct(inChannels, b.OutChannels, b.Kernel, stride, 1, b.Activation, ctx),
-        BlockKind.DepthwiseSeparable => new DepthwiseSeparable(inChannels, b, stride, ctx),
-        BlockKind.InvertedResidual => new InvertedResidual(inChannels, b, stride, ctx),
-        BlockKind.Sandglass => new Sandglass(inChannels, b, stride, ctx, Sandglass.KeepsBothDepthwise(b, repeatIndex)),
-        BlockKind.GhostBottleneck => new GhostBottleneck(inChannels, b, stride, ctx),
-        BlockKind.ShuffleV2 => new ShuffleV2Unit(inChannels, b, stride, ctx),
-        _ => throw new ArgumentOutOfRangeException(nameof(b), b.Kind, "unknown block kind"),
-        };
-    }
+    /// <summary>One block instance, built by its kind.</summary>
+    public static Module<Tensor, Tensor> BuildBlock(BlockPlace place, BlockContext ctx) => place.Spec.Kind.Build(place, ctx);
 
     private static void Initialize(Network net, InitScheme scheme)
     {

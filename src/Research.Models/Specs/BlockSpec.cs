@@ -1,26 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Research.Models.Blocks;
 
 namespace Research.Models.Specs;
-
-/// <summary>The block families a spec can name; each has a two-letter code in the text form.</summary>
-public enum BlockKind
-{
-    /// <summary>cn: convolution + BN + activation (stems, plain layers); `mp` adds a 3×3/2 max-pool.</summary>
-    Conv,
-    /// <summary>ds: depthwise k×k + BN + act, then pointwise 1×1 + BN + act (MobileNetV1).</summary>
-    DepthwiseSeparable,
-    /// <summary>ir: inverted residual / MBConv (MobileNetV2, EfficientNet, MobileNetV3's bneck).</summary>
-    InvertedResidual,
-    /// <summary>sg: sandglass block (MobileNeXt).</summary>
-    Sandglass,
-    /// <summary>gb: Ghost bottleneck (GhostNet).</summary>
-    GhostBottleneck,
-    /// <summary>sh: ShuffleNetV2 unit (stride 1: split, branch, concat, shuffle; stride 2: two branches).</summary>
-    ShuffleV2,
-    /// <summary>dc: a searched (DARTS) cell of width c, from the network's genotype; stride 2 makes it a reduction cell.</summary>
-    Cell,
-}
 
 /// <summary>
 /// Squeeze-and-excitation. Plain (<c>se</c>): squeeze to max(1, ⌊ratio × block input channels⌋)
@@ -35,34 +17,35 @@ public sealed record SqueezeExcite(double Ratio, bool Hard)
 
 /// <summary>
 /// One block (repeated <see cref="Repeats"/> times; only the first repeat has the stride) in a
-/// compact text form in the spirit of timm's: <c>ir_r2_k3_s2_e6_c24_se0.25_asilu</c>.
-/// Tokens: r repeats, k kernel, s stride, e expansion ratio or x expanded channels, t sandglass
-/// reduction, c output channels, se/hse squeeze-excite, a activation (relu, relu6, silu, hswish,
-/// none), flags noskip and mp. <see cref="Parse"/> is strict and <see cref="ToString"/> round-trips.
+/// compact text form in the spirit of timm's: <c>ir_r2_k3_s2_e6_c24_se0.25_asilu</c>. The first
+/// token is the kind's code (<see cref="BlockKindRegistry"/>); the kind says which other tokens it
+/// takes: r repeats, k kernel, s stride, e expansion ratio or x expanded channels, t sandglass
+/// reduction, g groups, d dilation, c output channels, se/hse squeeze-excite, a activation (relu,
+/// relu6, silu, hswish, none), flags noskip, mp and densein. <see cref="Parse"/> is strict and
+/// <see cref="ToString"/> round-trips.
 /// </summary>
 public sealed record BlockSpec
 {
-    public BlockKind Kind { get; init; }
+    public required BlockKind Kind { get; init; }
     public int Repeats { get; init; } = 1;
     public int Kernel { get; init; } = 3;
     public int Stride { get; init; } = 1;
     public double? Expansion { get; init; }
     public int? ExpandedChannels { get; init; }
     public double? Reduction { get; init; }
+    /// <summary>Groups of the pointwise convolutions (null: the kind's default, 1).</summary>
+    public int? Groups { get; init; }
+    /// <summary>Dilation of the spatial convolution (null: 1).</summary>
+    public int? Dilation { get; init; }
     public int OutChannels { get; init; }
     public SqueezeExcite? SE { get; init; }
     public Activation Activation { get; init; } = Activation.ReLU;
     public bool NoSkip { get; init; }
     public bool MaxPool { get; init; }
+    public bool DenseInput { get; init; }
 
-    private static readonly (BlockKind kind, string code)[] Codes =
-    [
-        (BlockKind.Conv, "cn"), (BlockKind.DepthwiseSeparable, "ds"), (BlockKind.InvertedResidual, "ir"),
-        (BlockKind.Sandglass, "sg"), (BlockKind.GhostBottleneck, "gb"), (BlockKind.ShuffleV2, "sh"),
-        (BlockKind.Cell, "dc"),
-    ];
-
-    public static string Code(BlockKind kind) => Codes.First(c => c.kind == kind).code;
+    /// <summary>The kind's code (the first token).</summary>
+    public string Code => Kind.Code;
 
     /// <summary>The hidden width for an input width: x when given, else make_divisible(in × e, divisor).</summary>
     public int Hidden(int inChannels, int divisor = 8) =>
@@ -70,31 +53,45 @@ public sealed record BlockSpec
 
     public override string ToString()
     {
-        var sb = new StringBuilder(Code(Kind));
+        var accepts = Kind.Accepts;
+        bool Writes(BlockTokens t, bool set) => accepts.HasFlag(t) && (set || Kind.AlwaysWritten.HasFlag(t));
+        var sb = new StringBuilder(Kind.Code);
         sb.Append("_r").Append(Repeats);
-        if (Kind == BlockKind.Cell) return sb.Append("_s").Append(Stride).Append("_c").Append(OutChannels).ToString();
-        if (Kind != BlockKind.ShuffleV2 || Kernel != 3) sb.Append("_k").Append(Kernel);
+        if (Writes(BlockTokens.Kernel, Kernel != 3)) sb.Append("_k").Append(Kernel);
         sb.Append("_s").Append(Stride);
         if (Expansion is { } e) sb.Append("_e").Append(Format.Number(e));
         if (ExpandedChannels is { } x) sb.Append("_x").Append(x);
         if (Reduction is { } t) sb.Append("_t").Append(Format.Number(t));
+        if (Groups is { } g) sb.Append("_g").Append(g);
+        if (Dilation is { } d) sb.Append("_d").Append(d);
         sb.Append("_c").Append(OutChannels);
         if (SE is { } se) sb.Append('_').Append(se);
-        sb.Append("_a").Append(Activation.Name());
+        if (Writes(BlockTokens.Activation, Activation != Activation.ReLU)) sb.Append("_a").Append(Activation.Name());
         if (NoSkip) sb.Append("_noskip");
         if (MaxPool) sb.Append("_mp");
+        if (DenseInput) sb.Append("_densein");
         return sb.ToString();
     }
 
+    /// <summary>Parses the text form with the default registry's kinds.</summary>
+    public static BlockSpec Parse(string text) => Parse(text, BlockKindRegistry.Default);
+
     /// <summary>Parses the text form; any unknown, repeated, malformed or missing token is an error naming it.</summary>
-    public static BlockSpec Parse(string text)
+    public static BlockSpec Parse(string text, BlockKindRegistry kinds) => Parse(text, kinds, template: false);
+
+    /// <summary>
+    /// A block template without repeats, stride and channels (a cell op's definition): the grammar
+    /// is checked now, the kind's rules when the cell gives it a width (<see cref="Validate"/>).
+    /// </summary>
+    public static BlockSpec ParseTemplate(string text, BlockKindRegistry? kinds = null) => Parse(text, kinds ?? BlockKindRegistry.Default, template: true);
+
+    private static BlockSpec Parse(string text, BlockKindRegistry kinds, bool template)
     {
         if (string.IsNullOrWhiteSpace(text)) throw new SpecFormatException("block spec is empty");
         var tokens = text.Trim().Split('_');
-        var kind = Codes.FirstOrDefault(c => c.code == tokens[0]);
-        if (kind.code is null)
-            throw new SpecFormatException($"block '{text}': unknown block type '{tokens[0]}' at token 1 (expected one of {string.Join(", ", Codes.Select(c => c.code))})");
-        var spec = new BlockSpec { Kind = kind.kind };
+        if (!kinds.TryGet(tokens[0], out var kind))
+            throw new SpecFormatException($"block '{text}': unknown block type '{tokens[0]}' at token 1 (expected one of {string.Join(", ", kinds.Codes)})");
+        var spec = new BlockSpec { Kind = kind };
         var seen = new HashSet<string>();
         bool hasC = false;
         for (int i = 1; i < tokens.Length; i++)
@@ -107,6 +104,8 @@ public sealed record BlockSpec
                 throw new SpecFormatException($"{Where()}: give either e (expansion ratio) or x (expanded channels), not both");
             if (!seen.Add(key is "hse" ? "se" : key))
                 throw new SpecFormatException($"{Where()}: '{key}' is given twice");
+            if (TokenOf(key, value) is { } token && !kind.Accepts.HasFlag(token))
+                throw new SpecFormatException($"{Where()}: '{kind.Code}' blocks take no {Describe(key)}");
             int Int(int min)
             {
                 if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v < min)
@@ -131,6 +130,8 @@ public sealed record BlockSpec
                 case "e": spec = spec with { Expansion = Real() }; break;
                 case "x": spec = spec with { ExpandedChannels = Int(1) }; break;
                 case "t": spec = spec with { Reduction = Real() }; break;
+                case "g": spec = spec with { Groups = Int(1) }; break;
+                case "d": spec = spec with { Dilation = Int(1) }; break;
                 case "c": spec = spec with { OutChannels = Int(1) }; hasC = true; break;
                 case "se":
                 case "hse":
@@ -145,9 +146,11 @@ public sealed record BlockSpec
                     break;
                 case "noskip" when value.Length == 0: spec = spec with { NoSkip = true }; break;
                 case "mp" when value.Length == 0: spec = spec with { MaxPool = true }; break;
+                case "densein" when value.Length == 0: spec = spec with { DenseInput = true }; break;
                 default: throw new SpecFormatException($"{Where()}: unknown token");
             }
         }
+        if (template) return spec with { OutChannels = 0 };
         if (!hasC) throw new SpecFormatException($"block '{text}': missing output channels token 'c<N>'");
         spec.Validate(text);
         return spec;
@@ -155,35 +158,99 @@ public sealed record BlockSpec
 
     private static (string key, string value) Split(string tok)
     {
-        foreach (var k in new[] { "noskip", "hse", "se", "mp", "a" })
+        foreach (var k in new[] { "noskip", "densein", "hse", "se", "mp", "a" })
             if (tok.StartsWith(k, StringComparison.Ordinal)) return (k, tok[k.Length..]);
         int i = 0;
         while (i < tok.Length && char.IsAsciiLetterLower(tok[i])) i++;
         return (tok[..i], tok[i..]);
     }
 
-    /// <summary>Checks the tokens a family allows and needs; throws naming the block.</summary>
+    private static BlockTokens? TokenOf(string key, string value) => key switch
+    {
+        "k" => BlockTokens.Kernel,
+        "e" => BlockTokens.Expansion,
+        "x" => BlockTokens.ExpandedChannels,
+        "t" => BlockTokens.Reduction,
+        "g" => BlockTokens.Groups,
+        "d" => BlockTokens.Dilation,
+        "se" or "hse" => BlockTokens.SqueezeExcite,
+        "a" => BlockTokens.Activation,
+        "noskip" when value.Length == 0 => BlockTokens.NoSkip,
+        "mp" when value.Length == 0 => BlockTokens.MaxPool,
+        "densein" when value.Length == 0 => BlockTokens.DenseInput,
+        _ => null,
+    };
+
+    private static string Describe(string key) => key switch
+    {
+        "e" or "x" => "e/x token",
+        "se" or "hse" => "squeeze-excite",
+        "noskip" => "noskip flag (no skip to disable)",
+        "mp" => "mp flag",
+        "densein" => "densein flag",
+        _ => $"{key} token",
+    };
+
+    /// <summary>Checks the tokens the kind allows and needs, then its own rules; throws naming the block.</summary>
     public void Validate(string? text = null)
     {
         string name = text ?? ToString();
         void Fail(string why) => throw new SpecFormatException($"block '{name}': {why}");
+        if (Kind is null) Fail("no block kind");
         if (OutChannels < 1) Fail("output channels must be >= 1");
         if (Repeats < 1) Fail("repeats must be >= 1");
         if (Stride < 1 || Stride > 2) Fail("stride must be 1 or 2");
         if (Kernel < 1 || Kernel % 2 == 0) Fail("kernel must be odd");
         if (Expansion is not null && ExpandedChannels is not null) Fail("give either e (ratio) or x (channels), not both");
-        bool expands = Kind is BlockKind.InvertedResidual or BlockKind.GhostBottleneck;
-        if (!expands && (Expansion is not null || ExpandedChannels is not null)) Fail($"'{Code(Kind)}' blocks take no e/x token");
-        if (Kind == BlockKind.GhostBottleneck && ExpandedChannels is null && Expansion is null) Fail("ghost bottlenecks need x<mid channels> or e<ratio>");
-        if (Kind == BlockKind.Sandglass && Reduction is null) Fail("sandglass blocks need t<reduction ratio>");
-        if (Kind != BlockKind.Sandglass && Reduction is not null) Fail($"'{Code(Kind)}' blocks take no t token");
-        if (SE is not null && Kind is BlockKind.Conv or BlockKind.ShuffleV2 or BlockKind.Sandglass) Fail($"'{Code(Kind)}' blocks take no squeeze-excite");
-        if (MaxPool && Kind != BlockKind.Conv) Fail("only 'cn' blocks take the mp flag");
-        if (NoSkip && Kind is BlockKind.Conv or BlockKind.ShuffleV2) Fail($"'{Code(Kind)}' blocks have no skip to disable");
-        if (Kind == BlockKind.ShuffleV2 && OutChannels % 2 != 0) Fail("ShuffleNetV2 units need an even number of output channels");
-        if (Kind == BlockKind.Cell && (Kernel != 3 || Activation != Activation.ReLU || SE is not null || NoSkip || MaxPool))
-            Fail("'dc' cells take only r, s and c (their ops come from the network's genotype)");
+        if (Groups is < 1) Fail("groups must be >= 1");
+        if (Dilation is < 1) Fail("dilation must be >= 1");
+        var given = Given();
+        var refused = given & ~Kind!.Accepts;
+        if (refused != BlockTokens.None) Fail($"'{Code}' blocks take no {string.Join(", ", Names(refused))}");
+        var required = Kind.Requires;
+        const BlockTokens eitherWidth = BlockTokens.Expansion | BlockTokens.ExpandedChannels;
+        if ((required & eitherWidth) == eitherWidth)
+        {
+            // Both flags required means one of them: a ratio or a width.
+            if ((given & eitherWidth) == 0) Fail($"'{Code}' blocks need x<mid channels> or e<ratio>");
+            required &= ~eitherWidth;
+        }
+        var missing = required & ~given;
+        if (missing != BlockTokens.None) Fail($"'{Code}' blocks need {string.Join(", ", Names(missing))}");
+        Kind.Validate(this, Fail);
     }
+
+    /// <summary>The optional tokens this spec sets (at a non-default value).</summary>
+    public BlockTokens Given()
+    {
+        var t = BlockTokens.None;
+        if (Kernel != 3) t |= BlockTokens.Kernel;
+        if (Expansion is not null) t |= BlockTokens.Expansion;
+        if (ExpandedChannels is not null) t |= BlockTokens.ExpandedChannels;
+        if (Reduction is not null) t |= BlockTokens.Reduction;
+        if (Groups is not null) t |= BlockTokens.Groups;
+        if (Dilation is not null) t |= BlockTokens.Dilation;
+        if (SE is not null) t |= BlockTokens.SqueezeExcite;
+        if (Activation != Activation.ReLU) t |= BlockTokens.Activation;
+        if (NoSkip) t |= BlockTokens.NoSkip;
+        if (MaxPool) t |= BlockTokens.MaxPool;
+        if (DenseInput) t |= BlockTokens.DenseInput;
+        return t;
+    }
+
+    private static IEnumerable<string> Names(BlockTokens tokens)
+    {
+        foreach (var (t, n) in TokenNames)
+            if (tokens.HasFlag(t)) yield return n;
+    }
+
+    private static readonly (BlockTokens, string)[] TokenNames =
+    [
+        (BlockTokens.Kernel, "k (kernel)"), (BlockTokens.Expansion, "e (expansion)"), (BlockTokens.ExpandedChannels, "x (expanded channels)"),
+        (BlockTokens.Reduction, "t (reduction)"), (BlockTokens.Groups, "g (groups)"), (BlockTokens.Dilation, "d (dilation)"),
+        (BlockTokens.SqueezeExcite, "squeeze-excite"), (BlockTokens.Activation, "a (activation)"), (BlockTokens.NoSkip, "noskip"),
+        (BlockTokens.MaxPool, "mp"), (BlockTokens.DenseInput, "densein"),
+    ];
 }
 
 internal static class Format

@@ -4,7 +4,7 @@ namespace Research.Models.Specs;
 /// The classifier head: an optional 1×1 conv + BN + act (<see cref="ConvChannels"/> 0: none),
 /// global average pooling, an optional hidden layer (<see cref="HiddenFeatures"/>: a Linear +
 /// act as in MobileNetV3, or a 1×1 conv with bias + act as in GhostNet), dropout, and the
-/// final Linear to the classes.
+/// final Linear to the classes (with or without a bias).
 /// </summary>
 public sealed record HeadSpec
 {
@@ -14,6 +14,8 @@ public sealed record HeadSpec
     public Activation HiddenActivation { get; init; } = Activation.ReLU;
     public bool HiddenAsConv { get; init; }
     public double Dropout { get; init; }
+    /// <summary>The final Linear has a bias (ShuffleNet v1's official code has none).</summary>
+    public bool ClassifierBias { get; init; } = true;
 
     public void Validate()
     {

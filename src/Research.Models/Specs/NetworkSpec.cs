@@ -17,8 +17,14 @@ public sealed record NetworkSpec
     /// <summary>For 28×28 / 32×32 images: the stem has stride 1 and no max-pool (the rest is unchanged).</summary>
     public bool SmallInput { get; init; }
 
-    /// <summary>Stochastic depth: block i of n drops its residual branch with probability DropConnect × i / n in training.</summary>
+    /// <summary>Stochastic depth: block i of n drops its residual branch with probability DropConnect × i / n in training (see <see cref="DropSchedule"/>).</summary>
     public double DropConnect { get; init; }
+
+    /// <summary>How <see cref="DropConnect"/> is spread: over depth (default) or over epochs (DARTS).</summary>
+    public DropSchedule DropSchedule { get; init; } = DropSchedule.Depth;
+
+    /// <summary>DARTS's auxiliary classifier, for cell networks (null: none).</summary>
+    public AuxiliaryHeadSpec? Auxiliary { get; init; }
 
     public double BnEps { get; init; } = 1e-5;
     public double BnMomentum { get; init; } = 0.1;
@@ -41,11 +47,11 @@ public sealed record NetworkSpec
     /// <summary>The stem as built: stride 1 and no pooling for small inputs.</summary>
     public BlockSpec EffectiveStem => SmallInput ? Stem with { Stride = 1, MaxPool = false } : Stem;
 
-    /// <summary>Checks every block and option; throws SpecFormatException naming the place.</summary>
+    /// <summary>Checks every block and option, and each block against the width it reads; throws SpecFormatException naming the place.</summary>
     public NetworkSpec Validate()
     {
         if (string.IsNullOrWhiteSpace(Name)) throw new SpecFormatException("network: name is empty");
-        if (Stem.Kind != BlockKind.Conv) throw new SpecFormatException($"network '{Name}': the stem must be a 'cn' block, not '{Stem}'");
+        if (Stem.Kind is not Research.Models.Blocks.ConvKind) throw new SpecFormatException($"network '{Name}': the stem must be a 'cn' block, not '{Stem}'");
         Stem.Validate();
         if (Stages.Count == 0) throw new SpecFormatException($"network '{Name}': no stages");
         for (int s = 0; s < Stages.Count; s++)
@@ -59,14 +65,24 @@ public sealed record NetworkSpec
         if (Resolution < 8) throw new SpecFormatException($"network '{Name}': resolution {Resolution} must be >= 8");
         if (DropConnect < 0 || DropConnect >= 1) throw new SpecFormatException($"network '{Name}': drop_connect {DropConnect} must be in [0, 1)");
         if (ChannelDivisor < 1) throw new SpecFormatException($"network '{Name}': channel_divisor must be >= 1");
-        bool anyCell = Blocks.Any(b => b.Kind == BlockKind.Cell);
+        bool anyCell = Blocks.Any(b => b.Kind is Cells.CellKind);
         if (anyCell && Cell is null) throw new SpecFormatException($"network '{Name}': 'dc' cells need the network's 'cell' genotype");
         if (Cell is not null)
         {
-            if (!Blocks.All(b => b.Kind == BlockKind.Cell)) throw new SpecFormatException($"network '{Name}': a cell network's stages hold only 'dc' cells");
+            if (!Blocks.All(b => b.Kind is Cells.CellKind)) throw new SpecFormatException($"network '{Name}': a cell network's stages hold only 'dc' cells");
             Cell.Validate();
             if (Blocks.Any(b => b.OutChannels % 2 != 0)) throw new SpecFormatException($"network '{Name}': cell widths must be even");
         }
+        if (Auxiliary is { } aux)
+        {
+            if (Cell is null) throw new SpecFormatException($"network '{Name}': an auxiliary head needs a cell network");
+            aux.Validate(Name);
+            if (aux.AfterCell >= BlockCount) throw new SpecFormatException($"network '{Name}': auxiliary.after {aux.AfterCell} is not a cell (the network has {BlockCount})");
+        }
+        if (Cell is null)
+            foreach (var slot in Networks.BlockSequence.Of(this))
+                if (slot.Place.Spec.Kind.CheckInput(slot.Place) is { } why)
+                    throw new SpecFormatException($"network '{Name}': {slot.Path} (block '{slot.Place.Spec}'): {why}");
         return this;
     }
 
@@ -74,7 +90,8 @@ public sealed record NetworkSpec
         other is not null && Name == other.Name && Stem == other.Stem && Stages.Equals(other.Stages) && Head == other.Head &&
         InChannels == other.InChannels && Classes == other.Classes && Resolution == other.Resolution && SmallInput == other.SmallInput &&
         DropConnect.Equals(other.DropConnect) && BnEps.Equals(other.BnEps) && BnMomentum.Equals(other.BnMomentum) &&
-        ChannelDivisor == other.ChannelDivisor && Init == other.Init && Equals(Cell, other.Cell);
+        ChannelDivisor == other.ChannelDivisor && Init == other.Init && Equals(Cell, other.Cell) && DropSchedule == other.DropSchedule &&
+        Equals(Auxiliary, other.Auxiliary);
 
     public override int GetHashCode() => HashCode.Combine(Name, Stem, Stages, Head, InChannels, Classes, Resolution, DropConnect);
 }

@@ -21,11 +21,13 @@ namespace Research.Models.Specs;
 public static class SpecYaml
 {
     private static readonly string[] TopKeys =
-        ["name", "in_channels", "classes", "resolution", "small_input", "drop_connect", "bn_eps", "bn_momentum", "channel_divisor", "init", "stem", "stages", "head", "cell"];
+        ["name", "in_channels", "classes", "resolution", "small_input", "drop_connect", "drop_schedule", "bn_eps", "bn_momentum", "channel_divisor", "init", "stem", "stages", "head", "cell", "auxiliary"];
+
+    private static readonly string[] AuxiliaryKeys = ["after", "weight"];
 
     private static readonly string[] CellKeys = ["ops", "normal", "normal_concat", "reduce", "reduce_concat"];
 
-    private static readonly string[] HeadKeys = ["conv", "conv_act", "hidden", "hidden_act", "hidden_conv", "dropout"];
+    private static readonly string[] HeadKeys = ["conv", "conv_act", "hidden", "hidden_act", "hidden_conv", "dropout", "classifier_bias"];
 
     public static NetworkSpec Load(string path)
     {
@@ -60,6 +62,8 @@ public static class SpecYaml
         sb.Append("resolution: ").AppendLine(s.Resolution.ToString(CultureInfo.InvariantCulture));
         sb.Append("small_input: ").AppendLine(s.SmallInput ? "true" : "false");
         sb.Append("drop_connect: ").AppendLine(Numbers.RoundTrip(s.DropConnect));
+        // Keys added later are written only when set, so older specs keep their text (and run hashes).
+        if (s.DropSchedule != DropSchedule.Depth) sb.Append("drop_schedule: ").AppendLine(Cells.CellNetworkLayout.ScheduleName(s.DropSchedule));
         sb.Append("bn_eps: ").AppendLine(Numbers.RoundTrip(s.BnEps));
         sb.Append("bn_momentum: ").AppendLine(Numbers.RoundTrip(s.BnMomentum));
         sb.Append("channel_divisor: ").AppendLine(s.ChannelDivisor.ToString(CultureInfo.InvariantCulture));
@@ -70,7 +74,10 @@ public static class SpecYaml
         var h = s.Head;
         sb.Append("head: {conv: ").Append(h.ConvChannels).Append(", conv_act: ").Append(h.ConvActivation.Name())
             .Append(", hidden: ").Append(h.HiddenFeatures).Append(", hidden_act: ").Append(h.HiddenActivation.Name())
-            .Append(", hidden_conv: ").Append(h.HiddenAsConv ? "true" : "false").Append(", dropout: ").Append(Numbers.RoundTrip(h.Dropout)).AppendLine("}");
+            .Append(", hidden_conv: ").Append(h.HiddenAsConv ? "true" : "false").Append(", dropout: ").Append(Numbers.RoundTrip(h.Dropout))
+            .Append(h.ClassifierBias ? "" : ", classifier_bias: false").AppendLine("}");
+        if (s.Auxiliary is { } aux)
+            sb.Append("auxiliary: {after: ").Append(aux.AfterCell.ToString(CultureInfo.InvariantCulture)).Append(", weight: ").Append(Numbers.RoundTrip(aux.Weight)).AppendLine("}");
         if (s.Cell is { } g)
         {
             sb.AppendLine("cell:");
@@ -114,7 +121,23 @@ public static class SpecYaml
                 HiddenActivation = headMap?["hidden_act"] is { } ha ? Act(ha, "head.hidden_act") : Activation.ReLU,
                 HiddenAsConv = headMap?["hidden_conv"] is { } hc && (checker.Bool(hc, "head.hidden_conv") ?? false),
                 Dropout = headMap?["dropout"] is { } d ? checker.Number(d, "head.dropout") ?? 0 : 0,
+                ClassifierBias = headMap?["classifier_bias"] is not { } cb || (checker.Bool(cb, "head.classifier_bias") ?? true),
             };
+            AuxiliaryHeadSpec? auxiliary = null;
+            if (map["auxiliary"] is { } an && checker.Map(an, "auxiliary", AuxiliaryKeys) is { } am)
+            {
+                foreach (var k in AuxiliaryKeys)
+                    if (!am.Has(k)) am.Missing(k);
+                if (am["after"] is { } af && am["weight"] is { } aw && checker.Int(af, "auxiliary.after", 0) is { } after && checker.Number(aw, "auxiliary.weight") is { } weight)
+                    auxiliary = new AuxiliaryHeadSpec(after, weight);
+            }
+            var schedule = DropSchedule.Depth;
+            if (map["drop_schedule"] is { } dsn)
+            {
+                var text = checker.String(dsn, "drop_schedule");
+                if (text == "epoch") schedule = DropSchedule.Epoch;
+                else if (text is not null && text != "depth") checker.Error(dsn, "drop_schedule", $"must be depth or epoch, got '{text}'");
+            }
             var name = map["name"] is { } nn ? checker.String(nn, "name") : null;
             var stem = map["stem"] is { } sn ? Block(sn, "stem") : null;
             var spec = new NetworkSpec
@@ -128,6 +151,8 @@ public static class SpecYaml
                 Resolution = map["resolution"] is { } res ? checker.Int(res, "resolution") ?? 224 : 224,
                 SmallInput = map["small_input"] is { } si && (checker.Bool(si, "small_input") ?? false),
                 DropConnect = map["drop_connect"] is { } dc ? checker.Number(dc, "drop_connect") ?? 0 : 0,
+                DropSchedule = schedule,
+                Auxiliary = auxiliary,
                 BnEps = map["bn_eps"] is { } be ? checker.Number(be, "bn_eps") ?? 1e-5 : 1e-5,
                 BnMomentum = map["bn_momentum"] is { } bm ? checker.Number(bm, "bn_momentum") ?? 0.1 : 0.1,
                 ChannelDivisor = map["channel_divisor"] is { } cd ? checker.Int(cd, "channel_divisor") ?? 8 : 8,

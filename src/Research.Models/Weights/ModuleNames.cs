@@ -4,7 +4,7 @@ namespace Research.Models.Weights;
 /// A family's naming written as module paths: our module → theirs. A tensor keeps its own name
 /// within its module (weight, bias, running_mean, …), so a network's tensor map follows from this.
 /// </summary>
-internal sealed class ModuleNames(string naming)
+public sealed class ModuleNames(string naming)
 {
     private readonly Dictionary<string, string> _modules = new(StringComparer.Ordinal);
 
@@ -22,6 +22,16 @@ internal sealed class ModuleNames(string naming)
 
     /// <summary>One of our ConvBnAct units as a conv-BN(-act) Sequential of theirs: [0] conv, [1] BN.</summary>
     public void ConvBnSequential(string ours, string theirs) => ConvBn(ours, theirs + ".0", theirs + ".1");
+
+    /// <summary>A built block's modules by its kind's names for a layout (<see cref="Blocks.BlockKind.WeightNames"/>).</summary>
+    public void Block(string layout, Torch.Modules.Module block, string ours, string theirs)
+    {
+        var kind = Blocks.BlockKindRegistry.Default.ForModule(block.GetType())
+                   ?? throw new ArgumentException($"{naming} names: {ours} is a {block.GetType().Name}, which no registered block kind builds");
+        if (!kind.WeightNames.TryGetValue(layout, out var names))
+            throw new ArgumentException($"{naming} names: '{kind.Code}' blocks ({ours}) have no names in the {layout} layout");
+        names(this, block, ours, theirs);
+    }
 
     /// <summary>Every tensor of the network by its module's mapping; a tensor whose module is not mapped is an error.</summary>
     public NameMap Build(IEnumerable<string> ourTensors)

@@ -18,24 +18,7 @@ internal static class OfficialGhostNetNames
         names.ConvBn("stem", "conv_stem", "bn1");
         foreach (var (s, b, block) in net.Blocks())
         {
-            var g = (GhostBottleneck)block;
-            string ours = $"stages.{s}.{b}", theirs = $"blocks.{s}.{b}";
-            foreach (var ghost in new[] { "ghost1", "ghost2" })
-            {
-                names.ConvBnSequential($"{ours}.{ghost}.primary", $"{theirs}.{ghost}.primary_conv");
-                names.ConvBnSequential($"{ours}.{ghost}.cheap", $"{theirs}.{ghost}.cheap_operation");
-            }
-            if (g.Depthwise is not null) names.ConvBn(ours + ".depthwise", theirs + ".conv_dw", theirs + ".bn_dw");
-            if (g.SE is not null)
-            {
-                names.Add(ours + ".se.fc1", theirs + ".se.conv_reduce");
-                names.Add(ours + ".se.fc2", theirs + ".se.conv_expand");
-            }
-            if (g.Shortcut is not null)
-            {
-                names.ConvBn(ours + ".shortcut.0", theirs + ".shortcut.0", theirs + ".shortcut.1");
-                names.ConvBn(ours + ".shortcut.1", theirs + ".shortcut.2", theirs + ".shortcut.3");
-            }
+            names.Block("official.ghostnet", block, $"stages.{s}.{b}", $"blocks.{s}.{b}");
         }
         names.ConvBn("head_conv", $"blocks.{net.Stages.Count}.0.conv", $"blocks.{net.Stages.Count}.0.bn1");
         names.Add("hidden", "conv_head");

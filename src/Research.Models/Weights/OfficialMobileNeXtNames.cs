@@ -19,21 +19,7 @@ internal static class OfficialMobileNeXtNames
         int k = 1;
         foreach (var (s, b, block) in net.Blocks())
         {
-            var sg = (Sandglass)block;
-            string ours = $"stages.{s}.{b}", theirs = $"features.{k}.conv";
-            if (sg.DepthwiseIn is not null)
-            {
-                names.ConvBn(ours + ".depthwise_in", theirs + ".0", theirs + ".1");
-                names.ConvBn(ours + ".reduce", theirs + ".3", theirs + ".4");
-                names.ConvBn(ours + ".expand", theirs + ".5", theirs + ".6");
-                names.ConvBn(ours + ".depthwise_out", theirs + ".8", theirs + ".9");
-            }
-            else
-            {
-                names.ConvBn(ours + ".reduce", theirs + ".0", theirs + ".1");
-                names.ConvBn(ours + ".expand", theirs + ".2", theirs + ".3");
-                if (sg.DepthwiseOut is not null) names.ConvBn(ours + ".depthwise_out", theirs + ".5", theirs + ".6");
-            }
+            names.Block("official.mobilenext", block, $"stages.{s}.{b}", $"features.{k}.conv");
             k++;
         }
         names.Add("classifier", "classifier.1");

@@ -18,24 +18,7 @@ internal static class TimmEfficientNetNames
         names.ConvBn("stem", "conv_stem", "bn1");
         foreach (var (s, b, block) in net.Blocks())
         {
-            var ir = (InvertedResidual)block;
-            string ours = $"stages.{s}.{b}", theirs = $"blocks.{s}.{b}";
-            if (ir.Expand is null)
-            {
-                names.ConvBn(ours + ".depthwise", theirs + ".conv_dw", theirs + ".bn1");
-                names.ConvBn(ours + ".project", theirs + ".conv_pw", theirs + ".bn2");
-            }
-            else
-            {
-                names.ConvBn(ours + ".expand", theirs + ".conv_pw", theirs + ".bn1");
-                names.ConvBn(ours + ".depthwise", theirs + ".conv_dw", theirs + ".bn2");
-                names.ConvBn(ours + ".project", theirs + ".conv_pwl", theirs + ".bn3");
-            }
-            if (ir.SE is not null)
-            {
-                names.Add(ours + ".se.fc1", theirs + ".se.conv_reduce");
-                names.Add(ours + ".se.fc2", theirs + ".se.conv_expand");
-            }
+            names.Block("timm.efficientnet", block, $"stages.{s}.{b}", $"blocks.{s}.{b}");
         }
         names.ConvBn("head_conv", "conv_head", "bn2");
         names.Add("classifier", "classifier");

@@ -24,17 +24,7 @@ internal static class TorchvisionEfficientNetNames
         int k = 1;
         foreach (var (s, b, block) in net.Blocks())
         {
-            var ir = (InvertedResidual)block;
-            string ours = $"stages.{s}.{b}", theirs = nested ? $"features.{s + 1}.{b}.block" : $"features.{k}.block";
-            int j = 0;
-            if (ir.Expand is not null) names.ConvBnSequential(ours + ".expand", $"{theirs}.{j++}");
-            names.ConvBnSequential(ours + ".depthwise", $"{theirs}.{j++}");
-            if (ir.SE is not null)
-            {
-                names.Add(ours + ".se.fc1", $"{theirs}.{j}.fc1");
-                names.Add(ours + ".se.fc2", $"{theirs}.{j++}.fc2");
-            }
-            names.ConvBnSequential(ours + ".project", $"{theirs}.{j}");
+            names.Block("torchvision.efficientnet", block, $"stages.{s}.{b}", nested ? $"features.{s + 1}.{b}.block" : $"features.{k}.block");
             k++;
         }
         names.ConvBnSequential("head_conv", nested ? $"features.{net.Stages.Count + 1}" : $"features.{k}");

@@ -17,12 +17,7 @@ internal static class TorchvisionMobileNetV2Names
         int k = 1;
         foreach (var (s, b, block) in net.Blocks())
         {
-            var ir = (InvertedResidual)block;
-            string ours = $"stages.{s}.{b}", theirs = $"features.{k}.conv";
-            int j = 0;
-            if (ir.Expand is not null) names.ConvBnSequential(ours + ".expand", $"{theirs}.{j++}");
-            names.ConvBnSequential(ours + ".depthwise", $"{theirs}.{j++}");
-            names.ConvBn(ours + ".project", $"{theirs}.{j}", $"{theirs}.{j + 1}");
+            names.Block("torchvision.mobilenet_v2", block, $"stages.{s}.{b}", $"features.{k}.conv");
             k++;
         }
         names.ConvBnSequential("head_conv", $"features.{k}");

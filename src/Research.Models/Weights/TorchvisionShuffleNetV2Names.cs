@@ -17,16 +17,7 @@ internal static class TorchvisionShuffleNetV2Names
         names.ConvBnSequential(net.Stem is Torch.Modules.Sequential ? "stem.0" : "stem", "conv1");
         foreach (var (s, b, block) in net.Blocks())
         {
-            var unit = (ShuffleV2Unit)block;
-            string ours = $"stages.{s}.{b}", theirs = $"stage{s + 2}.{b}";
-            if (unit.Left is not null)
-            {
-                names.ConvBn(ours + ".left.0", theirs + ".branch1.0", theirs + ".branch1.1");
-                names.ConvBn(ours + ".left.1", theirs + ".branch1.2", theirs + ".branch1.3");
-            }
-            names.ConvBn(ours + ".right.0", theirs + ".branch2.0", theirs + ".branch2.1");
-            names.ConvBn(ours + ".right.1", theirs + ".branch2.3", theirs + ".branch2.4");
-            names.ConvBn(ours + ".right.2", theirs + ".branch2.5", theirs + ".branch2.6");
+            names.Block("torchvision.shufflenet_v2", block, $"stages.{s}.{b}", $"stage{s + 2}.{b}");
         }
         names.ConvBnSequential("head_conv", "conv5");
         names.Add("classifier", "fc");

@@ -26,7 +26,7 @@ public sealed class MixedOp : Module
         var index = new List<int>();
         for (int o = 0; o < ops.Count; o++)
         {
-            if (CellOpFactory.Build(ops[o], channels / partialChannels, stride, ctx, search: true) is not { } m) continue;
+            if (ops[o].Form.Build(ops[o], channels / partialChannels, stride, ctx, search: true) is not { } m) continue;
             Ops.Add(m);
             index.Add(o);
         }

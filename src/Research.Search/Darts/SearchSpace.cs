@@ -13,7 +13,8 @@ namespace Research.Search.Darts;
 public sealed record SearchSpace(string Name, EquatableList<CellOp> Ops, int Nodes, CellNetworkLayout Supernet, CellNetworkLayout Network)
 {
     private static readonly string[] TopKeys = ["name", "ops", "nodes", "supernet", "network"];
-    private static readonly string[] LayoutKeys = ["cells", "channels", "stem_multiplier", "stem_stride", "reductions", "drop_path", "dropout"];
+    private static readonly string[] LayoutKeys =
+        ["cells", "channels", "stem_multiplier", "stem_stride", "reductions", "drop_path", "drop_path_schedule", "auxiliary", "dropout", "affine"];
 
     /// <summary>Edges of a cell: node i reads the two inputs and the i nodes before it.</summary>
     public int Edges => Enumerable.Range(0, Nodes).Sum(i => i + 2);
@@ -28,6 +29,20 @@ public sealed record SearchSpace(string Name, EquatableList<CellOp> Ops, int Nod
         if (Nodes is < 1 or > 8) throw new SpecFormatException($"{source}: 'nodes' {Nodes} must be in 1..8");
         Supernet.Validate($"{source}: supernet");
         Network.Validate($"{source}: network");
+        if (!Network.Affine) throw new SpecFormatException($"{source}: network: affine: false applies to the supernet only (a trained network's batch norms are affine)");
+        if (Supernet.Auxiliary > 0) throw new SpecFormatException($"{source}: supernet: auxiliary applies to the network only");
+        // Each op at every width a cell gives it (supernet and network), so a bad template is named with its file now.
+        var widths = Supernet.CellWidths().Concat(Network.CellWidths()).Select(w => w.C).Distinct();
+        foreach (var op in Ops)
+            foreach (int c in widths)
+                try
+                {
+                    op.CheckWidth(c);
+                }
+                catch (SpecFormatException e)
+                {
+                    throw new SpecFormatException($"{source}: ops.{op.Name}: {e.Message}");
+                }
         return this;
     }
 
@@ -86,7 +101,17 @@ public sealed record SearchSpace(string Name, EquatableList<CellOp> Ops, int Nod
         {
             Cells = Integer("cells", defaults.Cells), Channels = Integer("channels", defaults.Channels), StemMultiplier = Integer("stem_multiplier", defaults.StemMultiplier),
             StemStride = Integer("stem_stride", defaults.StemStride), Reductions = m["reductions"] is { } red ? checker.IntList(red, m.Sub("reductions"))?.ToEquatableList() : null,
-            DropPath = Fraction("drop_path"), Dropout = Fraction("dropout"),
+            DropPath = Fraction("drop_path"), Dropout = Fraction("dropout"), Auxiliary = Fraction("auxiliary"),
+            DropPathSchedule = m["drop_path_schedule"] is { } ds ? Schedule(checker, ds, m.Sub("drop_path_schedule")) : DropSchedule.Depth,
+            Affine = m["affine"] is not { } af || (checker.Bool(af, m.Sub("affine")) ?? true),
         };
+    }
+
+    private static DropSchedule Schedule(YamlChecker checker, YamlNode node, string key)
+    {
+        var text = checker.String(node, key);
+        if (text == "epoch") return DropSchedule.Epoch;
+        if (text is not null && text != "depth") checker.Error(node, key, $"must be depth or epoch, got '{text}'");
+        return DropSchedule.Depth;
     }
 }

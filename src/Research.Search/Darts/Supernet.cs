@@ -13,24 +13,15 @@ public sealed class SupernetWeights : Module
     public SupernetWeights(SearchSpace space, int inChannels, int classes, int partialChannels) : base(nameof(SupernetWeights))
     {
         var layout = space.Supernet;
-        var ctx = new BlockContext(1e-5, 0.1, 2);
+        var ctx = new BlockContext(1e-5, 0.1, 2) { Affine = layout.Affine };
         int stemC = layout.Channels * layout.StemMultiplier;
-        Stem = new ConvBnAct(inChannels, stemC, 3, layout.StemStride, 1, Activation.None, ctx);
+        Stem = new ConvBnAct(inChannels, stemC, 3, layout.StemStride, 1, Activation.None, ctx with { Affine = true });
         register_module("stem", Stem);
         Cells = new ModuleList<SearchCell>();
-        var reductions = layout.ReductionCells.ToHashSet();
-        int cpp = stemC, cp = stemC, c = layout.Channels;
-        bool reductionPrev = false;
-        for (int i = 0; i < layout.Cells; i++)
-        {
-            bool reduction = reductions.Contains(i);
-            if (reduction) c *= 2;
-            var cell = new SearchCell(space.Ops, space.Nodes, cpp, cp, c, reduction, reductionPrev, partialChannels, ctx);
-            Cells.Add(cell);
-            (cpp, cp, reductionPrev) = (cp, cell.OutChannels, reduction);
-        }
+        foreach (var slot in CellStacking.Stack(stemC, 0, layout.CellWidths(), _ => space.Nodes))
+            Cells.Add(new SearchCell(space.Ops, space.Nodes, slot.CPrevPrev, slot.CPrev, slot.C, slot.Reduction, slot.ReductionPrev, partialChannels, ctx));
         register_module("cells", Cells);
-        Classifier = torch.nn.Linear(cp, classes);
+        Classifier = torch.nn.Linear(Cells[Cells.Count - 1].OutChannels, classes);
         register_module("classifier", Classifier);
     }
 
@@ -105,24 +96,19 @@ public sealed class Supernet : Module<Tensor, Tensor>
         var layout = space.Supernet;
         var normal = new double[space.Edges, space.Ops.Count];
         var reduce = new double[space.Edges, space.Ops.Count];
-        var reductions = layout.ReductionCells.ToHashSet();
-        int size = layout.StemStride == 2 ? (resolution + 1) / 2 : resolution, c = layout.Channels;
-        for (int i = 0; i < layout.Cells; i++)
+        int stemSize = layout.StemStride == 2 ? (resolution + 1) / 2 : resolution;
+        foreach (var slot in CellStacking.Stack(layout.Channels * layout.StemMultiplier, stemSize, layout.CellWidths(), _ => space.Nodes))
         {
-            bool reduction = reductions.Contains(i);
-            if (reduction) c *= 2;
-            int outSize = reduction ? (size + 1) / 2 : size;
-            var table = reduction ? reduce : normal;
+            var table = slot.Reduction ? reduce : normal;
             int e = 0;
             for (int n = 0; n < space.Nodes; n++)
                 for (int j = 0; j < n + 2; j++, e++)
                 {
-                    int stride = reduction && j < 2 ? 2 : 1;
-                    int inSize = j < 2 ? size : outSize;
+                    int stride = slot.Reduction && j < 2 ? 2 : 1;
+                    int inSize = j < 2 ? slot.SizePrev : slot.OutSize;
                     for (int o = 0; o < space.Ops.Count; o++)
-                        table[e, o] += CostModel.OpCost(space.Ops[o], c, stride, inSize, inSize).Macs / 1e6;
+                        table[e, o] += CostModel.OpCost(space.Ops[o], slot.C, stride, inSize, inSize).Macs / 1e6;
                 }
-            size = outSize;
         }
         return (normal, reduce);
     }
