@@ -24,6 +24,7 @@ public class NameMapTests
         { "shufflenet_v2_x1_5", WeightNaming.Torchvision }, { "shufflenet_v2_x2_0", WeightNaming.Torchvision },
         { "efficientnet_b0", WeightNaming.Timm }, { "efficientnet_b7", WeightNaming.Timm },
         { "ghostnet_1_0", WeightNaming.Official }, { "mobilenext_1_0", WeightNaming.Official },
+        { "shufflenet_v1_g3", WeightNaming.Official }, { "shufflenet_v1_g8_x0_5", WeightNaming.Official },
     };
 
     [Theory]

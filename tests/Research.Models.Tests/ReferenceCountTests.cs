@@ -18,6 +18,15 @@ public class ReferenceCountTests
     // The official GhostNet and MobileNeXt code (see README: which figures we matched).
     [InlineData("ghostnet_1_0", 5_182_508, 141_150_512)]
     [InlineData("mobilenext_1_0", 3_535_416, 311_342_592)]
+    // ShuffleNet v1: bench/references/reference_models.py (megvii's network.py/blocks.py layout); the
+    // official README lists 1.9M parameters and 138M FLOPs for 1.0x, g = 3.
+    [InlineData("shufflenet_v1_g1", 1_530_936, 143_078_976)]
+    [InlineData("shufflenet_v1_g2", 1_732_848, 140_836_512)]
+    [InlineData("shufflenet_v1_g3", 1_864_728, 137_460_672)]
+    [InlineData("shufflenet_v1_g4", 1_967_344, 134_339_776)]
+    [InlineData("shufflenet_v1_g8", 2_433_768, 138_365_952)]
+    [InlineData("shufflenet_v1_g3_x0_5", 717_324, 37_589_856)]
+    [InlineData("shufflenet_v1_g8_x2_0", 6_521_232, 521_942_016)]
     public void CostModelEqualsTheReference(string model, long parameters, long macs)
     {
         var cost = CostModel.Estimate(ModelRegistry.Default.Create(model));

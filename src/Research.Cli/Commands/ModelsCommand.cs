@@ -65,6 +65,7 @@ public static class ModelsCommand
             Part("head_conv", "head_conv", spec.Head.ConvChannels > 0 ? $"1x1 conv {spec.Head.ConvChannels} {spec.Head.ConvActivation.ToString().ToLowerInvariant()}" : "");
             Part("hidden", "hidden", $"{(spec.Head.HiddenAsConv ? "1x1 conv" : "linear")} {spec.Head.HiddenFeatures}");
             Part("classifier", "classifier", $"dropout {spec.Head.Dropout}, linear {spec.Classes}");
+            Part("auxiliary", "auxiliary", spec.Auxiliary is { } a ? $"training only: after cell {a.AfterCell}, loss weight {Numbers.RoundTrip(a.Weight)}" : "");
             double? latency = null;
             if (parse.GetValue(latencyBatch) is { } lb)
             {
@@ -80,7 +81,7 @@ public static class ModelsCommand
                     o.WriteLine(JsonSerializer.Serialize(new
                     {
                         name = spec.Name, resolution = spec.Resolution, in_channels = spec.InChannels, classes = spec.Classes,
-                        small_input = spec.SmallInput, @params = cost.Params, macs = cost.Macs, latency_ms = latency, latency_batch = parse.GetValue(latencyBatch),
+                        small_input = spec.SmallInput, @params = cost.InferenceParams, params_with_auxiliary = cost.Params, macs = cost.Macs, latency_ms = latency, latency_batch = parse.GetValue(latencyBatch),
                         parts = rows.Select(r => new { part = r.part, blocks = r.blocks, out_channels = r.outC, out_resolution = r.outRes, @params = r.parameters, macs = r.macs }),
                     }, new JsonSerializerOptions { WriteIndented = true }));
                     break;
@@ -96,7 +97,9 @@ public static class ModelsCommand
                     var t = new TextTable("part", "out_ch", "out_res", "params", "macs", "blocks");
                     foreach (var r in rows) t.Add(r.part, r.outC, r.outRes, r.parameters, r.macs, r.blocks);
                     o.Write(t.ToString());
-                    o.WriteLine($"params {cost.Params}");
+                    // As DARTS's train.py counts: an auxiliary head trains but is not part of the network.
+                    o.WriteLine($"params {cost.InferenceParams}");
+                    if (cost.Params != cost.InferenceParams) o.WriteLine($"params_with_auxiliary {cost.Params}");
                     o.WriteLine($"macs {cost.Macs}");
                     if (latency is { } ms) o.WriteLine($"latency_ms {ms.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}");
                     break;

@@ -37,6 +37,12 @@ public abstract class BlockKind
     /// <summary>Rules of this kind beyond the grammar; call <paramref name="fail"/> with the reason.</summary>
     public virtual void Validate(BlockSpec spec, Action<string> fail) { }
 
+    /// <summary>Output channels must be a multiple of this (the compound scaler rounds widths to it): 2 for units that split in halves, 4·g for ShuffleNet v1.</summary>
+    public virtual int WidthMultiple(BlockSpec spec) => 1;
+
+    /// <summary>Input channels must be a multiple of this (the scaler rounds the block before to it): g for grouped convolutions.</summary>
+    public virtual int InputMultiple(BlockSpec spec) => 1;
+
     /// <summary>Rules that need the input width (null: fine), checked when a network is validated.</summary>
     public virtual string? CheckInput(BlockPlace place) => null;
 

@@ -65,6 +65,7 @@ public sealed class BlockKindRegistry
         r.Register(BlockKinds.Sandglass);
         r.Register(BlockKinds.GhostBottleneck);
         r.Register(BlockKinds.ShuffleV2);
+        r.Register(BlockKinds.ShuffleV1);
         r.Register(BlockKinds.Cell);
         return r;
     }

@@ -11,5 +11,6 @@ public static class BlockKinds
     public static readonly SandglassKind Sandglass = new();
     public static readonly GhostBottleneckKind GhostBottleneck = new();
     public static readonly ShuffleV2Kind ShuffleV2 = new();
+    public static readonly ShuffleV1Kind ShuffleV1 = new();
     public static readonly CellKind Cell = new();
 }

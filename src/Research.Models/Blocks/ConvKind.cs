@@ -23,6 +23,10 @@ public sealed class ConvKind : BlockKind
         if (spec.Groups is { } g && spec.OutChannels % g != 0) fail($"output channels {spec.OutChannels} do not divide into g{g} groups");
     }
 
+    public override int WidthMultiple(BlockSpec spec) => spec.Groups ?? 1;
+
+    public override int InputMultiple(BlockSpec spec) => spec.Groups ?? 1;
+
     public override string? CheckInput(BlockPlace place) =>
         place.Spec.Groups is { } g && place.InChannels % g != 0 ? $"input channels {place.InChannels} do not divide into g{g} groups" : null;
 

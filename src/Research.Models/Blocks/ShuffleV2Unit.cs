@@ -94,6 +94,8 @@ public sealed class ShuffleV2Kind : BlockKind
         if (spec.OutChannels % 2 != 0) fail("ShuffleNetV2 units need an even number of output channels");
     }
 
+    public override int WidthMultiple(BlockSpec spec) => 2;
+
     public override string? CheckInput(BlockPlace place) =>
         place.Stride == 1 && place.InChannels != place.Spec.OutChannels
             ? $"a stride-1 ShuffleNetV2 unit needs in = out channels, got {place.InChannels} -> {place.Spec.OutChannels}"

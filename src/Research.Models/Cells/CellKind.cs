@@ -29,6 +29,9 @@ public sealed class CellKind : BlockKind
     public override void Cost(CostWalker walker, string path, BlockPlace place, int channelDivisor) =>
         throw new InvalidOperationException($"block '{place.Spec}': cells are counted as a stack from the network's genotype");
 
+    /// <summary>Cells split their width between two factorized halves.</summary>
+    public override int WidthMultiple(BlockSpec spec) => 2;
+
     private static int Multiplier(Genotype g, bool reduction) => (reduction ? g.Reduce : g.Normal).Concat.Count;
 
     /// <summary>The cells of a cell network; drop-path follows the network's schedule over the cell index.</summary>

@@ -45,8 +45,14 @@ public static class CompoundScaler
     {
         if (!(m.WidthMultiplier > 0) || !(m.DepthMultiplier > 0)) throw new ArgumentOutOfRangeException(nameof(m), "multipliers must be positive");
         int div = spec.ChannelDivisor;
-        int Width(int c) => m.WidthMultiplier == 1.0 ? c : Rounding.MakeDivisible(c * m.WidthMultiplier, div);
-        BlockSpec Widen(BlockSpec b) => b with { OutChannels = Width(b.OutChannels), ExpandedChannels = b.ExpandedChannels is { } x ? Width(x) : null };
+        int Width(int c, int multiple = 1) => m.WidthMultiplier == 1.0 ? c : Rounding.MakeDivisible(c * m.WidthMultiplier, Lcm(div, multiple));
+        // A block's width is also rounded to what its kind and the next block's kind need (groups, halves).
+        var order = spec.Blocks.Prepend(spec.Stem).ToList();
+        var multiples = order.Select((b, i) => Lcm(b.Kind.WidthMultiple(b), i + 1 < order.Count ? order[i + 1].Kind.InputMultiple(order[i + 1]) : 1)).ToList();
+        int at = 0;
+        BlockSpec Widen(BlockSpec b) =>
+            b with { OutChannels = Width(b.OutChannels, multiples[at++]), ExpandedChannels = b.ExpandedChannels is { } x ? Width(x) : null };
+        var stem = Widen(spec.Stem);
         var stages = spec.Stages.Select(stage => ScaleDepth(stage.Select(Widen).ToList(), m.DepthMultiplier).ToEquatableList()).ToEquatableList();
         var head = spec.Head with
         {
@@ -54,7 +60,14 @@ public static class CompoundScaler
             HiddenFeatures = spec.Head.HiddenFeatures > 0 && !spec.Head.HiddenAsConv ? Width(spec.Head.HiddenFeatures) : spec.Head.HiddenFeatures,
             Dropout = m.Dropout,
         };
-        return (spec with { Name = m.Name, Stem = Widen(spec.Stem), Stages = stages, Head = head, Resolution = m.Resolution }).Validate();
+        return (spec with { Name = m.Name, Stem = stem, Stages = stages, Head = head, Resolution = m.Resolution }).Validate();
+    }
+
+    private static int Lcm(int a, int b)
+    {
+        int x = a, y = b;
+        while (y != 0) (x, y) = (y, x % y);
+        return a / x * b;
     }
 
     /// <summary>

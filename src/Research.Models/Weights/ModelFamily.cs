@@ -11,6 +11,7 @@ public static class ModelFamily
     public const string MobileNetV2 = "mobilenet_v2";
     public const string MobileNetV3 = "mobilenet_v3";
     public const string ShuffleNetV2 = "shufflenet_v2";
+    public const string ShuffleNetV1 = "shufflenet_v1";
     public const string GhostNet = "ghostnet";
     public const string MobileNeXt = "mobilenext";
 }

@@ -28,6 +28,7 @@ public sealed class NameMaps
         maps.Register(ModelFamily.MobileNetV2, WeightNaming.Torchvision, TorchvisionMobileNetV2Names.Modules);
         maps.Register(ModelFamily.MobileNetV3, WeightNaming.Torchvision, TorchvisionEfficientNetNames.MobileNetV3);
         maps.Register(ModelFamily.ShuffleNetV2, WeightNaming.Torchvision, TorchvisionShuffleNetV2Names.Modules);
+        maps.Register(ModelFamily.ShuffleNetV1, WeightNaming.Official, OfficialShuffleNetV1Names.Modules);
         maps.Register(ModelFamily.GhostNet, WeightNaming.Official, OfficialGhostNetNames.Modules);
         maps.Register(ModelFamily.MobileNeXt, WeightNaming.Official, OfficialMobileNeXtNames.Modules);
         return maps;

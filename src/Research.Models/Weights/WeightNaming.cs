@@ -9,7 +9,7 @@ public static class WeightNaming
     public const string Torchvision = "torchvision";
     /// <summary>timm's state dicts (EfficientNet B0–B7).</summary>
     public const string Timm = "timm";
-    /// <summary>The authors' official code (GhostNet, MobileNeXt).</summary>
+    /// <summary>The authors' official code (GhostNet, MobileNeXt, ShuffleNet v1).</summary>
     public const string Official = "official";
 
     public static readonly string[] All = [Ours, Torchvision, Timm, Official];

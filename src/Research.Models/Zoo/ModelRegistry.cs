@@ -69,6 +69,13 @@ public sealed class ModelRegistry
             o => ShuffleNetV2.Create("shufflenet_v2_x1_5", [176, 352, 704], 1024)));
         r.Register(new("shufflenet_v2_x2_0", ModelFamily.ShuffleNetV2, "ShuffleNetV2 2.0×, torchvision's layout", false,
             o => ShuffleNetV2.Create("shufflenet_v2_x2_0", [244, 488, 976], 2048)));
+        foreach (var (groups, size) in ShuffleNetV1.Widths.Keys)
+        {
+            var (g, z) = (groups, size);
+            r.Register(new(ShuffleNetV1.Name(g, z), ModelFamily.ShuffleNetV1,
+                $"ShuffleNet v1 {z}x, g = {g} (Zhang et al. 2018), {(g is 3 or 8 ? "the official code's widths" : "the paper's Table 1 widths")}", false,
+                _ => ShuffleNetV1.Create(g, z)));
+        }
         r.Register(new("ghostnet_1_0", ModelFamily.GhostNet, "GhostNet 1.0× (Han et al. 2020), the official code's layout", true, GhostNet.Create));
         r.Register(new("mobilenext_1_0", ModelFamily.MobileNeXt, "MobileNeXt 1.0× (Zhou et al. 2020), the official code's layout", true, MobileNeXt.Create));
         return r;
