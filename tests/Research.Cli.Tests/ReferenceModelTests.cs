@@ -8,7 +8,7 @@ using Research.Torch.IO;
 namespace Research.Cli.Tests;
 
 /// <summary>
-/// The zoo's ShuffleNet v1, checked against an
+/// The zoo's ShuffleNet v1 and MobileNet v1, checked against an
 /// independent PyTorch implementation of their reference code (bench/references/reference_models.py):
 /// `research models show --format json` gives the same parameters and MACs, and ShuffleNet v1's
 /// weights, saved by torch.save under the official code's names, give that code's logits.
@@ -50,6 +50,9 @@ public class ReferenceModelTests
     [InlineData("shufflenet_v1_g8_x0_5", "shufflenet_v1_g8_x0_5", 224)]
     [InlineData("shufflenet_v1_g8_x1_5", "shufflenet_v1_g8_x1_5", 224)]
     [InlineData("shufflenet_v1_g8_x2_0", "shufflenet_v1_g8_x2_0", 224)]
+    [InlineData("mobilenet_v1", "mobilenet_v1", 224)]
+    [InlineData("mobilenet_v1 0.5", "mobilenet_v1@0.5", 160)]
+    [InlineData("mobilenet_v1 0.75", "mobilenet_v1@0.75", 192)]
     public void ZooCountsEqualTheReferenceCode(string ours, string theirs, int resolution)
     {
         var parts = ours.Split(' ');

@@ -20,6 +20,7 @@ public class ReferenceCountTests
     [InlineData("mobilenext_1_0", 3_535_416, 311_342_592)]
     // ShuffleNet v1: bench/references/reference_models.py (megvii's network.py/blocks.py layout); the
     // official README lists 1.9M parameters and 138M FLOPs for 1.0x, g = 3.
+    [InlineData("mobilenet_v1", 4_231_976, 568_740_352)]   // the paper: 4.2M, 569M mult-adds
     [InlineData("shufflenet_v1_g1", 1_530_936, 143_078_976)]
     [InlineData("shufflenet_v1_g2", 1_732_848, 140_836_512)]
     [InlineData("shufflenet_v1_g3", 1_864_728, 137_460_672)]

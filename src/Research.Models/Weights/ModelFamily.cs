@@ -8,6 +8,7 @@ namespace Research.Models.Weights;
 public static class ModelFamily
 {
     public const string EfficientNet = "efficientnet";
+    public const string MobileNetV1 = "mobilenet_v1";
     public const string MobileNetV2 = "mobilenet_v2";
     public const string MobileNetV3 = "mobilenet_v3";
     public const string ShuffleNetV2 = "shufflenet_v2";

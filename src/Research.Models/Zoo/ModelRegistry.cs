@@ -58,6 +58,7 @@ public sealed class ModelRegistry
             r.Register(new($"efficientnet_b{member}", ModelFamily.EfficientNet, $"EfficientNet-B{member}: B0 scaled by the official table, torchvision's layout", false,
                 o => EfficientNet.Member(member, o)));
         }
+        r.Register(new("mobilenet_v1", ModelFamily.MobileNetV1, "MobileNetV1 (Howard et al. 2017), the paper's Table 1; --width-mult is alpha, --resolution rho", true, MobileNetV1.Create));
         r.Register(new("mobilenet_v2", ModelFamily.MobileNetV2, "MobileNetV2 (Sandler et al. 2018), torchvision's layout", true, MobileNetV2.Create));
         r.Register(new("mobilenet_v3_large", ModelFamily.MobileNetV3, "MobileNetV3-Large (Howard et al. 2019), torchvision's layout", true, MobileNetV3.Large));
         r.Register(new("mobilenet_v3_small", ModelFamily.MobileNetV3, "MobileNetV3-Small (Howard et al. 2019), torchvision's layout", true, MobileNetV3.Small));
