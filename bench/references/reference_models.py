@@ -141,11 +141,11 @@ def darts_op(definition, c, stride):
         k = int(definition[10:])
         return nn.AvgPool2d(k, stride, k // 2, count_include_pad=False)
     tokens = definition.split("_")
-    k = int(next(t[1:] for t in tokens if t.startswith("k")))
+    k = int(next(t[1:] for t in tokens[1:] if t.startswith("k")))
     if tokens[0] == "sp":
         return sep_conv(c, k, stride)
     if tokens[0] == "dl":
-        return dil_conv(c, k, stride, int(next(t[1:] for t in tokens if t.startswith("d"))))
+        return dil_conv(c, k, stride, int(next(t[1:] for t in tokens[1:] if t.startswith("d"))))
     raise ValueError(f"not a DARTS op: {definition}")
 
 

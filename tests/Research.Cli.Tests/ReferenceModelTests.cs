@@ -8,7 +8,7 @@ using Research.Torch.IO;
 namespace Research.Cli.Tests;
 
 /// <summary>
-/// The zoo's ShuffleNet v1 and MobileNet v1, checked against an
+/// The zoo's ShuffleNet v1 and MobileNet v1 and DARTS's published cells, checked against an
 /// independent PyTorch implementation of their reference code (bench/references/reference_models.py):
 /// `research models show --format json` gives the same parameters and MACs, and ShuffleNet v1's
 /// weights, saved by torch.save under the official code's names, give that code's logits.
@@ -61,6 +61,22 @@ public class ReferenceModelTests
         var (p, m) = Ours([.. args, "--resolution", resolution.ToString(CultureInfo.InvariantCulture)]);
         Assert.Equal(reference.GetProperty("params").GetInt64(), p);
         Assert.Equal(reference.GetProperty("macs").GetInt64(), m);
+    }
+
+    [PyTorchTheory]
+    [InlineData("darts_v1")]
+    [InlineData("darts_v2")]
+    [InlineData("pc_darts")]
+    public void PublishedCellsCountAsDartsCountsThem(string genotype)
+    {
+        var file = Path.Combine(TestPaths.Repo, "search-spaces", "genotypes", genotype + ".json");
+        var reference = JsonDocument.Parse(Python(file, "--classes", "10", "--resolution", "32")).RootElement;
+        var (code, output, err) = CliRunner.Run("models", "show", file, "--format", "json");
+        Assert.True(code == 0, err);
+        var ours = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(reference.GetProperty("params").GetInt64(), ours.GetProperty("params").GetInt64());
+        Assert.Equal(reference.GetProperty("params_with_auxiliary").GetInt64(), ours.GetProperty("params_with_auxiliary").GetInt64());
+        Assert.Equal(reference.GetProperty("macs").GetInt64(), ours.GetProperty("macs").GetInt64());
     }
 
     [PyTorchTheory]

@@ -135,3 +135,56 @@ public class BlockKindRegistryTests
         Assert.Contains("'dc' blocks take no k token", e.Message);
     }
 }
+
+/// <summary>The cell kind is built, counted and exported as a stack: DARTS's published cells, small, with the auxiliary head.</summary>
+public class PublishedCellTests
+{
+    public static TheoryData<string> Genotypes() => new("darts_v1", "darts_v2", "pc_darts");
+
+    private static NetworkSpec Small(string genotype)
+    {
+        var path = Path.Combine(Research.Search.Tests.TestPaths.Repo, "search-spaces", "genotypes", genotype + ".json");
+        var file = Cells.GenotypeFile.Load(path);
+        return (file.Network with { Cells = 5, Channels = 8, Reductions = null }).ToSpec(file.Genotype, genotype);
+    }
+
+    [Theory]
+    [MemberData(nameof(Genotypes))]
+    public void CountsAndExportsEqualTheBuiltNetwork(string genotype)
+    {
+        var spec = Small(genotype);
+        Assert.NotNull(spec.Auxiliary);
+        var cost = CostModel.Estimate(spec);
+        using var net = OnnxExportTests.Randomised(spec, 3);
+        Assert.Equal(cost.Params, net.parameters().Sum(p => p.numel()));
+        Assert.Equal(cost.InferenceParams, net.named_parameters().Where(p => !p.name.StartsWith("auxiliary.")).Sum(p => p.parameter.numel()));
+        Assert.Equal(cost.Macs, BlockKindRegistryTests.RunTimeMacs(net, spec.Resolution));
+        var (ours, runtime) = OnnxExportTests.Compare(net, 2, spec.Resolution, dynamicBatch: true);
+        Assert.True(OnnxExportTests.MaxAbsDifference(ours, runtime) < 1e-4);
+    }
+
+    [Fact]
+    public void TheAuxiliaryHeadRunsInTrainingOnlyAndTheEpochScheduleScalesDropPath()
+    {
+        var spec = Small("darts_v2") with { Classes = 7 };
+        torch.manual_seed(0);
+        using var net = NetworkBuilder.Build(spec);
+        using var scope = torch.NewDisposeScope();
+        var x = torch.randn(3, 3, 32, 32);
+        net.train();
+        net.SetEpoch(0, 10);
+        var a = net.call(x);
+        Assert.NotNull(net.AuxiliaryLogits);
+        Assert.Equal(new long[] { 3, 7 }, net.AuxiliaryLogits!.shape);
+        Assert.Equal(0.4, net.AuxiliaryWeight);
+        // Epoch 0 of DARTS's schedule drops nothing, so two training passes (BN in batch mode) agree.
+        var b = net.call(x);
+        Assert.True(torch.allclose(a, b));
+        net.SetEpoch(9, 10);
+        var c = net.call(x);
+        Assert.False(torch.allclose(a, c), "at epoch 9 of 10 the drop rate is 0.18 and paths are dropped");
+        net.eval();
+        net.call(x);
+        Assert.Null(net.AuxiliaryLogits);
+    }
+}

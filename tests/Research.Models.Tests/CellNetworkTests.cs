@@ -33,6 +33,8 @@ public class CellNetworkTests
     [InlineData("max_pool_k3", "pool")]
     [InlineData("avg_pool_k5", "pool")]
     [InlineData("ir_k5_e6_asilu_se0.25", "block")]
+    [InlineData("sp_k3", "block")]
+    [InlineData("dl_k5_d2", "block")]
     [InlineData("sh_k3_arelu", "block")]
     public void OpDefinitionsParse(string def, string form)
     {

@@ -66,6 +66,8 @@ public sealed class BlockKindRegistry
         r.Register(BlockKinds.GhostBottleneck);
         r.Register(BlockKinds.ShuffleV2);
         r.Register(BlockKinds.ShuffleV1);
+        r.Register(BlockKinds.SepConv);
+        r.Register(BlockKinds.DilConv);
         r.Register(BlockKinds.Cell);
         return r;
     }

@@ -12,5 +12,7 @@ public static class BlockKinds
     public static readonly GhostBottleneckKind GhostBottleneck = new();
     public static readonly ShuffleV2Kind ShuffleV2 = new();
     public static readonly ShuffleV1Kind ShuffleV1 = new();
+    public static readonly SepConvKind SepConv = new();
+    public static readonly DilConvKind DilConv = new();
     public static readonly CellKind Cell = new();
 }
