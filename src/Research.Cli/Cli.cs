@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Research.Cli.Commands;
 using Research.Cli.Distributed;
+using Research.Models.Plugins;
 using Research.Torch;
 using Research.Torch.Distributed;
 
@@ -9,9 +10,21 @@ namespace Research.Cli;
 /// <summary>Builds the command tree and runs it; tests call <see cref="Run"/> with argument arrays.</summary>
 public static class Cli
 {
+    /// <summary>
+    /// --plugin PATH.dll on every command: an assembly whose [assembly: ResearchPlugin] registrar adds
+    /// block kinds, op forms or models before the command runs (loaded explicitly, never by scanning).
+    /// </summary>
+    public static readonly Option<string[]> Plugin = new("--plugin")
+    {
+        Description = "load a plugin assembly (.dll) that registers block kinds, search-space ops or models (repeatable)",
+        Recursive = true,
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
     public static RootCommand Build()
     {
         var root = new RootCommand("research: neural architecture search and compound scaling of mobile CNNs on libtorch");
+        root.Options.Add(Plugin);
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(SelftestCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
@@ -54,6 +67,7 @@ public static class Cli
         }
         try
         {
+            foreach (var plugin in parsed.GetValue(Plugin) ?? []) PluginLoader.Load(plugin);
             return parsed.Invoke(config);
         }
         // A malformed input file is bad input (2), though the safetensors reader's error is an IOException.

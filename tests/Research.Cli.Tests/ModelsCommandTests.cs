@@ -16,6 +16,17 @@ public class ModelsCommandTests
     }
 
     [Fact]
+    public void KindsListsEveryRegisteredBlockKindWithItsTokensAndAnExample()
+    {
+        var (code, output, err) = CliRunner.Run("models", "kinds");
+        Assert.True(code == ExitCodes.Ok, err);
+        foreach (var kind in Research.Models.Blocks.BlockKindRegistry.Default.Kinds)
+            Assert.Contains(kind.Description, output);
+        Assert.Contains("su_r4_k3_s2_g3_c240_arelu_densein", output);
+        Assert.Contains("r s c k g a densein", output);
+    }
+
+    [Fact]
     public void ShowJsonHasNameResolutionParamsAndMacs()
     {
         var (code, output, err) = CliRunner.Run("models", "show", "efficientnet_b0", "--format", "json");

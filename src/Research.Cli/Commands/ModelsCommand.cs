@@ -10,7 +10,7 @@ using Research.Training;
 
 namespace Research.Cli.Commands;
 
-/// <summary>`research models list | show NAME`: the zoo, and a model's stages with parameters and MACs.</summary>
+/// <summary>`research models list | show NAME | kinds`: the zoo, a model's stages with parameters and MACs, and the block kinds specs can name.</summary>
 public static class ModelsCommand
 {
     public static Command Create()
@@ -18,7 +18,25 @@ public static class ModelsCommand
         var models = new Command("models", "the model zoo");
         models.Subcommands.Add(List());
         models.Subcommands.Add(Show());
+        models.Subcommands.Add(Kinds());
         return models;
+    }
+
+    private static Command Kinds()
+    {
+        var cmd = new Command("kinds", "the registered block kinds (built in and from --plugin): code, tokens, an example");
+        cmd.SetAction(parse =>
+        {
+            var t = new TextTable("code", "tokens", "example", "description");
+            foreach (var k in Models.Blocks.BlockKindRegistry.Default.Kinds)
+            {
+                var tokens = Models.Blocks.BlockTokenText.Tokens(k.Accepts).Prepend("r s c");
+                t.Add(k.Code, string.Join(" ", tokens), k.Examples.FirstOrDefault() ?? "(from the genotype)", k.Description);
+            }
+            parse.InvocationConfiguration.Output.Write(t.ToString());
+            return ExitCodes.Ok;
+        });
+        return cmd;
     }
 
     private static Command List()

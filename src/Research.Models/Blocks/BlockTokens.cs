@@ -31,3 +31,27 @@ public enum BlockTokens
     /// <summary>densein: the first repeat's input 1×1 is not grouped (ShuffleNet's first unit).</summary>
     DenseInput = 1 << 10,
 }
+
+public static class BlockTokenText
+{
+    /// <summary>The token's text in the spec form: k, e, x, t, g, d, se/hse, a, noskip, mp, densein.</summary>
+    public static string Token(this BlockTokens t) => t switch
+    {
+        BlockTokens.Kernel => "k",
+        BlockTokens.Expansion => "e",
+        BlockTokens.ExpandedChannels => "x",
+        BlockTokens.Reduction => "t",
+        BlockTokens.Groups => "g",
+        BlockTokens.Dilation => "d",
+        BlockTokens.SqueezeExcite => "se/hse",
+        BlockTokens.Activation => "a",
+        BlockTokens.NoSkip => "noskip",
+        BlockTokens.MaxPool => "mp",
+        BlockTokens.DenseInput => "densein",
+        _ => throw new ArgumentOutOfRangeException(nameof(t), t, "not a single token"),
+    };
+
+    /// <summary>The tokens a set holds, in the order the text form writes them.</summary>
+    public static IEnumerable<string> Tokens(this BlockTokens set) =>
+        Enum.GetValues<BlockTokens>().Where(f => f != BlockTokens.None && set.HasFlag(f)).Select(Token);
+}
