@@ -135,7 +135,7 @@ public sealed class DashboardServer : IAsyncDisposable
             await Json(ctx, run.Json, $"\"{run.Fingerprint}\"");
             return;
         }
-        await Page(ctx, run.Model, "/api/run/" + string.Join('/', relative.Split('/').Select(Uri.EscapeDataString)));
+        await Page(ctx, run.Model, "/api/run/" + string.Join('/', relative.TrimEnd('/').Split('/').Select(Uri.EscapeDataString)));
     }
 
     private async Task Compare(HttpContext ctx, bool json)

@@ -5,26 +5,25 @@ namespace Research.Dashboard.Tests;
 /// <summary>
 /// Debian's chromium, headless, driven by Playwright (its driver from the NuGet package; the browser
 /// is the system's, so nothing is downloaded). One browser for the test class; each test opens its
-/// own context (a fresh profile).
+/// own context.
 /// </summary>
 public sealed class Browser : IAsyncLifetime
 {
     public IPlaywright? Playwright { get; private set; }
     public IBrowser? Chromium { get; private set; }
-    private string? _profile;
 
     public async Task InitializeAsync()
     {
         if (!File.Exists(BrowserFactAttribute.Chromium)) return;
-        _profile = Directory.CreateTempSubdirectory("chromium-profile-").FullName;
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Chromium = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = BrowserFactAttribute.Chromium,
             Headless = true,
-            // Root in a container: no sandbox; and nothing that would reach out on its own.
+            // Root in a container: no sandbox; and nothing that would reach out on its own. Playwright gives
+            // each launch a fresh profile of its own (a --user-data-dir here is refused).
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-dev-shm-usage", $"--user-data-dir={_profile}"],
+                "--disable-sync", "--disable-dev-shm-usage"],
         });
     }
 
@@ -38,13 +37,5 @@ public sealed class Browser : IAsyncLifetime
     {
         if (Chromium is not null) await Chromium.DisposeAsync();
         Playwright?.Dispose();
-        if (_profile is not null)
-            try
-            {
-                Directory.Delete(_profile, true);
-            }
-            catch (IOException)
-            {
-            }
     }
 }

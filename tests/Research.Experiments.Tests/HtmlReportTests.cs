@@ -78,6 +78,6 @@ public class HtmlReportTests
         Assert.Contains("&lt;img src=x onerror=alert(1)&gt;", table.ToHtml());
         var model = new ReportModel("</script><script>alert(1)</script>", null, null, [], []);
         Assert.DoesNotContain("</script>", model.ToJsonText());
-        Assert.Equal(1, System.Text.RegularExpressions.Regex.Matches(HtmlPage.Render(model), "<script type=\"application/json\"").Count);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(HtmlPage.Render(model), "<script type=\"application/json\""));
     }
 }
