@@ -89,14 +89,14 @@ public sealed class RunSnapshot
         // A missing output is expected while its stage waits or runs; said as a note either way.
         void Expect(string stage, string path, string what)
         {
-            if (File.Exists(path)) return;
             string status = stages.TryGetValue(stage, out var st) ? st.Status : "not recorded";
+            if (File.Exists(path) || status == StageStatus.Pending) return; // a stage still to come has nothing to show yet
             string why = status switch
             {
                 StageStatus.Done => "missing, though the stage is done (deleted?)",
                 StageStatus.Running => "not written yet (the stage is running)",
                 StageStatus.Failed => "missing (the stage failed)",
-                _ => $"not written yet (stage {stage} is {status})",
+                _ => $"not written (stage {stage}: {status})",
             };
             Notes.Add($"{Rel(path)}: {what} {why}");
         }
@@ -166,10 +166,19 @@ public sealed class RunSnapshot
         "darts" when DartsEpochs is { } t => string.Create(CultureInfo.InvariantCulture, $"; {t.Rows.Count} search epoch(s)"),
         "grid" when Candidates is { } t => string.Create(CultureInfo.InvariantCulture, $"; {t.Rows.Count} candidate(s)"),
         "random" when RandomBaseline is { } t => string.Create(CultureInfo.InvariantCulture, $"; {t.Rows.Count} candidate(s)"),
-        "train" => string.Create(CultureInfo.InvariantCulture,
-            $"; {Trained.Count(r => r.Metrics is not null)} of {Math.Max(Trained.Count, Scale?.Rows.Count ?? 0)} trained{(Trained.LastOrDefault(r => r.Metrics is null && r.History is not null) is { } cur ? $", {cur.Name} at epoch {cur.History!.Rows.Count}" : "")}"),
+        "train" => TrainProgress(),
         _ => "",
     };
+
+    /// <summary>Members and baselines trained of those planned (scale.csv's members and the config's baselines), and the one training now.</summary>
+    private string TrainProgress()
+    {
+        var runs = Trained.Where(r => r.Group is "member" or "baseline").ToList();
+        int planned = (Scale?.Rows.Count ?? 0) + ((Manifest?.Config["stages"]?["train"]?["baselines"] as JsonArray)?.Count ?? 0);
+        var current = runs.LastOrDefault(r => r.Metrics is null && r.History is { Rows.Count: > 0 });
+        return string.Create(CultureInfo.InvariantCulture, $"; {runs.Count(r => r.Metrics is not null)} of {Math.Max(planned, runs.Count)} trained") +
+               (current is null ? "" : string.Create(CultureInfo.InvariantCulture, $", {current.Name} at epoch {current.History!.Rows.Count}"));
+    }
 
     private void ReadDarts(string dir, Action<string> expectGenotype)
     {
