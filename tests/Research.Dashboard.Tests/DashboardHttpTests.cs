@@ -74,6 +74,33 @@ public class DashboardHttpTests(FinishedRun run)
     }
 
     [Fact]
+    public async Task TwoRunsAreComparedOnOneChartAndInOneTable()
+    {
+        var root = Directory.CreateTempSubdirectory("dash-compare-").FullName;
+        try
+        {
+            run.CopyTo(root, "a");
+            run.CopyTo(root, "b");
+            await using var server = await DashboardServer.StartAsync(root, "127.0.0.1", 0);
+            var model = JsonNode.Parse(await Http.GetStringAsync(new Uri(server.Url, "api/compare?run=a&run=b")))!;
+            var blocks = model["sections"]!.AsArray().SelectMany(s => s!["blocks"]!.AsArray()).ToDictionary(b => b!["id"]!.GetValue<string>(), b => b!);
+            var traces = blocks["compare-family"]["figure"]!["data"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()).ToList();
+            Assert.Equal(["a: family (compound scaling)", "a: baselines", "b: family (compound scaling)", "b: baselines"], traces);
+            var table = blocks["compare-family-table"]["html"]!.GetValue<string>();
+            Assert.Equal(3 * 2, System.Text.RegularExpressions.Regex.Matches(table, "<tr><td>[ab]</td>").Count); // two members and a baseline each
+            Assert.Contains("compare-curves", blocks.Keys);
+            Assert.Contains("compare-entropy", blocks.Keys);
+            Assert.Contains("<html", await Http.GetStringAsync(new Uri(server.Url, "compare?run=a&run=b")));
+            var one = JsonNode.Parse(await Http.GetStringAsync(new Uri(server.Url, "api/compare?run=a")))!;
+            Assert.Contains(one["notes"]!.AsArray(), n => n!.GetValue<string>().StartsWith("tick two or more runs", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(root, true);
+        }
+    }
+
+    [Fact]
     public async Task PathsOutsideTheFolderAreRefused()
     {
         var outside = Directory.CreateTempSubdirectory("dash-outside-").FullName;
