@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh Debian machine (run as root), only when missing:
 # libtorch (CPU) with Gloo's headers for c10d, the native toolchain, Fashion-MNIST, and the
-# Python side of the interop tests and benchmarks (numpy, PyTorch, torchvision).
+# Python side of the interop tests and benchmarks (numpy, PyTorch, torchvision), and Chromium for the
+# browser tests of the report and `research serve` (driven by Playwright; no browser is downloaded).
 #   --fuzz  also installs AFL++ for scripts/fuzz.sh
 #   --bench is accepted for older instructions (the references are always installed now)
 set -euo pipefail
-pkgs=(libtorch-dev libgloo-dev cmake g++ dataset-fashion-mnist python3-numpy python3-torch python3-torchvision)
+pkgs=(libtorch-dev libgloo-dev cmake g++ dataset-fashion-mnist python3-numpy python3-torch python3-torchvision chromium)
 for arg in "$@"; do
   case "$arg" in
     --fuzz) pkgs+=(afl++) ;;

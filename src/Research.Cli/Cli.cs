@@ -39,6 +39,7 @@ public static class Cli
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(LaunchCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(SettingsCommand.Create());
         return root;
     }

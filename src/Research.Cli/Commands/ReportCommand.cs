@@ -5,19 +5,39 @@ using Research.Experiments.Reports;
 
 namespace Research.Cli.Commands;
 
-/// <summary>`research report RUN_DIR`: (re)writes summary.md and plot.svg from a run directory's files and prints the family table.</summary>
+/// <summary>
+/// `research report RUN_DIR`: (re)writes summary.md and plot.svg from a run directory's files and prints the family table;
+/// with --html, writes report.html instead (one self-contained page; any run directory, also a single command's).
+/// </summary>
 public static class ReportCommand
 {
     public static Command Create()
     {
         var dir = new Argument<string>("run-dir") { Description = "a run directory (runs/<name>-<hash>) holding manifest.json" };
         var format = CommonOptions.Format();
-        var cmd = new Command("report", "write summary.md and plot.svg (accuracy against MACs) for a run, and print its family table") { dir, format };
+        var html = new Option<bool>("--html")
+        {
+            Description = "write report.html instead: the run's charts, cells and tables in one file that opens offline (also for a train or search command's --out folder)",
+        };
+        var outFile = new Option<string?>("--out")
+        {
+            Description = "with --html: where to write the page (default: report.html in the run directory, refused while a process writes the run)",
+        };
+        var cmd = new Command("report", "write summary.md and plot.svg (accuracy against MACs) for a run, and print its family table; --html: report.html")
+            { dir, format, html, outFile };
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
             string runDir = parse.GetValue(dir)!;
             if (!Directory.Exists(runDir)) throw new DirectoryNotFoundException($"{runDir}: no such run directory");
+            if (parse.GetValue(html))
+            {
+                string written = Experiments.Reports.Html.HtmlReport.Write(runDir, parse.GetValue(outFile));
+                o.WriteLine($"report_html {written}");
+                o.WriteLine($"bytes {new FileInfo(written).Length}");
+                return ExitCodes.Ok;
+            }
+            if (parse.GetValue(outFile) is not null) throw new ArgumentException("--out: only with --html (summary.md and plot.svg are written into the run directory)");
             var report = RunReport.Write(runDir);
             switch (parse.GetValue(format))
             {

@@ -23,8 +23,16 @@ public static class RunCommand
         resume.Description = "continue a run that was killed or failed (finished stages are kept; a stage resumes from its checkpoints)";
         var threads = CommonOptions.Threads();
         var check = new Option<bool>("--check") { Description = "only validate the file: print the run directory and the resolved config, run nothing" };
+        var serve = new Option<bool>("--serve")
+        {
+            Description = "serve the live view of the run (and of the other runs beside it) while it runs, and print its URL (as `research serve`)",
+        };
+        var port = ServeCommand.Port();
+        var host = ServeCommand.Host();
+        port.Description = "with --serve: " + port.Description;
+        host.Description = "with --serve: " + host.Description;
         var cmd = new Command("run", "run an experiment file: darts → grid → ablation → scale → train → report, resumable, with CSV reports and a plot")
-            { file, outDir, resume, threads, check };
+            { file, outDir, resume, threads, check, serve, port, host };
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
@@ -42,6 +50,16 @@ public static class RunCommand
             }
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             using var world = CommandWorld.Join(config.Execution, config.Execution.ResolveDevice("device"), o, "dist_backend");
+            // The live view: rank 0 serves the runs' folder while the stages run, and stops with them.
+            Dashboard.DashboardServer? server = null;
+            if (parse.GetValue(serve) && (world?.IsMain ?? true))
+            {
+                Directory.CreateDirectory(root);
+                server = ServeCommand.Start(root, parse.GetValue(host)!, parse.GetValue(port), o, err).GetAwaiter().GetResult();
+                o.WriteLine($"live {server.RunUrl(dir)}");
+                o.Flush();
+            }
+            using var stopServer = new ServerStop(server);
             RunOutcome outcome;
             try
             {
@@ -64,5 +82,11 @@ public static class RunCommand
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>Stops the live view when the run ends, however it ends.</summary>
+    private sealed class ServerStop(Dashboard.DashboardServer? server) : IDisposable
+    {
+        public void Dispose() => server?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }

@@ -22,14 +22,10 @@ public static class SvgPlot
     {
         bool acc = r.Rows.Any(x => x.Accuracy is not null);
         double? Y(ReportRow x) => acc ? x.Accuracy : x.Params / 1e6;
-        // Members are named <base>-phi<φ> (formula) or <base>-<member> (table): label them φ1, b3, ...
-        static string Short(string name) =>
-            (name.LastIndexOf('-') is var i and > 0 && i < name.Length - 1 ? name[(i + 1)..] : name) is var s && s.StartsWith("phi", StringComparison.Ordinal)
-                ? "φ" + s[3..] : s;
         Point[] Points(string kind, bool shortLabels) => r.Rows
             .Where(x => x.Kind == kind && x.Macs > 0 && Y(x) is not null)
             .OrderBy(x => x.Macs)
-            .Select(x => new Point(x.Macs, Y(x)!.Value, shortLabels ? Short(x.Name) : x.Name)).ToArray();
+            .Select(x => new Point(x.Macs, Y(x)!.Value, shortLabels ? ShortLabel(x.Name) : x.Name)).ToArray();
         var series = new List<Series>();
         var family = Points("member", shortLabels: true);
         if (family.Length > 0) series.Add(new Series(acc ? "family (compound scaling)" : "family", family, Connect: true, "circle", "#1f77b4"));
@@ -38,6 +34,11 @@ public static class SvgPlot
         string title = acc ? r.DisplayTitle : r.Title ?? $"{r.Name}: parameters vs MACs";
         return Chart(title, "MACs (log scale)", acc ? "top-1 accuracy (%)" : "parameters (millions)", series);
     }
+
+    /// <summary>Members are named &lt;base&gt;-phi&lt;φ&gt; (formula) or &lt;base&gt;-&lt;member&gt; (table): labelled φ1, b3, ...</summary>
+    public static string ShortLabel(string name) =>
+        (name.LastIndexOf('-') is var i and > 0 && i < name.Length - 1 ? name[(i + 1)..] : name) is var s && s.StartsWith("phi", StringComparison.Ordinal)
+            ? "φ" + s[3..] : s;
 
     public static string Chart(string title, string xLabel, string yLabel, IReadOnlyList<Series> series)
     {
