@@ -7,6 +7,8 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace Research.Training.Tests;
 
 /// <summary>Folder and CSV datasets: what they read, the cache, the splits, the recipes, and every kind of bad input.</summary>
+// Serial: one test seeds torch's global generator twice and compares the crops it draws.
+[Collection("Serial training")]
 public class ImageFileDatasetTests
 {
     /// <summary>A folder copy of a synthetic dataset (lossless PNGs): 40 training and 20 test images of 10 classes.</summary>
