@@ -17,6 +17,13 @@ internal sealed class RestrictedUnpickler
 {
     private const int HighestProtocol = 5;
 
+    /// <summary>
+    /// Values pushed and memo entries made, at most. A state dict's pickle needs about twenty per tensor
+    /// (50,000 tensors fit); the bound stops a small pickle (two bytes per empty list) from building
+    /// hundreds of megabytes of objects.
+    /// </summary>
+    public const int MaxValues = 1_000_000;
+
     // Python decodes pickled text as UTF-8 with 'surrogatepass'; a strict decoder refuses the
     // lone surrogates that allows, which no state dict key needs.
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -30,6 +37,7 @@ internal sealed class RestrictedUnpickler
     private readonly Dictionary<long, object?> _memo = [];
     private int _position;
     private int _opcodeOffset;
+    private int _built;
 
     private RestrictedUnpickler(byte[] data, string path, string entryName)
     {
@@ -329,7 +337,17 @@ internal sealed class RestrictedUnpickler
 
     // ---- the stack and the memo ----
 
-    private void Push(object? value) => _stack.Add(value);
+    private void Push(object? value)
+    {
+        CountValue();
+        _stack.Add(value);
+    }
+
+    private void CountValue()
+    {
+        if (++_built > MaxValues)
+            throw Fail($"the pickle builds more than {MaxValues:N0} values; a state dict's needs about twenty per tensor, so this is not one (or is a pickle bomb)");
+    }
 
     private int Floor => _marks.Count > 0 ? _marks.Peek() : 0;
 
@@ -371,6 +389,7 @@ internal sealed class RestrictedUnpickler
     private void Put(long index)
     {
         if (_stack.Count <= Floor) throw Fail("a memo PUT needs a value but the stack is empty");
+        if (!_memo.ContainsKey(index)) CountValue();
         _memo[index] = _stack[^1];
     }
 
