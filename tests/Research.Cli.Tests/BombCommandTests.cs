@@ -17,14 +17,7 @@ public class BombCommandTests
     /// <summary>The bound on a bomb's peak resident memory.</summary>
     private const long PeakBound = 300L << 20;
 
-    private static readonly Lazy<string> Run = new(() =>
-    {
-        var dir = Path.Combine(Directory.CreateTempSubdirectory("bombs").FullName, "run");
-        var (code, _, err) = CliRunner.Run("train", "--model", "mobilenet_v3_small", "--width-mult", "0.25", "--small-input", "--dataset", "synthetic",
-            "--subset", "64", "--epochs", "1", "--batch", "32", "--threads", "1", "--out", dir);
-        Assert.True(code == 0, err);
-        return dir;
-    });
+    private static Lazy<string> Run => ModelsOutCommandTests.Run;
 
     /// <summary>Runs research as a process, reading its peak resident memory (VmHWM) until it exits.</summary>
     internal static (int Code, string Out, string Err, long PeakBytes) Measured(params string[] args)

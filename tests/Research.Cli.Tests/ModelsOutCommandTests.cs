@@ -9,7 +9,8 @@ namespace Research.Cli.Tests;
 /// <summary>`research eval`, `predict` and `export` on a real (small) training run.</summary>
 public class ModelsOutCommandTests
 {
-    private static readonly Lazy<string> Run = new(() =>
+    /// <summary>A small trained run (shared with <see cref="BombCommandTests"/>).</summary>
+    internal static readonly Lazy<string> Run = new(() =>
     {
         var dir = Path.Combine(Directory.CreateTempSubdirectory("modelsout").FullName, "run");
         var (code, _, err) = CliRunner.Run("train", "--model", "mobilenet_v3_small", "--width-mult", "0.25", "--small-input", "--dataset", "synthetic",

@@ -113,9 +113,10 @@ public static class WeightImport
         var closest = tried.MinBy(t => t.Missing.Count + t.Unexpected.Count);
         throw new ArgumentException(
             $"{source}: its {names.Count} tensor names are not {net.Spec.Name}'s under any naming it has ({string.Join(", ", tried.Select(t => t.Map.Naming))}); " +
-            $"closest, {closest.Map.Naming}: {closest.Missing.Count} missing (e.g. {string.Join(", ", closest.Missing.Take(3))}), " +
-            $"{closest.Unexpected.Count} unexpected (e.g. {string.Join(", ", closest.Unexpected.Take(3))})");
+            $"closest, {closest.Map.Naming}: {Some(closest.Missing, "missing")}, {Some(closest.Unexpected, "unexpected")}");
     }
+
+    private static string Some(List<string> names, string what) => names.Count == 0 ? $"0 {what}" : $"{names.Count} {what} (e.g. {string.Join(", ", names.Take(3))})";
 
     private static Dictionary<string, long[]> OwnShapes(Network net)
     {

@@ -18,11 +18,11 @@ internal sealed class RestrictedUnpickler
     private const int HighestProtocol = 5;
 
     /// <summary>
-    /// Values pushed and memo entries made, at most. A state dict's pickle needs about twenty per tensor
-    /// (50,000 tensors fit); the bound stops a small pickle (two bytes per empty list) from building
-    /// hundreds of megabytes of objects.
+    /// Values pushed and memo entries made, at most. A state dict's pickle needs about thirty per tensor
+    /// (over 15,000 tensors fit; EfficientNet-B7 has about 800); the bound stops a small pickle (a byte per
+    /// empty list) from building hundreds of megabytes of objects: half a million cost about 45 MB.
     /// </summary>
-    public const int MaxValues = 1_000_000;
+    public const int MaxValues = 500_000;
 
     // Python decodes pickled text as UTF-8 with 'surrogatepass'; a strict decoder refuses the
     // lone surrogates that allows, which no state dict key needs.
@@ -346,7 +346,7 @@ internal sealed class RestrictedUnpickler
     private void CountValue()
     {
         if (++_built > MaxValues)
-            throw Fail($"the pickle builds more than {MaxValues:N0} values; a state dict's needs about twenty per tensor, so this is not one (or is a pickle bomb)");
+            throw Fail($"the pickle builds more than {MaxValues:N0} values; a state dict's needs about thirty per tensor, so this is not one (or is a pickle bomb)");
     }
 
     private int Floor => _marks.Count > 0 ? _marks.Peek() : 0;
