@@ -124,7 +124,8 @@ public static class PredictCommand
         var shape = array.Shape;
         if (shape.Length != 4 || shape[1] != spec.InChannels || shape[2] != spec.Resolution || shape[3] != spec.Resolution)
             throw new InvalidDataException($"{array.Path}: shape [{string.Join(", ", shape)}]; {spec.Name} takes [N, {spec.InChannels}, {spec.Resolution}, {spec.Resolution}] " +
-                                           "(prepared as for training: resized and normalised; or give the images themselves)");
+                                           "(prepared as for training: resized and normalised; or give the images themselves; for weights from elsewhere, " +
+                                           "--resolution builds the model for another input size)");
         if (shape[1] * shape[2] * shape[3] > int.MaxValue / 2)
             throw new InvalidDataException($"{array.Path}: {shape[1]}x{shape[2]}x{shape[3]} values an image is more than a batch can hold");
     }
