@@ -55,6 +55,29 @@ internal static class ImageBombs
         return png.ToArray();
     }
 
+    /// <summary>
+    /// A 28x28 PNG of zeros with a compressed text chunk (<c>zTXt</c> or <c>iTXt</c>) whose text is <paramref name="textBytes"/>
+    /// zeros, deflated: a quarter of a gigabyte of text takes a quarter of a megabyte.
+    /// </summary>
+    public static byte[] PngWithCompressedText(string type, long textBytes)
+    {
+        using var text = new MemoryStream();
+        // zTXt: keyword, NUL, method 0; iTXt: keyword, NUL, compressed (1), method 0, no language, no translated keyword.
+        text.Write(type == "zTXt" ? [.. "Comment"u8, 0, 0] : [.. "Comment"u8, 0, 1, 0, 0, 0]);
+        using (var z = new ZLibStream(text, CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            var zeros = new byte[1 << 20];
+            for (long done = 0; done < textBytes; done += zeros.Length) z.Write(zeros, 0, (int)Math.Min(zeros.Length, textBytes - done));
+        }
+        var plain = Png(28, 28);
+        const int signatureAndHeader = 8 + 25;
+        var png = new MemoryStream();
+        png.Write(plain, 0, signatureAndHeader);
+        Chunk(png, type, text.ToArray());
+        png.Write(plain, signatureAndHeader, plain.Length - signatureAndHeader);
+        return png.ToArray();
+    }
+
     private static uint Crc32(byte[] data)
     {
         uint crc = 0xFFFFFFFF;

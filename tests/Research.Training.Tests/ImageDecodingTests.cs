@@ -95,4 +95,25 @@ public class ImageDecodingTests
         Assert.Equal(255, pixels[0]);
         Assert.True(growth < 200L << 20, $"decoding took {growth >> 20} MiB more resident memory");
     }
+
+    /// <summary>
+    /// A PNG's compressed text (zTXt, iTXt) is metadata nobody here reads: skipped, never inflated. ImageSharp inflates it
+    /// without a bound (a megabyte of deflated zeros in a 28x28 image took `research predict` to 3 GB and an abort).
+    /// </summary>
+    [Theory]
+    [InlineData("zTXt")]
+    [InlineData("iTXt")]
+    public void CompressedTextInAPngIsNeverInflated(string chunk)
+    {
+        using var dir = new TempDir();
+        var path = dir.File("text.png");
+        File.WriteAllBytes(path, ImageBombs.PngWithCompressedText(chunk, 256L << 20));
+        Assert.True(new FileInfo(path).Length < 1 << 20);
+        var pixels = new byte[28 * 28];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        ImageDecoding.Decode(path, 1, 28, 28, pixels);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 32L << 20, $"decoding a 28x28 image allocated {allocated >> 20} MiB: its text was inflated");
+        Assert.All(pixels, p => Assert.Equal(0, p));
+    }
 }
