@@ -45,8 +45,7 @@ public sealed class TrainedModel : IDisposable
         try
         {
             network.to(device);
-            using var tensors = WeightFile.Load(weights, device);
-            var report = WeightImport.Load(network, tensors, weights, newClassifier: false);
+            var report = WeightImport.LoadFile(network, weights, newClassifier: false, device);
             network.eval();
             return new TrainedModel(network, run is null ? null : Transforms.Preprocessing.Load(run.Preprocess), run, report);
         }

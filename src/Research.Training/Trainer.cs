@@ -87,17 +87,24 @@ public static class Trainer
             throw new ArgumentException($"{files.Dir} already holds a training run (checkpoint.safetensors); pass --resume to continue it or choose another --out");
         // Every rank has looked for the checkpoint before rank 0 writes anything.
         world?.Group.Barrier();
-        if (main) Directory.CreateDirectory(files.Dir);
-        if (!resuming && main)
-        {
-            SpecYaml.Save(spec, files.Spec);
-            DurableFile.WriteAllText(files.Config, identity);
-        }
 
         torch.manual_seed(cfg.Seed);
         var device = opts.Device;
         using var model = NetworkBuilder.Build(spec);
         model.to(device);
+        // Pretrained weights go in before the optimizer and the EMA take their first copies (a resume restores its own),
+        // and before anything is written: a file that does not fit leaves no run directory behind.
+        if (!resuming && cfg.InitFrom is { } init)
+        {
+            var report = WeightImport.LoadFile(model, init, newClassifier: true, device);
+            if (main) opts.Log?.WriteLine($"init_from {report}");
+        }
+        if (main) DurableFile.CreateDirectory(files.Dir);
+        if (!resuming && main)
+        {
+            SpecYaml.Save(spec, files.Spec);
+            DurableFile.WriteAllText(files.Config, identity);
+        }
         var stats = data.Stats();
         var transform = new BatchTransform(stats, spec.InChannels, spec.Resolution, cfg.Augment, data.Recipe);
         int evalBatch = Math.Max(cfg.BatchSize, 256);
@@ -115,13 +122,6 @@ public static class Trainer
             }.Save(files.Preprocess);
             Preprocessing.SaveClasses(files.Classes, classes);
             if (data.Skipped.Count > 0) DurableFile.WriteAllText(files.SkippedImages, string.Join("\n", data.Skipped) + "\n");
-        }
-        // Pretrained weights go in before the optimizer and the EMA take their first copies; a resume restores its own.
-        if (!resuming && cfg.InitFrom is { } init)
-        {
-            using var pretrained = WeightFile.Load(init, device);
-            var report = WeightImport.Load(model, pretrained, init, newClassifier: true);
-            if (main) opts.Log?.WriteLine($"init_from {report}");
         }
         var parallel = world is null ? null : new DataParallel(world.Group);
         if (world is not null && cfg.SyncBatchNorm) torch.nn.convert_sync_batchnorm(model, world.Group);

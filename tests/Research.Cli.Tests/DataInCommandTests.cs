@@ -39,6 +39,23 @@ public class DataInCommandTests
         Assert.Equal(21, File.ReadAllLines(csv).Length);
     }
 
+    /// <summary>Class names come from folder names, which may hold commas, quotes or a formula: `data` prints them as a JSON array, one line.</summary>
+    [Fact]
+    public void DataPrintsClassNamesAsAJsonArray()
+    {
+        var dir = Directory.CreateTempSubdirectory("datain-names").FullName;
+        var data = Synthetic.Load(seed: 2, trainCount: 30, testCount: 3, classes: 3);
+        var root = Path.Combine(dir, "images");
+        ImageFolderWriter.WritePng(data.Train, root, "train");
+        string[] names = ["=1+2", "a,b", "say \"hi\""];
+        var folders = Directory.GetDirectories(Path.Combine(root, "train")).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(3, folders.Length);
+        for (int i = 0; i < 3; i++) Directory.Move(folders[i], Path.Combine(root, "train", names[i]));
+        var (code, output, err) = CliRunner.Run("data", "--dataset", "folder", "--data-dir", root);
+        Assert.True(code == 0, err);
+        Assert.Contains("class_names [\"=1+2\",\"a,b\",\"say \\\"hi\\\"\"]\n", output);
+    }
+
     [Fact]
     public void ABadImageIsBadInputWithNoRunDirectoryUnlessSkipped()
     {

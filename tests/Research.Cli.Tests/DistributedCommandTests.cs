@@ -191,6 +191,47 @@ public class DistributedCommandTests
             Assert.Equal(Final(Path.Combine(root, "whole")).GetProperty(key).GetDouble(), Final(killed).GetProperty(key).GetDouble());
     }
 
+    /// <summary>
+    /// SIGSTOP to one rank in its second epoch, at the default --dist-timeout (600 s): the job does not hang for the
+    /// collective's timeout. The stopped rank is named (by the other rank's heartbeat watch, or by the launcher, which
+    /// sees it stopped) and the job is torn down within a minute, with a non-zero exit code. Rank 0 hosts the store, so
+    /// stopping it silences the store too.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(0)]
+    public void AStoppedRankIsNamedAndTheJobEndsWithinAMinute(int stopped)
+    {
+        var root = Root();
+        var spec = Path.Combine(root, "bn-net.yaml");
+        File.WriteAllText(spec, SpecYaml);
+        string dir = Path.Combine(root, "stopped");
+        int other = 1 - stopped;
+        var clock = new Stopwatch();
+        var result = Process(Launch(Path.Combine(root, "logs"), Train(spec, dir, 2048, 30)), watch: (launcher, output) =>
+        {
+            int? pid = null;
+            var history = Path.Combine(dir, "history.csv");
+            var wait = Stopwatch.StartNew();
+            while (wait.Elapsed < TimeSpan.FromMinutes(4) && !launcher.HasExited)
+            {
+                lock (output) pid ??= Regex.Match(output.ToString(), $@"launch: rank {stopped} pid (\d+)") is { Success: true } m ? int.Parse(m.Groups[1].Value) : null;
+                if (pid is not null && File.Exists(history) && File.ReadAllLines(history).Length >= 2) break;
+                Thread.Sleep(20);
+            }
+            Thread.Sleep(300); // into the second epoch
+            Assert.False(launcher.HasExited, "the run ended before a rank could be stopped");
+            var kill = System.Diagnostics.Process.Start("kill", ["-STOP", pid!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+            clock.Start();
+        });
+        clock.Stop();
+        Assert.NotEqual(0, result.Code);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the job took {clock.Elapsed} to end after rank {stopped} was stopped");
+        Assert.Matches($@"\[rank {other}\] error: rank {other} of 2: .*rank {stopped} (stopped responding|died or stopped)", result.Out + result.Err);
+        Assert.False(File.Exists(Path.Combine(dir, "metrics.json")));
+    }
+
     private static string WithoutColumns(string csv, params string[] drop)
     {
         var rows = CsvTable.Read(csv);

@@ -9,7 +9,8 @@ namespace Research.Cli.Tests;
 /// <summary>`research eval`, `predict` and `export` on a real (small) training run.</summary>
 public class ModelsOutCommandTests
 {
-    private static readonly Lazy<string> Run = new(() =>
+    /// <summary>A small trained run (shared with <see cref="BombCommandTests"/>).</summary>
+    internal static readonly Lazy<string> Run = new(() =>
     {
         var dir = Path.Combine(Directory.CreateTempSubdirectory("modelsout").FullName, "run");
         var (code, _, err) = CliRunner.Run("train", "--model", "mobilenet_v3_small", "--width-mult", "0.25", "--small-input", "--dataset", "synthetic",
@@ -128,7 +129,105 @@ public class ModelsOutCommandTests
         Assert.False(File.Exists(Path.Combine(dir, "bad.onnx")));
     }
 
-    private static void WriteNpy(string path, string descr, long[] shape, byte[] data)
+    /// <summary>A .npy of another image size, or with NaN or infinity in it, is bad input naming the file (it used to give NaN probabilities, or classify silently).</summary>
+    [Fact]
+    public void PredictRefusesANpyOfAnotherSizeOrWithNonFiniteValues()
+    {
+        var dir = Directory.CreateTempSubdirectory("npy").FullName;
+        var csv = Path.Combine(dir, "out.csv");
+        foreach (var (name, shape, expected) in new (string, long[], string)[]
+                 {
+                     ("big.npy", [2, 1, 64, 64], "shape [2, 1, 64, 64]; "), ("tiny.npy", [2, 1, 1, 1], "shape [2, 1, 1, 1]; "),
+                 })
+        {
+            var path = Path.Combine(dir, name);
+            WriteNpy(path, "<f4", shape, new byte[shape.Aggregate(4L, (n, d) => n * d)]);
+            var (code, _, err) = CliRunner.Run("predict", "--weights", Weights, "--input", path, "--out", csv);
+            Assert.Equal(ExitCodes.BadInput, code);
+            Assert.Contains($"{path}: {expected}", err);
+            Assert.Contains("takes [N, 1, 28, 28]", err);
+            Assert.False(File.Exists(csv));
+        }
+        foreach (var (value, text) in new[] { (float.NaN, "NaN"), (float.PositiveInfinity, "Infinity") })
+        {
+            var values = new float[3 * 28 * 28];
+            values[2 * 28 * 28 + 5 * 28 + 7] = value;
+            var path = Path.Combine(dir, $"{text}.npy");
+            WriteNpy(path, "<f4", [3, 1, 28, 28], System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+            var (code, _, err) = CliRunner.Run("predict", "--weights", Weights, "--input", path, "--out", csv, "--batch", "2");
+            Assert.Equal(ExitCodes.BadInput, code);
+            Assert.Contains($"{path}: element [2, 0, 5, 7] is {text}; inputs must be finite numbers", err);
+            Assert.False(File.Exists(csv));
+        }
+    }
+
+    /// <summary>
+    /// Where --out points decides how it is written: through a symbolic link to its target (the link stays), into a
+    /// FIFO another tool reads, onto a full device as an error (exit 1) that leaves the device a device.
+    /// </summary>
+    [Fact]
+    public void PredictWritesThroughALinkIntoAFifoAndFailsOnAFullDevice()
+    {
+        var dir = Directory.CreateTempSubdirectory("predict-out").FullName;
+        var npy = Path.Combine(dir, "x.npy");
+        WriteNpy(npy, "<f4", [2, 1, 28, 28], new byte[2 * 28 * 28 * 4]);
+        string[] Predict(string outPath) => ["predict", "--weights", Weights, "--input", npy, "--threads", "1", "--out", outPath];
+
+        var plain = Path.Combine(dir, "plain.csv");
+        Assert.Equal(0, CliRunner.Run(Predict(plain)).Code);
+        var expected = File.ReadAllText(plain);
+
+        Directory.CreateDirectory(Path.Combine(dir, "results"));
+        var target = Path.Combine(dir, "results", "target.csv");
+        File.WriteAllText(target, "old");
+        var link = Path.Combine(dir, "link.csv");
+        File.CreateSymbolicLink(link, target);
+        var (code, _, err) = CliRunner.Run(Predict(link));
+        Assert.True(code == 0, err);
+        Assert.Equal("symbolic link", Research.Core.Tests.Shell.Stat(link));
+        Assert.Equal(expected, File.ReadAllText(target));
+
+        var fifo = Path.Combine(dir, "fifo.csv");
+        Research.Core.Tests.Shell.Run("mkfifo", fifo);
+        var reader = Task.Factory.StartNew(() => File.ReadAllText(fifo), TaskCreationOptions.LongRunning);
+        (code, _, err) = CliRunner.Run(Predict(fifo));
+        Assert.True(code == 0, err);
+        Assert.True(reader.Wait(TimeSpan.FromSeconds(30)), "the FIFO's reader got nothing");
+        Assert.Equal(expected, reader.Result);
+        Assert.Equal("fifo", Research.Core.Tests.Shell.Stat(fifo));
+
+        if (!Environment.IsPrivilegedProcess) return; // a full device of our own needs mknod
+        var full = Path.Combine(dir, "full");
+        Research.Core.Tests.Shell.Run("mknod", full, "c", "1", "7");
+        (code, _, err) = CliRunner.Run(Predict(full));
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains($"could not write {full}: No space left on device", err);
+        Assert.Equal("character special file", Research.Core.Tests.Shell.Stat(full));
+    }
+
+    /// <summary>An output folder that cannot be made is one error, naming it, with exit code 1, whatever .NET's exception was.</summary>
+    [Fact]
+    public void AnOutputFolderThatCannotBeMadeIsAFailureNamingIt()
+    {
+        var dir = Directory.CreateTempSubdirectory("unwritable").FullName;
+        var file = Path.Combine(dir, "a-file");
+        File.WriteAllText(file, "x");
+        var (code, _, err) = CliRunner.Run("eval", "--weights", Weights, "--threads", "1", "--out", Path.Combine(file, "eval"));
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains($"could not create the folder {Path.Combine(file, "eval")}", err);
+    }
+
+    [Fact]
+    public void ExportListsEachOptionOnce()
+    {
+        var (code, output, err) = CliRunner.Run("export", "--help");
+        Assert.True(code == 0, err);
+        var options = System.Text.RegularExpressions.Regex.Matches(output, @"^\s+(--[a-z-]+)", System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+        Assert.Contains("--resolution", options);
+        Assert.Equal(options.Distinct(), options);
+    }
+
+    internal static void WriteNpy(string path, string descr, long[] shape, byte[] data)
     {
         var header = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': ({string.Join(", ", shape)}), }}";
         int total = 10 + header.Length + 1;

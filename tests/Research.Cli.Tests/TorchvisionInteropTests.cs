@@ -48,7 +48,8 @@ public class TorchvisionInteropTests
         var dir = Directory.CreateTempSubdirectory("interop").FullName;
         Python("make", model, dir);
         var csv = Path.Combine(dir, "predicted.csv");
-        var (code, _, err) = CliRunner.Run("predict", "--model", model, "--weights", Path.Combine(dir, "model.pth"), "--input", Path.Combine(dir, "x.npy"),
+        // The batch is 64x64 (fast); --resolution says so, as predict takes only the input size the model is built for.
+        var (code, _, err) = CliRunner.Run("predict", "--model", model, "--resolution", "64", "--weights", Path.Combine(dir, "model.pth"), "--input", Path.Combine(dir, "x.npy"),
             "--logits", "--top", "1", "--out", csv, "--threads", "1");
         Assert.True(code == 0, err);
         var ours = Logits(csv, 1000);

@@ -110,6 +110,46 @@ public class DistributedTests
         Assert.Contains("rank 1 failed: error: cuda out of memory", e.Message);
     }
 
+    /// <summary>
+    /// A rank that is in the group but beats no heartbeat (as a stopped process beats none) is lost after
+    /// <see cref="DistributedWorld.LostAfter"/>, long before the collective timeout, and the handler is told, naming it.
+    /// </summary>
+    [Fact]
+    public void ARankWhoseHeartbeatStandsStillIsLostWithinSeconds()
+    {
+        int port = TwoRanks.FreePort();
+        var timeout = TimeSpan.FromSeconds(120);
+        using var release = new ManualResetEventSlim();
+        var silent = Task.Factory.StartNew(() =>
+        {
+            using var store = TcpStore.Create("127.0.0.1", port, 2, isServer: false, timeout);
+            using var heartbeat = TcpStore.Create("127.0.0.1", port, 2, isServer: false, timeout);
+            using var group = ProcessGroup.Gloo(store, 1, 2, timeout, hostname: "127.0.0.1");
+            release.Wait(TimeSpan.FromSeconds(90));
+        }, TaskCreationOptions.LongRunning);
+        using var world = DistributedWorld.Join(new DistributedEnvironment(0, 2, 0, 2, "127.0.0.1", port, "test"), "gloo", timeout);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var lost = new TaskCompletionSource<DistributedException>();
+        world.RankLost = e => lost.TrySetResult(e);
+        try
+        {
+            Assert.True(lost.Task.Wait(TimeSpan.FromSeconds(60)), "no rank was found lost");
+            var e = lost.Task.Result;
+            Assert.Equal(1, e.Culprit);
+            Assert.Contains("rank 0 of 2: the run failed: rank 1 stopped responding (no heartbeat for 1", e.Message);
+            Assert.True(clock.Elapsed < DistributedWorld.LostAfter + TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+            Assert.Equal(e.Message, world.Lost?.Message);
+            // A collective now fails at once, naming the lost rank, instead of waiting out its timeout.
+            var barrier = Assert.Throws<DistributedException>(() => world.WaitForAny(["never"], "waiting"));
+            Assert.Equal(1, barrier.Culprit);
+        }
+        finally
+        {
+            release.Set();
+            silent.Wait(TimeSpan.FromSeconds(30));
+        }
+    }
+
     /// <summary>Each rank normalises half of a batch with SyncGroup set: outputs, running statistics and gradients are those of one batch norm over the whole batch.</summary>
     [Fact]
     public void SynchronisedBatchNormEqualsOneBatchNormOverTheGlobalBatch()

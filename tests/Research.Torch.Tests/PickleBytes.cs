@@ -101,6 +101,24 @@ internal sealed class PickleBytes
         foreach (var (name, bytes) in extraEntries ?? []) Add(name, bytes);
     }
 
+    /// <summary>
+    /// The same layout with every entry deflated (torch.save stores; an attacker deflates), the storages given as
+    /// lengths of zeros streamed into the zip: a gigabyte of zeros takes about a megabyte.
+    /// </summary>
+    public static void WriteDeflatedZeros(string path, byte[] pickle, params (string Key, long Bytes)[] storages)
+    {
+        using var file = File.Create(path);
+        using var zip = new ZipArchive(file, ZipArchiveMode.Create);
+        using (var stream = zip.CreateEntry("archive/data.pkl", CompressionLevel.Optimal).Open()) stream.Write(pickle);
+        var zeros = new byte[1 << 20];
+        foreach (var (key, bytes) in storages)
+        {
+            using var stream = zip.CreateEntry($"archive/data/{key}", CompressionLevel.Optimal).Open();
+            for (long done = 0; done < bytes; done += zeros.Length) stream.Write(zeros, 0, (int)Math.Min(zeros.Length, bytes - done));
+        }
+        using (var stream = zip.CreateEntry("archive/version", CompressionLevel.Optimal).Open()) stream.Write("3\n"u8);
+    }
+
     public static byte[] Floats(params float[] values)
     {
         var bytes = new byte[values.Length * 4];

@@ -363,6 +363,112 @@ public sealed class PthFileTests(PthCases cases) : IClassFixture<PthCases>, IDis
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, "the refusal allocated as if the claimed size were real");
     }
 
+    // ---- bombs: small files that would inflate or allocate gigabytes (issue 31) ----
+
+    /// <summary>Managed bytes the action allocates on this thread (the readers inflate into managed arrays).</summary>
+    private static long Allocated(Action action)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        action();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    private const long GiB = 1L << 30;
+
+    [Fact]
+    public void ATensorTheCallerRefusesIsNeverInflated()
+    {
+        // A real tensor and 1 GiB of deflated zeros under a name the caller does not have (a model's loader says "unexpected").
+        var pickle = new PickleBytes().Proto().OrderedDict().Op(PickleOpcode.Mark)
+            .Text("w").Tensor("FloatStorage", "0", 4, 0, [4], [1])
+            .Text("extra").Tensor("FloatStorage", "1", GiB / 4, 0, [GiB / 4], [1])
+            .Op(PickleOpcode.SetItems).Op(PickleOpcode.Stop).ToArray();
+        var path = PathOf("extra.pth");
+        PickleBytes.WriteDeflatedZeros(path, pickle, ("0", 16), ("1", GiB));
+        Assert.True(new FileInfo(path).Length < 4 << 20, "the bomb should be small");
+        IReadOnlyList<WeightEntry>? seen = null;
+        long allocated = Allocated(() => Assert.Equal("1 unexpected: 'extra'", Assert.Throws<ArgumentException>(() => PthFile.Load(path, check: entries =>
+        {
+            seen = entries;
+            var unexpected = entries.Where(e => e.Name != "w").ToList();
+            if (unexpected.Count > 0) throw new ArgumentException($"{unexpected.Count} unexpected: {string.Join(", ", unexpected.Select(e => $"'{e.Name}'"))}");
+        })).Message));
+        Assert.Equal(["'w' float32 [4]", $"'extra' float32 [{GiB / 4}]"], seen!.Select(e => e.ToString()));
+        Assert.True(allocated < 16 << 20, $"{allocated} bytes allocated: the refused storage was inflated");
+    }
+
+    [Fact]
+    public void AStorageFarLargerThanItsTensorsIsRefusedBeforeItIsInflated()
+    {
+        // The name and shape a model expects, cut from a 1 GiB storage of zeros.
+        var path = PathOf("padded.pth");
+        PickleBytes.WriteDeflatedZeros(path, StateDict(("bias", "FloatStorage", GiB / 4, 0L, new long[] { 10 }, new long[] { 1 })), ("0", GiB));
+        long allocated = Allocated(() => Refused(path, "storage '0'", $"holds {GiB} bytes but its tensors ('bias') use 40", ".clone()"));
+        Assert.True(allocated < 16 << 20, $"{allocated} bytes allocated: the storage was inflated");
+        // A view of most of its storage (a slice, a transposed weight) still loads.
+        var slice = Crafted(StateDict(("w", "FloatStorage", 12L, 2L, new long[] { 10 }, new long[] { 1 })), ("0", PickleBytes.Floats([.. Enumerable.Range(0, 12).Select(i => (float)i)])));
+        using var loaded = PthFile.Load(slice);
+        Assert.Equal(2f, loaded["w"].ToArray<float>()[0]);
+    }
+
+    [Fact]
+    public void AnExpandedViewOfMoreElementsThanItsStorageIsRefused()
+    {
+        // torch.zeros(1).expand(2**29): stride 0, 2 GiB of float32 from four bytes.
+        var path = Crafted(StateDict(("huge", "FloatStorage", 1L, 0L, new long[] { 1L << 29 }, new long[] { 0 })), ("0", PickleBytes.Floats(0)));
+        long allocated = Allocated(() => Refused(path, "'huge'", $"{1L << 29} elements but its storage", "only 1", "expanded (stride 0)"));
+        Assert.True(allocated < 16 << 20, $"{allocated} bytes allocated");
+    }
+
+    [Fact]
+    public void ZipSizesThatDeflateCannotProduceAreRefused()
+    {
+        // 1 MiB of zeros deflates to about a kilobyte; the directory is then made to claim 1 GiB for it (and the pickle agrees).
+        var path = PathOf("forged.pth");
+        PickleBytes.WriteDeflatedZeros(path, StateDict(("w", "FloatStorage", GiB / 4, 0L, new long[] { GiB / 4 }, new long[] { 1 })), ("0", 1 << 20));
+        ForgeUncompressedSize(path, "archive/data/0", GiB);
+        long allocated = Allocated(() => Refused(path, "archive/data/0 claims 1073741824 bytes from", "more than deflate can produce"));
+        Assert.True(allocated < 16 << 20, $"{allocated} bytes allocated");
+    }
+
+    [Fact]
+    public void APickleThatInflatesPastTheBoundIsRefusedUnread()
+    {
+        var big = new PickleBytes().Proto().Op(PickleOpcode.BinUnicode).Raw(BitConverter.GetBytes(20_000_000)).Raw(new byte[20_000_000]).Op(PickleOpcode.Stop).ToArray();
+        var path = PathOf("pickle-bomb.pth");
+        PickleBytes.WriteDeflatedZeros(path, big);
+        Assert.True(new FileInfo(path).Length < 1 << 20);
+        long allocated = Allocated(() => Refused(path, "archive/data.pkl claims 20000008 bytes", $"{PthArchive.MaxPickleBytes}"));
+        Assert.True(allocated < 16 << 20, $"{allocated} bytes allocated");
+    }
+
+    [Fact]
+    public void APickleBuildingMillionsOfValuesIsRefused()
+    {
+        // An empty list is one byte: a few megabytes of them would be hundreds of megabytes of objects.
+        var lists = new PickleBytes().Proto().Op(PickleOpcode.EmptyList).Op(PickleOpcode.Mark).Raw(Enumerable.Repeat((byte)PickleOpcode.EmptyList, 3_000_000).ToArray())
+            .Op(PickleOpcode.Appends).Op(PickleOpcode.Stop).ToArray();
+        Refused(Crafted(lists), $"more than {RestrictedUnpickler.MaxValues:N0} values");
+    }
+
+    /// <summary>Rewrites an entry's uncompressed size in its local header and its central directory record (zip32 fields).</summary>
+    private static void ForgeUncompressedSize(string path, string entry, long size)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var name = System.Text.Encoding.UTF8.GetBytes(entry);
+        int patched = 0;
+        for (int i = 0; i + 46 < bytes.Length; i++)
+        {
+            bool local = bytes.AsSpan(i, 4).SequenceEqual("PK\x03\x04"u8) && bytes.AsSpan(i + 30, name.Length).SequenceEqual(name);
+            bool central = bytes.AsSpan(i, 4).SequenceEqual("PK\x01\x02"u8) && bytes.AsSpan(i + 46, name.Length).SequenceEqual(name);
+            if (local) BitConverter.TryWriteBytes(bytes.AsSpan(i + 22, 4), (uint)size);
+            if (central) BitConverter.TryWriteBytes(bytes.AsSpan(i + 24, 4), (uint)size);
+            if (local || central) patched++;
+        }
+        Assert.Equal(2, patched);
+        File.WriteAllBytes(path, bytes);
+    }
+
     [Fact]
     public void ByteCountPastSixtyFourBitsIsRefused() =>
         Refused(Crafted(StateDict(("huge", "DoubleStorage", 1L << 61, 0L, new long[] { 1 }, new long[] { 1 }))), "storage '0'", "more bytes than 64 bits");

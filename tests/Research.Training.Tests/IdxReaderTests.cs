@@ -50,6 +50,26 @@ public class IdxReaderTests
         Assert.Contains("need 2000000000", e.Message);
     }
 
+    /// <summary>A gzip IDX of 400 MB of zeros takes 400 KB: deflate allows it, but no image data compresses a thousandfold, so it is refused unread.</summary>
+    [Fact]
+    public void AGzipBombIsRefusedBeforeItIsAllocated()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("bomb-idx3-ubyte.gz");
+        using (var file = File.Create(path))
+        using (var gz = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.SmallestSize))
+        {
+            gz.Write(Files.IdxImages(500_000, 28, 28, [])[..16]);
+            var zeros = new byte[1 << 20];
+            for (long done = 0; done < 500_000L * 784; done += zeros.Length) gz.Write(zeros, 0, (int)Math.Min(zeros.Length, 500_000L * 784 - done));
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, "the reader allocated the declared size");
+        Assert.StartsWith(path, e.Message);
+        Assert.Contains("a decompression bomb, not read", e.Message);
+    }
+
     [Fact]
     public void TruncatedHeaderIsAnError()
     {

@@ -180,6 +180,75 @@ public class ImageFileDatasetTests
         Assert.Equal([notImage, truncated], pair.Skipped.Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// Files left out by --bad-images skip do not decide the dataset's shape: with a 50000x50000 PNG (over the pixel
+    /// limit) and a 300x300 PNG cut short (its header reads, its pixels do not) among 28x28 images, the dataset stays
+    /// 28x28 on the small-image recipe (it was stored at 256 on the natural-image one).
+    /// </summary>
+    [Fact]
+    public void SkippedImagesDoNotDecideTheDatasetsShape()
+    {
+        using var dir = new TempDir();
+        var (root, _) = Folder(dir);
+        var expected = Config(root, dir.File("clean-cache")).Load(0);
+        var classDir = Directory.GetDirectories(Path.Combine(root, "train")).Order(StringComparer.Ordinal).First();
+        var huge = Path.Combine(classDir, "000-huge.png");
+        File.WriteAllBytes(huge, ImageBombs.Png(50000, 50000, rows: 0));
+        var cut = Path.Combine(classDir, "000-cut.png");
+        var rng = new Random(7);
+        using (var photo = new Image<L8>(300, 300))
+        {
+            photo.ProcessPixelRows(rows =>
+            {
+                for (int y = 0; y < rows.Height; y++)
+                    foreach (ref var p in rows.GetRowSpan(y)) p = new((byte)rng.Next(256));
+            });
+            using var png = new MemoryStream();
+            photo.SaveAsPng(png);
+            File.WriteAllBytes(cut, png.ToArray()[..(int)(png.Length / 2)]);
+        }
+        var pair = (Config(root) with { BadImages = BadImagePolicy.Skip }).Load(0);
+        Assert.Equal([cut, huge], pair.Skipped.Order(StringComparer.Ordinal));
+        Assert.Equal((expected.Train.Channels, expected.Train.Height, expected.Recipe, expected.Shape.Size),
+            (pair.Train.Channels, pair.Train.Height, pair.Recipe, pair.Shape.Size));
+        Assert.Equal((1, 28), (pair.Train.Channels, pair.Train.Height));
+        // The experiment file's view of the dataset (from the same choice) agrees.
+        Assert.Equal(28, ImageFileDataset.Describe(Config(root) with { BadImages = BadImagePolicy.Skip }).Shape.Size);
+    }
+
+    /// <summary>A cache whose pixels were rewritten in place, keeping its size and modification time, is rebuilt from the images, not trusted.</summary>
+    [Fact]
+    public void ACacheWhosePixelsWereRewrittenIsRebuilt()
+    {
+        using var dir = new TempDir();
+        var (root, _) = Folder(dir);
+        var cacheDir = dir.File("cache");
+        var pair = Config(root, cacheDir).Load(0);
+        var cache = Directory.GetFiles(cacheDir, "*" + ImageCache.Suffix).Single();
+        var time = File.GetLastWriteTimeUtc(cache);
+        var bytes = File.ReadAllBytes(cache);
+        for (int i = bytes.Length - 28 * 28; i < bytes.Length; i++) bytes[i] ^= 0xFF; // the last image, inverted
+        File.WriteAllBytes(cache, bytes);
+        File.SetLastWriteTimeUtc(cache, time);
+        var log = new StringWriter();
+        var again = Config(root, cacheDir).Load(0, log);
+        Assert.Contains("does not match its name or its digest", log.ToString());
+        for (int i = 0; i < pair.Train.Count; i++) Assert.Equal(Image(pair.Train, i), Image(again.Train, i));
+        for (int i = 0; i < pair.Test.Count; i++) Assert.Equal(Image(pair.Test, i), Image(again.Test, i));
+    }
+
+    [Fact]
+    public void ACsvListNumberingMoreClassesThanTheBoundIsRefused()
+    {
+        using var dir = new TempDir();
+        var (root, _) = Folder(dir);
+        var file = Path.GetRelativePath(dir.Path, Directory.GetFiles(Path.Combine(root, "train"), "*.png", SearchOption.AllDirectories).First());
+        var csv = dir.File("list.csv");
+        File.WriteAllLines(csv, ["path,label", $"{file},0", $"{file},2000000000"]);
+        var e = Assert.Throws<InvalidDataException>(() => new DataConfig { Name = DatasetCatalog.CsvName, DataDir = csv }.Load(0));
+        Assert.Contains($"{csv}: the label 2000000000 asks for 2000000001 classes", e.Message);
+    }
+
     [Fact]
     public void LayoutProblemsNameTheFolder()
     {

@@ -31,6 +31,7 @@ internal sealed class TempDir : IDisposable
 /// <summary>Writes the file formats the readers take, so tests build exactly the bytes they need.</summary>
 internal static class Files
 {
+
     public static byte[] Idx(int magic, int[] dims, byte[] data)
     {
         var bytes = new byte[4 + 4 * dims.Length + data.Length];

@@ -34,7 +34,9 @@ public static class DataCommand
             if (pair.Validation is { } val) o.WriteLine($"validation {val.Count}");
             o.WriteLine($"test {pair.Test.Count}");
             o.WriteLine($"classes {pair.Train.Classes}");
-            if (pair.Train.ClassNames is { } names) o.WriteLine($"class_names {string.Join(',', names)}");
+            // A JSON array: folder names may hold commas, quotes, line breaks or terminal escapes, and the line must stay one line.
+            if (pair.Train.ClassNames is { } names)
+                o.WriteLine($"class_names {System.Text.Json.JsonSerializer.Serialize(names, new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })}");
             o.WriteLine($"cache_mode {(pair.Train.Streamed ? "stream" : "memory")}");
             o.WriteLine($"stored {pair.Train.Channels}x{pair.Train.Height}x{pair.Train.Width}");
             o.WriteLine($"recipe {ImageRecipes.Name(pair.Recipe)}");

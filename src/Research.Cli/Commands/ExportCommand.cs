@@ -25,28 +25,29 @@ public static class ExportCommand
         var outFile = new Option<string>("--out") { Description = "the file to write", Required = true };
         var names = new Option<string>("--names") { Description = "tensor names for --format safetensors", DefaultValueFactory = _ => WeightNaming.Torchvision }
             .AcceptOnlyFromAmong(WeightNaming.All);
-        var resolution = new Option<int?>("--resolution") { Description = "ONNX input height and width (default: the model's)" };
         var dynamicBatch = new Option<bool>("--dynamic-batch") { Description = "ONNX batch dimension left open (named 'batch')" };
         var batch = new Option<int>("--batch") { Description = "ONNX batch when not dynamic", DefaultValueFactory = _ => 1 };
         var opset = new Option<int>("--opset") { Description = $"ONNX opset ({OnnxExportOptions.MinOpset}-{OnnxExportOptions.MaxOpset})", DefaultValueFactory = _ => new OnnxExportOptions().Opset };
         var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
         var cmd = new Command("export", "write weights as ONNX (batch norm folded) or as safetensors under torchvision's/timm's/official names")
-            { model, weights, format, outFile, names, resolution, dynamicBatch, batch, opset };
+            { model, weights, format, outFile, names, dynamicBatch, batch, opset };
         overrides.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
             string outPath = parse.GetValue(outFile)!;
-            // Checked before anything is loaded, so bad options write nothing.
+            var modelOverrides = overrides.Bind(parse);
+            // Checked before anything is loaded, so bad options write nothing. The model's --resolution (one option, the
+            // model setting's) is also the ONNX input's, so a run's model can be exported at another size.
             var onnx = new OnnxExportOptions
             {
-                Resolution = parse.GetValue(resolution) ?? 224, DynamicBatch = parse.GetValue(dynamicBatch), Batch = parse.GetValue(batch), Opset = parse.GetValue(opset),
+                Resolution = modelOverrides.Resolution ?? 224, DynamicBatch = parse.GetValue(dynamicBatch), Batch = parse.GetValue(batch), Opset = parse.GetValue(opset),
             };
             if (parse.GetValue(format) == "onnx") onnx.Validate();
-            using var trained = TrainedModel.Open(parse.GetValue(model), parse.GetValue(weights)!, overrides.Bind(parse), data: null, Device.CPU);
+            using var trained = TrainedModel.Open(parse.GetValue(model), parse.GetValue(weights)!, modelOverrides, data: null, Device.CPU);
             if (parse.GetValue(format) == "onnx")
             {
-                onnx = onnx with { Resolution = parse.GetValue(resolution) ?? trained.Spec.Resolution };
+                onnx = onnx with { Resolution = modelOverrides.Resolution ?? trained.Spec.Resolution };
                 OnnxExporter.Save(trained.Network, outPath, onnx.Validate());
                 o.WriteLine($"onnx {outPath} opset {onnx.Opset} input {(onnx.DynamicBatch ? "batch" : onnx.Batch.ToString(System.Globalization.CultureInfo.InvariantCulture))}x{trained.Spec.InChannels}x{onnx.Resolution}x{onnx.Resolution}");
                 return ExitCodes.Ok;

@@ -76,15 +76,19 @@ public static class PredictCommand
 
             if (npy)
             {
-                using var array = NpyFile.LoadFloat32(inputPath);
-                if (array.dim() != 4 || array.size(1) != spec.InChannels)
-                    throw new InvalidDataException($"{inputPath}: shape [{string.Join(", ", array.shape)}]; expected [N, {spec.InChannels}, H, W] for {spec.Name}");
-                long n = array.size(0);
-                for (long start = 0; start < n; start += batchSize)
+                // Read a batch at a time, so a large array is never held whole.
+                using var array = NpyFile.Open(inputPath);
+                CheckNpyShape(array, spec);
+                long n = array.Shape[0];
+                long perImage = array.ElementCount / Math.Max(n, 1);
+                long perBatch = Math.Max(1, Math.Min(batchSize, int.MaxValue / 2 / Math.Max(perImage, 1)));
+                for (long start = 0; start < n; start += perBatch)
                 {
-                    long size = Math.Min(batchSize, n - start);
-                    using var slice = array.narrow(0, start, size);
-                    Predict(slice, Enumerable.Range((int)start, (int)size).Select(i => Numbers.Integer(i)).ToList());
+                    int size = (int)Math.Min(perBatch, n - start);
+                    var values = array.Read(start * perImage, (int)(size * perImage));
+                    CheckFinite(inputPath, values, start * perImage, array.Shape);
+                    using var slice = torch.tensor(values, [size, .. array.Shape[1..]]);
+                    Predict(slice, Enumerable.Range((int)start, size).Select(i => Numbers.Integer(i)).ToList());
                 }
             }
             else
@@ -112,6 +116,35 @@ public static class PredictCommand
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>A batch [N, C, H, W] of the model's channels and input size: any other size would be classified, wrongly and silently.</summary>
+    private static void CheckNpyShape(NpyFile array, Models.Specs.NetworkSpec spec)
+    {
+        var shape = array.Shape;
+        if (shape.Length != 4 || shape[1] != spec.InChannels || shape[2] != spec.Resolution || shape[3] != spec.Resolution)
+            throw new InvalidDataException($"{array.Path}: shape [{string.Join(", ", shape)}]; {spec.Name} takes [N, {spec.InChannels}, {spec.Resolution}, {spec.Resolution}] " +
+                                           "(prepared as for training: resized and normalised; or give the images themselves; for weights from elsewhere, " +
+                                           "--resolution builds the model for another input size)");
+        if (shape[1] * shape[2] * shape[3] > int.MaxValue / 2)
+            throw new InvalidDataException($"{array.Path}: {shape[1]}x{shape[2]}x{shape[3]} values an image is more than a batch can hold");
+    }
+
+    /// <summary>NaN or infinity in an input makes every probability NaN; the first is named, with its index.</summary>
+    private static void CheckFinite(string path, float[] values, long offset, long[] shape)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (float.IsFinite(values[i])) continue;
+            long flat = offset + i;
+            var index = new long[shape.Length];
+            for (int d = shape.Length - 1; d >= 0; d--)
+            {
+                index[d] = flat % shape[d];
+                flat /= shape[d];
+            }
+            throw new InvalidDataException($"{path}: element [{string.Join(", ", index)}] is {Numbers.RoundTrip(values[i])}; inputs must be finite numbers");
+        }
     }
 
     /// <summary>The image files a path names: the file itself, or a folder's images (recursively, sorted).</summary>

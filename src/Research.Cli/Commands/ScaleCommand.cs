@@ -36,7 +36,7 @@ public static class ScaleCommand
 
             if (parse.GetValue(outDir) is { } dir)
             {
-                Directory.CreateDirectory(dir);
+                DurableFile.CreateDirectory(dir);
                 foreach (var r in rows) SpecYaml.Save(r.Spec, Path.Combine(dir, $"{r.Name}.yaml"));
                 DurableFile.WriteAllText(Path.Combine(dir, "scale.csv"), ScalingFamily.Csv(rows));
             }

@@ -8,7 +8,9 @@ namespace Research.Cli.Distributed;
 /// The distributed world a command runs in, when its environment describes several ranks (set by
 /// `research launch`, torchrun, srun or an MPI launcher). Commands that train data-parallel or
 /// share out candidates join it; the rest run on rank 0 alone. The error handler leaves the
-/// failing rank's note in the world, so that the other ranks' errors name it.
+/// failing rank's note in the world, so that the other ranks' errors name it. When the world's watch
+/// loses a rank (it failed, or its heartbeat or the store stood still), this process ends at once with
+/// an error naming it (exit code 1) instead of waiting out a collective that cannot finish.
 /// </summary>
 public static class CommandWorld
 {
@@ -26,8 +28,20 @@ public static class CommandWorld
         if (!env.IsDistributed) return null;
         run.ResolveBackend(device, backendOption); // bad input before the rendezvous
         var world = run.JoinWorld(env, device, log);
+        if (world is not null) world.RankLost = EndNow;
         _current.Value = world;
         return world;
+    }
+
+    /// <summary>
+    /// The main thread may be inside a collective that waits for the lost rank until the timeout (Gloo cannot be
+    /// interrupted), so the process ends from the watch thread, as the error handler would have ended it.
+    /// </summary>
+    private static void EndNow(DistributedException lost)
+    {
+        Console.Error.WriteLine($"error: {lost.Message}");
+        Console.Error.Flush();
+        Environment.Exit(ExitCodes.Failure);
     }
 
     /// <summary>Tells the other ranks that this one is failing and why (their errors then name it).</summary>

@@ -1,3 +1,4 @@
+using Research.Core.IO;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -42,15 +43,19 @@ public sealed record LaunchPlan
 /// tees each rank's lines to the terminal and to LOG_DIR/rank-N.log, and waits. When a rank fails,
 /// the others get the grace period to stop on their own (their errors name the failed rank) and
 /// are then killed; the launcher exits with the first failing rank's code (128 + signal when a
-/// signal ended it).
+/// signal ended it). A rank that stays stopped (SIGSTOP, SIGTSTP, a debugger) for
+/// <see cref="StoppedLimit"/> cannot take part any more: it is named and killed, which fails the job.
 /// </summary>
 public static class RankLauncher
 {
+    /// <summary>How long a rank may stay stopped before the launcher ends it (the ranks' own watch names it after 15 s).</summary>
+    public static readonly TimeSpan StoppedLimit = TimeSpan.FromSeconds(10);
+
     public static int Run(LaunchPlan plan, TextWriter output, TextWriter error)
     {
         plan.Validate();
         int port = plan.MasterPort ?? (plan.Nodes == 1 ? FreePort() : Torch.Distributed.DistributedEnvironment.DefaultPort);
-        Directory.CreateDirectory(plan.LogDir);
+        DurableFile.CreateDirectory(plan.LogDir);
         var (exe, prefix) = ResearchExecutable();
         var gate = new object();
         var ranks = new List<(int Rank, Process Process, StreamWriter Log, Task Pumps)>();
@@ -103,6 +108,8 @@ public static class RankLauncher
     {
         var running = ranks.ToList();
         (int Rank, int Code, Stopwatch Since)? first = null;
+        var stoppedSince = new Dictionary<int, long>();
+        long lastTick = Stopwatch.GetTimestamp();
         while (running.Count > 0)
         {
             foreach (var r in running.ToList())
@@ -113,6 +120,21 @@ public static class RankLauncher
                 int code = r.Process.ExitCode;
                 lock (gate) output.WriteLine($"launch: rank {r.Rank} exited with code {code}");
                 if (code != 0 && first is null) first = (r.Rank, code, Stopwatch.StartNew());
+            }
+            // After a pause of the launcher itself (the whole job stopped and continued), nobody's stop is timed from before it.
+            long now = Stopwatch.GetTimestamp();
+            if (Stopwatch.GetElapsedTime(lastTick, now) > TimeSpan.FromSeconds(2)) stoppedSince.Clear();
+            lastTick = now;
+            foreach (var r in running)
+            {
+                if (!IsStopped(r.Process)) stoppedSince.Remove(r.Rank);
+                else if (!stoppedSince.TryAdd(r.Rank, now) && Stopwatch.GetElapsedTime(stoppedSince[r.Rank], now) > StoppedLimit)
+                {
+                    lock (gate) output.WriteLine($"launch: rank {r.Rank} (pid {r.Process.Id}) has been stopped for {StoppedLimit.TotalSeconds:F0} s " +
+                                                 "(SIGSTOP, SIGTSTP or a debugger) and cannot take part; killing it");
+                    Kill(r.Process);
+                    stoppedSince.Remove(r.Rank);
+                }
             }
             if (first is { } f && running.Count > 0 && f.Since.Elapsed > plan.Grace)
             {
@@ -133,6 +155,23 @@ public static class RankLauncher
         }
         lock (gate) output.WriteLine($"launch: all {ranks.Count} rank(s) finished");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Whether the process is stopped by a signal or a debugger (/proc/PID/stat's state T or t; Linux only).</summary>
+    private static bool IsStopped(Process process)
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{process.Id}/stat");
+            // "pid (comm) S ...": the name may hold spaces and parentheses, so the state follows the last ')'.
+            int close = stat.LastIndexOf(')');
+            return close > 0 && close + 2 < stat.Length && stat[close + 2] is 'T' or 't';
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // it has exited
+        }
     }
 
     private static async Task Pump(StreamReader from, int rank, StreamWriter log, TextWriter to, object gate)

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Research.Core.IO;
@@ -6,7 +5,8 @@ namespace Research.Core.IO;
 /// <summary>
 /// Writes a file so that a reader sees the old contents or the new ones, never half, and the new
 /// ones survive a crash: a temporary file in the same folder is written, flushed to disk, renamed
-/// over the target, and the folder is flushed so the rename itself is on disk. A write that fails
+/// over the target, and the folder is flushed so the rename itself is on disk. A link is written
+/// through to its target, and a device or FIFO is written in place (<see cref="WriteTarget"/>). A write that fails
 /// (full disk, quota, I/O error) removes its temporary file, leaves the previous file as it was,
 /// and throws an <see cref="IOException"/> naming the path and the operating system's error.
 /// </summary>
@@ -34,12 +34,41 @@ public static class DurableFile
         input.CopyTo(stream);
     });
 
-    /// <summary>Runs <paramref name="write"/> on a stream into a temporary file, then makes it the file at <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="write"/> on a stream into a temporary file, then makes it the file at
+    /// <paramref name="path"/>. What is at the path decides how (<see cref="WriteTarget"/>): a symbolic
+    /// link is written through (its final target is replaced atomically, the link stays); a device, FIFO
+    /// or socket is opened and written in place, so /dev/null, /dev/full and a pipe behave as they do for
+    /// a shell's redirect (a failing device write, such as /dev/full's ENOSPC, is an error).
+    /// </summary>
     public static void Write(string path, Action<Stream> write)
     {
-        var full = Path.GetFullPath(path);
+        var target = WriteTarget.Of(path);
+        if (target.Direct) WriteInPlace(target, write);
+        else WriteAndRename(target.Path, write);
+    }
+
+    /// <summary>
+    /// Creates a folder (and its parents) for output. A folder that cannot be made (no permission, a file in the
+    /// way, a read-only or vanished parent) is an <see cref="IOException"/> naming it and why, whatever .NET's
+    /// own exception was, so every command reports an unwritable output the same way (exit code 1).
+    /// </summary>
+    public static void CreateDirectory(string dir)
+    {
+        try
+        {
+            Directory.CreateDirectory(dir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"could not create the folder {Path.GetFullPath(dir)}: {e.Message}", e);
+        }
+    }
+
+    private static void WriteAndRename(string full, Action<Stream> write)
+    {
         var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
+        CreateDirectory(dir);
         // One name per target: a crash's leftover is overwritten by the next write (each file has one writer).
         var tmp = full + TemporarySuffix;
         try
@@ -70,6 +99,22 @@ public static class DurableFile
         FlushDirectory(dir);
     }
 
+    /// <summary>A device, FIFO or open file: nothing to rename over, and no atomicity to offer; an error is still an error.</summary>
+    private static void WriteInPlace(WriteTarget target, Action<Stream> write)
+    {
+        try
+        {
+            // FileShare.ReadWrite: no advisory lock on a device or pipe that others have open.
+            using var stream = new FileStream(target.Path, target.Append ? FileMode.Append : FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1 << 16);
+            write(stream);
+            stream.Flush();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"could not write {target.Path}: {e.Message}{(IsOutOfSpace(e) ? " (the device, disk or quota is full)" : "")}", e);
+        }
+    }
+
     /// <summary>
     /// .NET reports a write refused with EFBIG (a file-size limit, RLIMIT_FSIZE) not as an IOException but
     /// as an ArgumentOutOfRangeException for the parameter "value" ("Specified file length was too large").
@@ -94,8 +139,8 @@ public static class DurableFile
     }
 
     /// <summary>
-    /// fsync of the folder, so a rename into it is durable. .NET cannot open a folder as a file, so
-    /// this is the one libc call outside the libtorch binding (open/fsync/close, Linux and macOS).
+    /// fsync of the folder, so a rename into it is durable (.NET cannot open a folder as a file: libc's
+    /// open/fsync/close, Linux and macOS, through <see cref="LibC"/>).
     /// </summary>
     public static void FlushDirectory(string dir)
     {
@@ -110,20 +155,5 @@ public static class DurableFile
         {
             LibC.close(fd);
         }
-    }
-
-    private static class LibC
-    {
-        public const int O_RDONLY = 0;
-        public const int O_DIRECTORY_LINUX = 0x10000;
-
-        [DllImport("libc", SetLastError = true)]
-        public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-        [DllImport("libc", SetLastError = true)]
-        public static extern int fsync(int fd);
-
-        [DllImport("libc", SetLastError = true)]
-        public static extern int close(int fd);
     }
 }

@@ -95,7 +95,7 @@ public static class ExperimentRunner
         }
         world?.Group.Barrier();
 
-        if (main) Directory.CreateDirectory(layout.Dir);
+        if (main) DurableFile.CreateDirectory(layout.Dir);
         using var log = main ? new TeeWriter(layout.Log, options.Output) : null;
         TextWriter output = log ?? options.Output ?? TextWriter.Null;
         var now = DateTimeOffset.UtcNow;
@@ -201,7 +201,7 @@ public static class ExperimentRunner
     private static void Import(string from, string to)
     {
         if (!Directory.Exists(from)) throw new DirectoryNotFoundException($"from_run: {from} not found");
-        Directory.CreateDirectory(to);
+        DurableFile.CreateDirectory(to);
         foreach (var f in Directory.GetFiles(from).Order(StringComparer.Ordinal))
         {
             if (f.EndsWith(DurableFile.TemporarySuffix, StringComparison.Ordinal)) continue;

@@ -1,3 +1,4 @@
+using Research.Core.IO;
 using Research.Core.Text;
 using Research.Experiments.Config;
 using Research.Experiments.Pipeline;
@@ -21,7 +22,7 @@ public static class DartsStage
         var cfg = ctx.Config.Stages.Darts!;
         var data = ctx.LoadData(cfg.Subset);
         string? spaceFile = cfg.Space is { } s && File.Exists(ctx.Config.ResolvePath(s)) ? ctx.Config.ResolvePath(s) : null;
-        Directory.CreateDirectory(ctx.Layout.DartsDir);
+        DurableFile.CreateDirectory(ctx.Layout.DartsDir);
         RunSearch(cfg, spaceFile, data, ctx.Dataset.Name, ctx.Config.Seed, ctx.Device, ctx.Layout.DartsDir, ctx.Log, ctx.World);
         if (ctx.IsMain && !File.Exists(ctx.Layout.Genotype))
             throw new InvalidOperationException($"the DARTS search finished without writing {ctx.Layout.Genotype}");

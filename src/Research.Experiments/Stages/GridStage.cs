@@ -1,3 +1,4 @@
+using Research.Core.IO;
 using Research.Core.Text;
 using Research.Experiments.Pipeline;
 using Research.Models.Specs;
@@ -17,7 +18,7 @@ public static class GridStage
         var g = ctx.Config.Stages.Grid!;
         var baseSpec = ctx.ResolveModel(g.Base!);
         var data = ctx.LoadData(g.Subset);
-        Directory.CreateDirectory(ctx.Layout.GridDir);
+        DurableFile.CreateDirectory(ctx.Layout.GridDir);
         if (ctx.IsMain) SpecYaml.Save(baseSpec, ctx.Layout.GridBase);
         var cfg = g.Search with { ValidationFraction = ctx.Dataset.Validation, Train = g.Search.Train with { Seed = g.Search.Seeds[0] } };
         ctx.Log.WriteLine($"grid: base {baseSpec.Name} ({baseSpec.InChannels}x{baseSpec.Resolution}x{baseSpec.Resolution}, {baseSpec.Classes} classes)");

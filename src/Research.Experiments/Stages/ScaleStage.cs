@@ -24,7 +24,7 @@ public static class ScaleStage
         var fromGrid = s.CoefficientsFromGrid ? StageContext.ReadGridBest(ctx.Layout.GridBest) : (Search.Grid.Coefficients?)null;
         var c = fromGrid is { } k ? (k.Alpha, k.Beta, k.Gamma) : s.Family.Coefficients;
         var rows = ScalingFamily.Build(baseSpec, s.Family, c, ctx.Config.BaseDirectory);
-        Directory.CreateDirectory(ctx.Layout.ScaleDir);
+        DurableFile.CreateDirectory(ctx.Layout.ScaleDir);
         foreach (var r in rows) SpecYaml.Save(r.Spec, MemberSpecPath(ctx.Layout, r.Name));
         DurableFile.WriteAllText(ctx.Layout.ScaleCoefficients, JsonSerializer.Serialize(new
         {

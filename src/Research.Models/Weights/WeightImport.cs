@@ -1,5 +1,6 @@
 using Research.Models.Networks;
 using Research.Torch;
+using Research.Torch.IO;
 
 namespace Research.Models.Weights;
 
@@ -23,46 +24,73 @@ public static class WeightImport
     /// <summary>Our classifier's tensors, the only ones a class-count change may skip.</summary>
     private static readonly string[] ClassifierTensors = ["classifier.weight", "classifier.bias"];
 
+    /// <summary>
+    /// Loads the weights file at <paramref name="path"/> into the network: the file's names, dtypes and
+    /// shapes are checked against the network before any tensor data is read or inflated, so a file with
+    /// tensors the network does not have (however large) is refused at the cost of reading its header.
+    /// </summary>
+    public static ImportReport LoadFile(Network net, string path, bool newClassifier, Device device)
+    {
+        using var tensors = WeightFile.Load(path, device, entries => Plan(net, entries.ToDictionary(e => e.Name, e => e.Shape, StringComparer.Ordinal), path, newClassifier));
+        return Load(net, tensors, path, newClassifier);
+    }
+
     public static ImportReport Load(Network net, IReadOnlyDictionary<string, Tensor> file, string source, bool newClassifier)
     {
-        var map = MatchNaming(net, file.Keys, source);
         var own = net.state_dict();
         try
         {
-            var problems = new List<string>();
-            var skipped = new List<string>();
-            var take = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-            foreach (var (ours, theirs) in map.Pairs)
-            {
-                if (!file.TryGetValue(theirs, out var t)) continue; // a BN step count an older file does not carry
-                var target = own[ours];
-                if (t.shape.SequenceEqual(target.shape)) take[ours] = t;
-                else if (newClassifier && ClassifierTensors.Contains(ours))
-                    skipped.Add($"{ours}: file [{string.Join(", ", t.shape)}], model [{string.Join(", ", target.shape)}]");
-                else
-                    problems.Add($"tensor '{theirs}'{(theirs == ours ? "" : $" (our {ours})")}: file [{string.Join(", ", t.shape)}], model [{string.Join(", ", target.shape)}]" +
-                                 Hint(ours, t, target));
-            }
-            if (problems.Count > 0)
-                throw new ArgumentException($"{source}: {problems.Count} tensor(s) do not fit {net.Spec.Name}, nothing was loaded: {string.Join("; ", problems.Take(8))}" +
-                                            (problems.Count > 8 ? "; …" : ""));
+            var (map, takeNames, skipped) = Plan(net, file.ToDictionary(kv => kv.Key, kv => kv.Value.shape, StringComparer.Ordinal), source, newClassifier);
             var converted = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             try
             {
-                foreach (var (name, t) in take)
-                    converted[name] = t.dtype == own[name].dtype && t.device == own[name].device ? t.alias() : t.to(own[name].dtype).to(own[name].device);
+                foreach (var (ours, theirs) in takeNames)
+                {
+                    var t = file[theirs];
+                    converted[ours] = t.dtype == own[ours].dtype && t.device == own[ours].device ? t.alias() : t.to(own[ours].dtype).to(own[ours].device);
+                }
                 net.load_state_dict(converted, strict: false);
             }
             finally
             {
                 foreach (var t in converted.Values) t.Dispose();
             }
-            return new ImportReport(source, map.Naming, take.Count, skipped);
+            return new ImportReport(source, map.Naming, takeNames.Count, skipped);
         }
         finally
         {
             foreach (var t in own.Values) t.Dispose();
         }
+    }
+
+    /// <summary>
+    /// What a file of these tensor names and shapes puts into the network: its naming, the tensors taken
+    /// (ours → theirs) and the classifier tensors skipped; any other difference is an error naming the
+    /// tensor and both shapes. Nothing is read or copied here.
+    /// </summary>
+    private static (NameMap Map, List<(string Ours, string Theirs)> Take, List<string> Skipped) Plan(
+        Network net, IReadOnlyDictionary<string, long[]> file, string source, bool newClassifier)
+    {
+        var map = MatchNaming(net, file.Keys, source);
+        var own = OwnShapes(net);
+        var problems = new List<string>();
+        var skipped = new List<string>();
+        var take = new List<(string, string)>();
+        foreach (var (ours, theirs) in map.Pairs)
+        {
+            if (!file.TryGetValue(theirs, out var shape)) continue; // a BN step count an older file does not carry
+            var target = own[ours];
+            if (shape.SequenceEqual(target)) take.Add((ours, theirs));
+            else if (newClassifier && ClassifierTensors.Contains(ours))
+                skipped.Add($"{ours}: file [{string.Join(", ", shape)}], model [{string.Join(", ", target)}]");
+            else
+                problems.Add($"tensor '{theirs}'{(theirs == ours ? "" : $" (our {ours})")}: file [{string.Join(", ", shape)}], model [{string.Join(", ", target)}]" +
+                             Hint(ours, shape, target));
+        }
+        if (problems.Count > 0)
+            throw new ArgumentException($"{source}: {problems.Count} tensor(s) do not fit {net.Spec.Name}, nothing was loaded: {string.Join("; ", problems.Take(8))}" +
+                                        (problems.Count > 8 ? "; …" : ""));
+        return (map, take, skipped);
     }
 
     /// <summary>
@@ -85,15 +113,29 @@ public static class WeightImport
         var closest = tried.MinBy(t => t.Missing.Count + t.Unexpected.Count);
         throw new ArgumentException(
             $"{source}: its {names.Count} tensor names are not {net.Spec.Name}'s under any naming it has ({string.Join(", ", tried.Select(t => t.Map.Naming))}); " +
-            $"closest, {closest.Map.Naming}: {closest.Missing.Count} missing (e.g. {string.Join(", ", closest.Missing.Take(3))}), " +
-            $"{closest.Unexpected.Count} unexpected (e.g. {string.Join(", ", closest.Unexpected.Take(3))})");
+            $"closest, {closest.Map.Naming}: {Some(closest.Missing, "missing")}, {Some(closest.Unexpected, "unexpected")}");
     }
 
-    private static string Hint(string ours, Tensor file, Tensor model)
+    private static string Some(List<string> names, string what) => names.Count == 0 ? $"0 {what}" : $"{names.Count} {what} (e.g. {string.Join(", ", names.Take(3))})";
+
+    private static Dictionary<string, long[]> OwnShapes(Network net)
+    {
+        var state = net.state_dict();
+        try
+        {
+            return state.ToDictionary(kv => kv.Key, kv => kv.Value.shape, StringComparer.Ordinal);
+        }
+        finally
+        {
+            foreach (var t in state.Values) t.Dispose();
+        }
+    }
+
+    private static string Hint(string ours, long[] file, long[] model)
     {
         // An RGB stem offered to a grayscale model: the data can be repeated to 3 channels instead.
-        if (ours.StartsWith("stem.", StringComparison.Ordinal) && file.dim() == 4 && model.dim() == 4 && file.size(1) != model.size(1))
-            return $" (the file's stem takes {file.size(1)} input channels: build the model with --in-channels {file.size(1)})";
+        if (ours.StartsWith("stem.", StringComparison.Ordinal) && file.Length == 4 && model.Length == 4 && file[1] != model[1])
+            return $" (the file's stem takes {file[1]} input channels: build the model with --in-channels {file[1]})";
         if (ClassifierTensors.Contains(ours)) return " (another class count: fine-tuning starts the classifier afresh)";
         return "";
     }

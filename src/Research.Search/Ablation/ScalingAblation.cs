@@ -42,7 +42,7 @@ public static class ScalingAblation
     {
         cfg.Validate();
         if (targets.Length == 0 || targets.Any(t => !(t > 1))) throw new ArgumentException("--targets must be MACs ratios above 1, e.g. 2,4");
-        Directory.CreateDirectory(outDir);
+        DurableFile.CreateDirectory(outDir);
         var proxy = DatasetSplit.HoldOut(data, cfg.ValidationFraction);
         long baseMacs = CostModel.Estimate(baseSpec).Macs;
         var plan = targets.SelectMany(target => Modes.Select(mode => (Target: target, Mode: mode))).ToList();

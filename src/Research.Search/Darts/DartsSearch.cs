@@ -66,7 +66,7 @@ public static class DartsSearch
         if (!opts.Resume && File.Exists(ckpt))
             throw new ArgumentException($"{dir} already holds a DARTS search ({CheckpointFile}); pass --resume to continue it or choose another --out");
         world?.Group.Barrier(); // every rank has looked for the checkpoint before rank 0 writes
-        if (main) Directory.CreateDirectory(dir);
+        if (main) DurableFile.CreateDirectory(dir);
         string identity = JsonSerializer.Serialize(new { space = space.Name, ops = space.Ops.Select(o => o.ToString()), space.Nodes,
             supernet = space.Supernet.ToJsonObject().ToJsonString(), dataset = datasetName, train = data.Train.Count, config = cfg.ToJson() });
 

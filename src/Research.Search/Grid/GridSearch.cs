@@ -51,7 +51,7 @@ public static class GridSearch
             throw new ArgumentException($"no (α, β, γ) on a {cfg.Step} grid has |α·β²·γ² − {cfg.Target}| ≤ {cfg.Tolerance}; raise --tolerance");
         var chosen = Spread(grid, cfg.MaxCandidates);
         bool main = world?.IsMain ?? true;
-        Directory.CreateDirectory(outDir);
+        DurableFile.CreateDirectory(outDir);
         var proxy = DatasetSplit.HoldOut(data, cfg.ValidationFraction);
         long baseMacs = CostModel.Estimate(baseSpec).Macs;
         log?.WriteLine($"grid: {grid.Count} candidates with |α·β²·γ² − {cfg.Target}| ≤ {cfg.Tolerance}, evaluating {chosen.Count} × {cfg.Seeds.Length} seed(s); proxy train {proxy.Train.Count}, held-out {proxy.Test.Count}");

@@ -9,6 +9,10 @@ namespace Research.Torch.Distributed;
 /// beats a heartbeat counter in the store once a second on a connection of its own and leaves a
 /// note there when it fails; a collective that fails or times out then names the rank to blame
 /// (one that failed, one whose heartbeat stopped, or rank 0 when the store is gone with it).
+/// A watch thread does not wait for a collective to time out: a rank that leaves a failure note, whose
+/// heartbeat stands still for <see cref="LostAfter"/>, or (from the other ranks) a store that stops
+/// answering for as long, is <see cref="Lost"/> at once, and <see cref="RankLost"/> is told, so the
+/// command can end a job that would otherwise hang for the whole collective timeout.
 /// </summary>
 public sealed class DistributedWorld : IDisposable
 {
@@ -16,11 +20,25 @@ public sealed class DistributedWorld : IDisposable
     /// <summary>How long a heartbeat must stand still for its rank to count as dead or stopped.</summary>
     private static readonly TimeSpan SilenceThreshold = TimeSpan.FromSeconds(4);
 
+    /// <summary>
+    /// How long the watch lets a heartbeat (or the store) stand still before the rank is lost: long beside a
+    /// beat a second and any pause a healthy process makes, short beside a collective's timeout (600 s by default).
+    /// </summary>
+    public static readonly TimeSpan LostAfter = TimeSpan.FromSeconds(15);
+
     private readonly TcpStore _heartbeatStore;
     private readonly object _heartbeatLock = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _heartbeat;
     private readonly Dictionary<string, int> _keyCounters = new(StringComparer.Ordinal);
+    private readonly Thread _watch;
+    // What the heartbeat thread last saw (every rank's count, when each last changed, when a poll last
+    // finished, and any failure note), for the watch thread, which judges without touching the store.
+    private readonly long[] _seenBeats;
+    private readonly long[] _beatChangedAt;
+    private long _lastPollAt;
+    private Loss? _noted;
+    private Loss? _loss;
     private bool _disposed;
 
     private DistributedWorld(DistributedEnvironment env, TcpStore store, TcpStore heartbeatStore, ProcessGroup group, TimeSpan timeout)
@@ -31,9 +49,26 @@ public sealed class DistributedWorld : IDisposable
         Group = group;
         Timeout = timeout;
         group.Diagnose = Diagnose;
+        _seenBeats = new long[env.WorldSize];
+        _beatChangedAt = Enumerable.Repeat(Stopwatch.GetTimestamp(), env.WorldSize).ToArray();
+        _lastPollAt = Stopwatch.GetTimestamp();
         _heartbeat = new Thread(Beat) { IsBackground = true, Name = $"heartbeat rank {env.Rank}" };
         _heartbeat.Start();
+        _watch = new Thread(Watch) { IsBackground = true, Name = $"watch rank {env.Rank}" };
+        _watch.Start();
     }
+
+    /// <summary>The failure the watch found (a rank that failed, fell silent, or a store that stopped answering); null while all is well.</summary>
+    public DistributedException? Lost => Volatile.Read(ref _loss) is { } loss ? new DistributedException(Rank, WorldSize, "the run", loss.Message, loss.Culprit) : null;
+
+    /// <summary>Why a rank counts as lost, and which.</summary>
+    private sealed record Loss(string Message, int Culprit);
+
+    /// <summary>
+    /// Told once, on the watch thread, when a rank is lost. A collective waiting on the lost rank cannot be
+    /// interrupted (Gloo waits for its timeout), so a command that would rather end now does it here.
+    /// </summary>
+    public Action<DistributedException>? RankLost { get; set; }
 
     public DistributedEnvironment Environment { get; }
     public int Rank => Environment.Rank;
@@ -124,6 +159,7 @@ public sealed class DistributedWorld : IDisposable
             foreach (var key in keys)
                 if (Store.Contains(key)) return key;
             Thread.Sleep(200);
+            if (Volatile.Read(ref _loss) is { } loss) throw new DistributedException(Rank, WorldSize, operation, loss.Message, loss.Culprit);
             if (lastClock.Elapsed < SilenceThreshold) continue;
             var failed = FailedRank();
             if (failed is { } f) throw new DistributedException(Rank, WorldSize, operation, f.Message, f.Rank);
@@ -138,6 +174,7 @@ public sealed class DistributedWorld : IDisposable
     /// <summary>Why a collective failed, as far as the store can tell.</summary>
     private (string Message, int? Culprit)? Diagnose(string operation)
     {
+        if (Volatile.Read(ref _loss) is { } loss) return (loss.Message, loss.Culprit);
         try
         {
             if (FailedRank() is { } f) return (f.Message, f.Rank);
@@ -181,14 +218,64 @@ public sealed class DistributedWorld : IDisposable
         {
             try
             {
-                lock (_heartbeatLock) _heartbeatStore.Add($"heartbeat/{Rank}", 1);
+                lock (_heartbeatLock)
+                {
+                    _heartbeatStore.Add($"heartbeat/{Rank}", 1);
+                    long now = Stopwatch.GetTimestamp();
+                    for (int r = 0; r < WorldSize; r++)
+                    {
+                        long count = _heartbeatStore.Add($"heartbeat/{r}", 0);
+                        if (count != _seenBeats[r]) (_seenBeats[r], _beatChangedAt[r]) = (count, now);
+                    }
+                    if (_noted is null && FailedRank() is { } failed) Volatile.Write(ref _noted, new Loss(failed.Message, failed.Rank));
+                    Volatile.Write(ref _lastPollAt, Stopwatch.GetTimestamp());
+                }
             }
             catch (Exception e) when (e is TorchException or IOException or ObjectDisposedException)
             {
-                return; // the store is gone: the next collective reports it
+                return; // the store is gone: the watch notices the silence, and the next collective reports it
             }
             _stop.Token.WaitHandle.WaitOne(HeartbeatInterval);
         }
+    }
+
+    /// <summary>
+    /// Judges what the heartbeat thread saw, once a second, without touching the store (which may hang).
+    /// When this process itself was paused (stopped and continued, or starved), nobody can be judged by
+    /// the time that passed, so the clocks start again.
+    /// </summary>
+    private void Watch()
+    {
+        long lastTick = Stopwatch.GetTimestamp();
+        while (!_stop.Token.WaitHandle.WaitOne(HeartbeatInterval))
+        {
+            long now = Stopwatch.GetTimestamp();
+            if (Stopwatch.GetElapsedTime(lastTick, now) > 3 * HeartbeatInterval)
+            {
+                Array.Fill(_beatChangedAt, now);
+                Volatile.Write(ref _lastPollAt, now);
+            }
+            lastTick = now;
+            if (Judge(now) is { } loss)
+            {
+                Volatile.Write(ref _loss, loss);
+                RankLost?.Invoke(Lost!);
+                return;
+            }
+        }
+    }
+
+    private Loss? Judge(long now)
+    {
+        if (Volatile.Read(ref _noted) is { } noted) return noted;
+        var storeSilent = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastPollAt), now);
+        if (Rank != 0 && storeSilent > LostAfter)
+            return new Loss(string.Create(CultureInfo.InvariantCulture,
+                $"rank 0 stopped responding (the rendezvous store it hosts at {Environment.MasterAddress}:{Environment.MasterPort} has not answered for {storeSilent.TotalSeconds:F0} s: it died, was killed or is stopped)"), 0);
+        for (int r = 0; r < WorldSize; r++)
+            if (r != Rank && Stopwatch.GetElapsedTime(Volatile.Read(ref _beatChangedAt[r]), now) is var silent && silent > LostAfter)
+                return new Loss(Silent(r, silent), r);
+        return null;
     }
 
     /// <summary>A clean exit: waits for every rank (so rank 0's store outlives the others' last use), then leaves.</summary>
@@ -204,6 +291,7 @@ public sealed class DistributedWorld : IDisposable
         _disposed = true;
         _stop.Cancel();
         _heartbeat.Join(TimeSpan.FromSeconds(5));
+        _watch.Join(TimeSpan.FromSeconds(5));
         Group.Dispose();
         lock (_heartbeatLock) _heartbeatStore.Dispose();
         Store.Dispose();

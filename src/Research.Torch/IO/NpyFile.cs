@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -9,17 +10,75 @@ namespace Research.Torch.IO;
 /// NumPy's .npy format (version 1.0–3.0) for float32 arrays: the header is parsed by a strict
 /// reader of our own (descr, fortran_order, shape, nothing else), and the data size is checked
 /// against the shape before anything is allocated. Anything else is an <see cref="InvalidDataException"/>
-/// naming the file and what it holds.
+/// naming the file and what it holds. <see cref="Open"/> reads the header only, and elements are then
+/// read in ranges, so a large array need not be held whole.
 /// </summary>
-public static partial class NpyFile
+public sealed partial class NpyFile : IDisposable
 {
     [GeneratedRegex(@"^\{\s*'descr':\s*'(?<descr>[^']*)',\s*'fortran_order':\s*(?<fortran>True|False),\s*'shape':\s*\((?<shape>[0-9,\s]*)\),?\s*\}\s*$")]
     private static partial Regex HeaderPattern();
 
+    private readonly FileStream _file;
+    private readonly long _dataStart;
+
+    private NpyFile(string path, FileStream file, long[] shape, long dataStart)
+    {
+        Path = path;
+        _file = file;
+        Shape = shape;
+        _dataStart = dataStart;
+    }
+
+    public string Path { get; }
+    public long[] Shape { get; }
+    public long ElementCount => Shape.Aggregate(1L, (n, d) => n * d);
+
+    /// <summary>The whole array as a tensor of its shape.</summary>
     public static Tensor LoadFloat32(string path)
     {
+        using var npy = Open(path);
+        if (npy.ElementCount * 4 > Array.MaxLength) throw new InvalidDataException($"{path}: {npy.ElementCount * 4} bytes are more than one array can hold");
+        return torch.tensor(npy.Read(0, (int)npy.ElementCount), npy.Shape);
+    }
+
+    /// <summary>Reads and checks the header (a float32, C-ordered array whose data fills the rest of the file exactly).</summary>
+    public static NpyFile Open(string path)
+    {
         if (!File.Exists(path)) throw new FileNotFoundException($"npy file not found: {path}", path);
-        using var f = File.OpenRead(path);
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("big-endian machine");
+        var f = File.OpenRead(path);
+        try
+        {
+            var shape = ReadHeader(path, f);
+            return new NpyFile(path, f, shape, f.Position);
+        }
+        catch
+        {
+            f.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Elements [<paramref name="start"/>, start + count) in row-major order.</summary>
+    public float[] Read(long start, int count)
+    {
+        if (start < 0 || count < 0 || start + count > ElementCount)
+            throw new ArgumentOutOfRangeException(nameof(start), $"{Path}: elements [{start}, {start + count}) of {ElementCount}");
+        var values = new float[count];
+        var bytes = MemoryMarshal.AsBytes(values.AsSpan());
+        for (int done = 0; done < bytes.Length;)
+        {
+            int read = RandomAccess.Read(_file.SafeFileHandle, bytes[done..], _dataStart + start * 4 + done);
+            if (read == 0) throw new InvalidDataException($"{Path}: the file ended early (was it cut short while being read?)");
+            done += read;
+        }
+        return values;
+    }
+
+    public void Dispose() => _file.Dispose();
+
+    private static long[] ReadHeader(string path, FileStream f)
+    {
         Span<byte> start = stackalloc byte[10];
         // \x93 is one byte here; a u8 literal would encode it as two (UTF-8).
         if (f.Read(start) < 10 || !start[..6].SequenceEqual((ReadOnlySpan<byte>)[0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y']))
@@ -36,7 +95,7 @@ public static partial class NpyFile
         else throw new InvalidDataException($"{path}: .npy version {major}.{start[7]} is not supported (1.0 to 3.0)");
         if (headerLength > 1 << 20) throw new InvalidDataException($"{path}: a header of {headerLength} bytes is not a .npy header");
         var header = new byte[headerLength];
-        if (f.Read(header) < headerLength) throw new InvalidDataException($"{path}: truncated header");
+        if (f.ReadAtLeast(header, headerLength, throwOnEndOfStream: false) < headerLength) throw new InvalidDataException($"{path}: truncated header");
         var text = Encoding.Latin1.GetString(header).TrimEnd('\n', ' ', '\0');
         var m = HeaderPattern().Match(text);
         if (!m.Success) throw new InvalidDataException($"{path}: unexpected .npy header {text}");
@@ -53,12 +112,7 @@ public static partial class NpyFile
         long remaining = f.Length - f.Position;
         if (remaining != count * 4)
             throw new InvalidDataException($"{path}: shape ({string.Join(", ", dims)}) needs {count * 4} data bytes, the file has {remaining}");
-        if (count * 4 > Array.MaxLength) throw new InvalidDataException($"{path}: {count * 4} bytes are more than one array can hold");
-        var values = new float[count];
-        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan());
-        f.ReadExactly(bytes);
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("big-endian machine");
-        return torch.tensor(values, dims);
+        return dims;
     }
 
     private static string DescribeDtype(string descr) => descr switch

@@ -48,11 +48,13 @@ public static class SafeTensors
     /// <summary>
     /// Loads every tensor onto <paramref name="device"/> (CPU by default) after validating
     /// the whole header; a malformed file throws <see cref="SafeTensorsFormatException"/>
-    /// naming the file, the tensor when there is one, and what was wrong.
+    /// naming the file, the tensor when there is one, and what was wrong. <paramref name="check"/>, when
+    /// given, sees every tensor's name, dtype and shape before any data is read, and throws to refuse them.
     /// </summary>
-    public static SafeTensorsFile Load(string path, Device? device = null) => Load(path, device, DefaultChunkBytes);
+    public static SafeTensorsFile Load(string path, Device? device = null, Action<IReadOnlyList<WeightEntry>>? check = null) =>
+        Load(path, device, DefaultChunkBytes, check);
 
-    internal static SafeTensorsFile Load(string path, Device? device, int chunkBytes)
+    internal static SafeTensorsFile Load(string path, Device? device, int chunkBytes, Action<IReadOnlyList<WeightEntry>>? check = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!BitConverter.IsLittleEndian)
@@ -60,6 +62,7 @@ public static class SafeTensors
 
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.RandomAccess);
         var header = SafeTensorsHeader.Read(file, path);
+        check?.Invoke(header.Tensors.Select(t => new WeightEntry(t.Name, t.DType, t.Shape)).ToList());
         var tensors = new Tensor[header.Tensors.Count];
         try
         {

@@ -7,15 +7,18 @@ namespace Research.Torch.IO;
 /// </summary>
 public static class WeightFile
 {
-    public static IWeightTensors Load(string path, Device? device = null)
+    /// <param name="check">given every tensor's name, dtype and shape once the file's header (or pickle) is read
+    /// and before any tensor data is read or inflated; it throws to refuse the file (e.g. tensors the model
+    /// does not have), so a file padded with tensors nobody asked for costs nothing.</param>
+    public static IWeightTensors Load(string path, Device? device = null, Action<IReadOnlyList<WeightEntry>>? check = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"weights file not found: {path}", path);
         Span<byte> magic = stackalloc byte[4];
         using (var f = File.OpenRead(path))
             if (f.Read(magic) < 4)
                 throw new SafeTensorsFormatException(path, $"{new FileInfo(path).Length} bytes: too short for a weights file");
-        if (magic.SequenceEqual("PK\x03\x04"u8)) return new Loaded(Pth.PthFile.Load(path, device));
-        return new Loaded(SafeTensors.Load(path, device));
+        if (magic.SequenceEqual("PK\x03\x04"u8)) return new Loaded(Pth.PthFile.Load(path, device, check));
+        return new Loaded(SafeTensors.Load(path, device, check));
     }
 
     private sealed class Loaded(IReadOnlyDictionary<string, Tensor> tensors) : IWeightTensors

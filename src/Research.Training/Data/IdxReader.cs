@@ -55,6 +55,13 @@ public static class IdxReader
     /// <summary>Deflate's largest expansion (a run of one byte): a gzip file cannot decompress to more than this many times its size.</summary>
     private const long MaxDeflateRatio = 1032;
 
+    /// <summary>
+    /// Beyond <see cref="GzipBombFreeBytes"/>, a gzip IDX may decompress to at most this many times its size: images
+    /// take 2 to 5 (Fashion-MNIST's 26 MB give 47 MB), so a file that claims near deflate's limit is a bomb of zeros.
+    /// </summary>
+    private const long MaxGzipRatio = 64;
+    private const long GzipBombFreeBytes = 64L << 20;
+
     private static (int[] Dims, byte[] Data) ReadBody(Stream stream, string path, int expectedMagic, string what, bool isGzip, long fileLength)
     {
         var ndims = expectedMagic & 0xff;
@@ -91,6 +98,10 @@ public static class IdxReader
         if (isGzip && payload > fileLength * MaxDeflateRatio)
             throw new InvalidDataException(
                 $"{path}: truncated: dimensions ({string.Join(", ", dims)}) need {payload} decompressed data bytes, more than a gzip file of {fileLength} bytes can hold");
+        if (isGzip && payload > GzipBombFreeBytes && payload > fileLength * MaxGzipRatio)
+            throw new InvalidDataException(
+                $"{path}: dimensions ({string.Join(", ", dims)}) need {payload} decompressed data bytes from a gzip file of {fileLength} bytes " +
+                $"(more than {MaxGzipRatio} times its size above {GzipBombFreeBytes >> 20} MiB): a decompression bomb, not read");
         var data = new byte[payload];
         var read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
         if (read < data.Length)

@@ -29,15 +29,17 @@ public sealed record ImageCacheFile(string Path, int Count, int Channels, int Si
 /// image file: every image converted to the channels asked for and stored at S×S (shorter side
 /// resized to S, central square kept), with the labels and splits, in the source's order. The file
 /// is named by a key of the file list (paths, sizes, times), the channels, S and the bad-image
-/// policy, and its header carries the key: a changed dataset or setting builds a new one, and a file
-/// whose header does not match is rebuilt, never trusted. A build writes to a temporary file
+/// policy, and its header carries the key and a SHA-256 digest of everything after it (labels, splits,
+/// pixels): a changed dataset or setting builds a new one, and a file whose header or digest does not
+/// match (damaged, cut short, or its pixels rewritten in place) is rebuilt, never trusted. A build writes to a temporary file
 /// (several threads decoding into it at once) that is flushed and renamed only when complete, so an
 /// interrupted build leaves nothing a later run would read.
 /// </summary>
 public static class ImageCache
 {
-    private const int Version = 1;
+    private const int Version = 2;
     private const int HeaderBytes = 256;
+    private const int DigestOffset = 64;
     private static readonly byte[] Magic = "RESEARCH-IMAGES\n"u8.ToArray();
     public const string Suffix = ".images";
 
@@ -49,7 +51,7 @@ public static class ImageCache
     public static ImageCacheFile Open(ImageSource source, int channels, int size, string badImages, string cacheDir, TextWriter? progress)
     {
         string key = Key(source, channels, size, badImages);
-        Directory.CreateDirectory(cacheDir);
+        DurableFile.CreateDirectory(cacheDir);
         var path = Path.Combine(cacheDir, $"{source.Kind}-{key}{Suffix}");
         foreach (var stale in Directory.GetFiles(cacheDir, $"{source.Kind}-{key}{Suffix}.*{DurableFile.TemporarySuffix}")) File.Delete(stale);
         if (File.Exists(path))
@@ -60,7 +62,7 @@ public static class ImageCache
                 progress?.WriteLine($"image cache {path} ({found.Count} images, {channels}x{size}x{size}): found");
                 return found;
             }
-            progress?.WriteLine($"image cache {path}: does not match its name or is damaged; rebuilding it");
+            progress?.WriteLine($"image cache {path}: does not match its name or its digest (damaged, cut short or rewritten); rebuilding it");
             File.Delete(path);
         }
         return Build(source, channels, size, badImages, path, key, progress);
@@ -130,6 +132,7 @@ public static class ImageCache
                     header[HeaderBytes + count * 5 + i] = decoded[i] ? (byte)1 : (byte)0;
                 }
                 RandomAccess.Write(file.SafeFileHandle, header, 0);
+                RandomAccess.Write(file.SafeFileHandle, Digest(file), DigestOffset);
                 file.Flush(flushToDisk: true);
             }
             File.Move(temporary, path);
@@ -153,7 +156,22 @@ public static class ImageCache
         return new ImageCacheFile(path, count, channels, size, labels, splits, decoded, pixelOffset);
     }
 
-    /// <summary>The cache at <paramref name="path"/> when its header is whole and names <paramref name="key"/>; null otherwise.</summary>
+    /// <summary>SHA-256 of everything after the header (labels, splits, decoded flags, pixels), read sequentially.</summary>
+    private static byte[] Digest(FileStream file)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        for (long offset = HeaderBytes; ;)
+        {
+            int read = RandomAccess.Read(file.SafeFileHandle, buffer, offset);
+            if (read == 0) break;
+            sha.AppendData(buffer, 0, read);
+            offset += read;
+        }
+        return sha.GetHashAndReset();
+    }
+
+    /// <summary>The cache at <paramref name="path"/> when its header is whole, names <paramref name="key"/> and its digest holds; null otherwise.</summary>
     private static ImageCacheFile? TryRead(string path, string key)
     {
         try
@@ -168,6 +186,8 @@ public static class ImageCache
             if (Encoding.ASCII.GetString(head, 32, key.Length) != key || count < 0 || channels is not (1 or 3) || size < 1) return null;
             long pixelOffset = HeaderBytes + (long)count * 6;
             if (file.Length != pixelOffset + (long)count * channels * size * size) return null;
+            if (!Digest(file).AsSpan().SequenceEqual(head.AsSpan(DigestOffset, SHA256.HashSizeInBytes))) return null;
+            file.Position = HeaderBytes;
             var table = new byte[count * 6];
             file.ReadExactly(table);
             var labels = new int[count];

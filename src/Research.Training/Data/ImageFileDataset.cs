@@ -17,7 +17,7 @@ public static class ImageFileDataset
     /// <summary>The automatic stored size of natural images (ImageNet pipelines store 256 to train at 224).</summary>
     public const int NaturalImageSize = 256;
 
-    /// <summary>Images whose headers the automatic channel and size choices read.</summary>
+    /// <summary>Images the automatic channel and size choices decide by.</summary>
     private const int SampleForAuto = 64;
 
     public static ImageSource Source(DataConfig cfg)
@@ -26,29 +26,51 @@ public static class ImageFileDataset
         return cfg.Name == DatasetCatalog.FolderName ? ImageSource.FromFolder(location) : ImageSource.FromCsv(location);
     }
 
-    /// <summary>The channels and stored size the settings give, or read from the first images' headers when automatic.</summary>
+    /// <summary>
+    /// The channels and stored size the settings give, or, when automatic, those of the first training images
+    /// that decode: a file the cache would leave out (unreadable, or over a bound) never decides the dataset's shape.
+    /// </summary>
     public static (int Channels, int Size) Geometry(DataConfig cfg, ImageSource source)
     {
         if (cfg.Channels is { } c && cfg.ImageSize is { } s) return (c, s);
-        var sample = source.Of(ImageSource.Train).Take(SampleForAuto).Where(e => ImageDecoding.IsImageFile(e.Path))
-            .Select(e =>
-            {
-                try
-                {
-                    return Image.Identify(e.Path);
-                }
-                catch (Exception ex) when (ex is UnknownImageFormatException or InvalidImageContentException or NotSupportedException or IOException)
-                {
-                    return null;
-                }
-            }).OfType<IImageInfo>().ToList();
-        if (sample.Count == 0) throw new InvalidDataException($"{source.Location}: none of the first {SampleForAuto} training files is a readable image");
+        var sample = ReadableSample(source);
+        if (sample.Count == 0) throw new InvalidDataException($"{source.Location}: none of its training files is a readable image");
         // 8 or 16 bits per pixel is grayscale (with or without alpha); colour images have 24 or more.
         int channels = cfg.Channels ?? (sample.All(i => i.PixelType.BitsPerPixel <= 16) ? 1 : 3);
         int size = cfg.ImageSize ?? (sample.All(i => Math.Max(i.Width, i.Height) <= ImageRecipes.SmallImageLimit)
             ? sample.Min(i => Math.Min(i.Width, i.Height))
             : NaturalImageSize);
         return (channels, size);
+    }
+
+    /// <summary>The headers of the first <see cref="SampleForAuto"/> training images that decode, in the source's order.</summary>
+    private static List<IImageInfo> ReadableSample(ImageSource source)
+    {
+        var sample = new List<IImageInfo>();
+        foreach (var chunk in source.Of(ImageSource.Train).Where(e => ImageDecoding.IsImageFile(e.Path)).Chunk(SampleForAuto))
+        {
+            var infos = new IImageInfo?[chunk.Length];
+            Parallel.For(0, chunk.Length, i => infos[i] = Readable(chunk[i].Path));
+            sample.AddRange(infos.OfType<IImageInfo>().Take(SampleForAuto - sample.Count));
+            if (sample.Count == SampleForAuto) break;
+        }
+        return sample;
+    }
+
+    /// <summary>The header of an image that decodes whole (to one pixel, so nothing is kept), or null.</summary>
+    private static IImageInfo? Readable(string path)
+    {
+        try
+        {
+            var info = ImageDecoding.Inspect(path);
+            Span<byte> pixel = stackalloc byte[1];
+            ImageDecoding.Decode(path, 1, 1, 1, pixel);
+            return info;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>What the dataset feeds a network (for validating an experiment file before anything is decoded) and its fingerprint.</summary>

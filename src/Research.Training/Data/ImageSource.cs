@@ -28,6 +28,9 @@ public sealed record ImageSource(string Kind, string Location, IReadOnlyList<Ima
 
     public static readonly string[] Splits = [Train, Validation, Test];
 
+    /// <summary>Numbered labels make K classes from the largest one; a label of two billion would otherwise allocate two billion names.</summary>
+    public const int MaxClasses = 100_000;
+
     public IEnumerable<ImageEntry> Of(string split) => Entries.Where(e => e.Split == split);
 
     public static ImageSource FromFolder(string root)
@@ -88,6 +91,8 @@ public sealed record ImageSource(string Kind, string Location, IReadOnlyList<Ima
         var trainLabels = rows.Where(r => r.Split == Train).Select(r => r.Label).ToList();
         if (trainLabels.Count == 0) throw new InvalidDataException($"{csvPath}: lists no {Train} images");
         bool numbered = trainLabels.All(l => int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out _));
+        if (numbered && trainLabels.Max(l => int.Parse(l, CultureInfo.InvariantCulture)) is var top and >= MaxClasses)
+            throw new InvalidDataException($"{csvPath}: the label {top} asks for {top + 1} classes; numbered labels are 0 to K-1 with K at most {MaxClasses}");
         string[] classes = numbered
             ? Enumerable.Range(0, trainLabels.Max(l => int.Parse(l, CultureInfo.InvariantCulture)) + 1).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray()
             : trainLabels.Distinct().Order(StringComparer.Ordinal).ToArray();
@@ -99,6 +104,8 @@ public sealed record ImageSource(string Kind, string Location, IReadOnlyList<Ima
                 : Array.IndexOf(classes, label);
             if (index < 0)
                 throw new InvalidDataException($"{csvPath}:{line}: unknown label '{label}' ({(numbered ? $"the {Train} rows number classes 0..{classes.Length - 1}" : $"the {Train} rows name {string.Join(", ", classes.Take(10))}{(classes.Length > 10 ? ", …" : "")}")})");
+            // A NUL cannot be in a file name (and .NET's path functions throw on it).
+            if (path.Contains('\0')) throw new InvalidDataException($"{csvPath}:{line}: the path holds a NUL character");
             var full = Path.GetFullPath(Path.Combine(folder, path));
             if (!File.Exists(full)) throw new InvalidDataException($"{csvPath}:{line}: {path}: file not found ({full})");
             entries.Add(new ImageEntry(full, index, split, line));

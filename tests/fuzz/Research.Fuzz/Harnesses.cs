@@ -40,6 +40,9 @@ public static class Harnesses
         new("space", "a DARTS search-space YAML file", Space, [typeof(SpecFormatException)]),
         new("checkpoint", "a training checkpoint loaded into a small network: metadata, names, shapes", CheckpointFile,
             [typeof(SafeTensorsFormatException), typeof(InvalidDataException), typeof(ArgumentException)]),
+        new("npy", "a NumPy .npy float32 array (predict's input), read whole and in ranges", Npy, [typeof(InvalidDataException)]),
+        new("csvlist", "a dataset's CSV list (path,label[,split]) beside images a.png and b.png: sources, labels, splits, the cache key", CsvList,
+            [typeof(InvalidDataException)]),
     ];
 
     public static Harness Find(string name) => All.FirstOrDefault(h => h.Name == name)
@@ -132,6 +135,37 @@ public static class Harnesses
     }
 
     private static void Space(byte[] input, string folder) => SearchSpace.Parse(Text(input), "input.yaml");
+
+    private static void Npy(byte[] input, string folder)
+    {
+        var path = Write(folder, "input.npy", input);
+        using (var whole = NpyFile.LoadFloat32(path)) _ = whole.numel();
+        using var npy = NpyFile.Open(path);
+        // predict reads a batch at a time: the first and the last element ranges.
+        long count = npy.ElementCount;
+        int batch = (int)Math.Min(count, 1 << 16);
+        _ = npy.Read(0, batch);
+        _ = npy.Read(count - batch, batch);
+    }
+
+    /// <summary>The images a CSV list may name, written once into the scratch folder (the seeds use these names).</summary>
+    private static readonly Lazy<bool> ListedImages = new(() =>
+    {
+        foreach (var name in new[] { "a.png", "b.png" })
+        {
+            using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.L8>(4, 4);
+            SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, Path.Combine(Scratch, name));
+        }
+        return true;
+    });
+
+    private static void CsvList(byte[] input, string folder)
+    {
+        _ = ListedImages.Value;
+        var source = ImageSource.FromCsv(Write(folder, "list.csv", input));
+        _ = ImageCache.Key(source, 1, 4, BadImagePolicy.Skip);
+        foreach (var e in source.Entries) _ = source.Where(e);
+    }
 
     /// <summary>The network checkpoints are loaded into (the seeds' checkpoint is one of it).</summary>
     internal static readonly Lazy<NetworkSpec> SmallNet = new(() => SpecYaml.Parse("""

@@ -54,6 +54,23 @@ public static class Seeds
             using (var gz = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true)) gz.Write(idx);
             Put("idx", "two.idx.gz", ms.ToArray());
         }
+        // npy: float32 arrays as NumPy writes them (header padded to 64 bytes), 4-d, 1-d and 0-d.
+        foreach (var (name, shape) in new (string, long[])[] { ("batch.npy", [2, 1, 3, 3]), ("vector.npy", [5]), ("scalar.npy", []) })
+        {
+            long count = shape.Aggregate(1L, (n, d) => n * d);
+            var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({string.Join(", ", shape)}{(shape.Length == 1 ? "," : "")}), }}";
+            header = header.PadRight(header.Length + (64 - (10 + header.Length + 1) % 64) % 64) + "\n";
+            var bytes = new List<byte> { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0 };
+            bytes.AddRange(BitConverter.GetBytes((ushort)header.Length));
+            bytes.AddRange(Encoding.ASCII.GetBytes(header));
+            for (long i = 0; i < count; i++) bytes.AddRange(BitConverter.GetBytes(i * 0.5f - 1));
+            Put("npy", name, [.. bytes]);
+        }
+        // csvlist: the forms a dataset list takes (names or numbers, splits, a header with other columns, quoting).
+        PutText("csvlist", "names.csv", "path,label,split\na.png,cat,train\nb.png,dog,train\na.png,cat,test\nb.png,dog,val\n");
+        PutText("csvlist", "numbers.csv", "path,label\na.png,0\nb.png,1\n");
+        PutText("csvlist", "quoted.csv", "label,path,note\n\"c,at\",a.png,\"x \"\"y\"\"\"\ndog,b.png,\n");
+
         // cifar: two records (label + 3x32x32).
         Put("cifar", "two.bin", Enumerable.Range(0, 2 * 3073).Select(i => (byte)(i % 3073 == 0 ? i / 3073 : i * 7)).ToArray());
 

@@ -12,8 +12,18 @@ namespace Research.Torch.IO.Pth;
 /// </summary>
 internal sealed class PthArchive : IDisposable
 {
-    /// <summary>A state dict's pickle is kilobytes to a few megabytes; this only stops a corrupt size from allocating gigabytes.</summary>
-    public const long MaxPickleBytes = 256L << 20;
+    /// <summary>
+    /// A state dict's pickle is about 150 bytes a tensor (a checkpoint with its optimizer's state, a few
+    /// hundred): kilobytes, at most a few megabytes. The bound keeps a deflated pickle from inflating
+    /// to hundreds of megabytes before it is read.
+    /// </summary>
+    public const long MaxPickleBytes = 16L << 20;
+
+    /// <summary>
+    /// Deflate turns at most 258 bytes into one bit and some: no entry inflates to more than 1032 times its
+    /// compressed size. An entry whose sizes say otherwise lies about one of them.
+    /// </summary>
+    public const long MaxDeflateRatio = 1032;
 
     private readonly FileStream _file;
     private readonly ZipArchive _zip;
@@ -122,9 +132,26 @@ internal sealed class PthArchive : IDisposable
     public byte[] ReadPickle()
     {
         var entry = _entries[PickleName];
+        CheckDeclaredSizes(entry);
         if (entry.Length > MaxPickleBytes)
             throw new PthFormatException(Path, $"{PickleName} claims {entry.Length} bytes, more than the {MaxPickleBytes} a state dict's pickle could need");
         return Read(entry, entry.Length, exact: true);
+    }
+
+    /// <summary>
+    /// Refuses an entry whose zip sizes cannot both be true: stored, it holds as many bytes as it takes;
+    /// deflated, at most <see cref="MaxDeflateRatio"/> times as many. Checked from the directory alone,
+    /// before a byte of it is inflated.
+    /// </summary>
+    public void CheckDeclaredSizes(ZipArchiveEntry entry)
+    {
+        long stored = entry.CompressedLength, length = entry.Length;
+        if (stored < 0 || length < 0)
+            throw new PthFormatException(Path, $"{entry.FullName} has a negative size in the zip directory ({stored} compressed, {length} uncompressed)");
+        // The small allowance covers deflate's fixed overhead on tiny entries.
+        if (length > stored && length > stored * MaxDeflateRatio + 1024)
+            throw new PthFormatException(Path,
+                $"{entry.FullName} claims {length} bytes from {stored} compressed bytes, more than deflate can produce ({MaxDeflateRatio}:1); its zip sizes are damaged or forged");
     }
 
     /// <summary>The storage's entry, <c>data/&lt;key&gt;</c>, or null when the archive has none.</summary>
@@ -135,7 +162,7 @@ internal sealed class PthArchive : IDisposable
     /// <summary>
     /// Reads the entry, which must decompress to exactly <paramref name="length"/> bytes
     /// (to at least that many when not <paramref name="exact"/>); the zip's own size field is
-    /// not trusted for that.
+    /// not trusted for that. Inflation is bounded: it stops one byte past the length.
     /// </summary>
     public byte[] Read(ZipArchiveEntry entry, long length, bool exact)
     {

@@ -5,7 +5,7 @@ namespace Research.Torch.IO.Pth;
 /// <summary>
 /// Names what a file that is not a zip archive most likely is, from its first bytes, so the
 /// refusal can say what to do instead: re-save a legacy torch.save file in the zip format,
-/// load a safetensors file with <see cref="SafeTensors.Load(string, Device?)"/>.
+/// load a safetensors file with <see cref="SafeTensors.Load(string, Device?, Action{IReadOnlyList{WeightEntry}}?)"/>.
 /// </summary>
 internal static class PthFileKind
 {
