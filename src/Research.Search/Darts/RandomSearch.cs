@@ -47,10 +47,9 @@ public static class RandomSearch
             Train = data.Train.Select(trainIdx, data.Train.Name + "-search-train"), Test = data.Train.Select(valIdx, data.Train.Name + "-search-val"), Validation = null,
         };
         var ds = data.Train;
-        var layout = space.Supernet with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = data.Shape.Size };
-        var rng = new Random(seed);
+        var layout = Layout(space, data.Shape);
         // Drawn up front, in the order a serial loop draws them, so every rank knows every candidate.
-        var genotypes = Enumerable.Range(0, count).Select(_ => GenotypeDerivation.Random(space.Ops, space.Nodes, rng)).ToList();
+        var genotypes = Sample(space, count, seed);
         bool spent = false;
         bool Admit(IReadOnlyList<RandomCandidate> done, int i)
         {
@@ -63,7 +62,7 @@ public static class RandomSearch
         RandomCandidate Train(int i, int? stopAfter = null)
         {
             var g = genotypes[i];
-            var spec = layout.ToSpec(g, $"random-{space.Name}-{i}");
+            var spec = layout.ToSpec(g, CandidateName(space, i));
             var dir = Path.Combine(outDir, "random", i.ToString(CultureInfo.InvariantCulture));
             var r = Trainer.Run(spec, proxy, datasetName, recipe with { Seed = seed },
                 (template ?? new TrainerOptions { OutDir = dir }) with { OutDir = dir, Resume = true, World = null, StopAfterEpoch = stopAfter });
@@ -95,6 +94,20 @@ public static class RandomSearch
         if (world?.IsMain ?? true) file.Save(Path.Combine(outDir, GenotypeFileName));
         return new RandomSearchResult(results, best, file, results.Sum(r => r.Seconds));
     }
+
+    /// <summary>The genotypes a search of this seed draws, in its order (uniform over the space's ops and inputs).</summary>
+    public static List<Genotype> Sample(SearchSpace space, int count, int seed)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, count).Select(_ => GenotypeDerivation.Random(space.Ops, space.Nodes, rng)).ToList();
+    }
+
+    /// <summary>How candidates are stacked: the supernet's layout, at the data's channels, classes and image size.</summary>
+    public static CellNetworkLayout Layout(SearchSpace space, Models.Networks.InputShape shape) =>
+        space.Supernet with { InChannels = shape.Channels, Classes = shape.Classes, Resolution = shape.Size };
+
+    /// <summary>Candidate i's network name (its model.yaml's, and its row's in proxies.csv).</summary>
+    public static string CandidateName(SearchSpace space, int index) => $"random-{space.Name}-{index.ToString(CultureInfo.InvariantCulture)}";
 
     public static readonly string[] Columns = ["index", "params", "macs", "val_top1", "seconds", "rung", "epochs", "genotype"];
 

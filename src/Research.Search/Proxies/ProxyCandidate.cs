@@ -1,0 +1,13 @@
+using Research.Models.Specs;
+
+namespace Research.Search.Proxies;
+
+/// <summary>A network to score, by the name its row carries (a model's name, a sampled genotype's, a run candidate's).</summary>
+public sealed record ProxyCandidate(string Name, NetworkSpec Spec)
+{
+    /// <summary>The genotype's one-line form for a cell network, else empty.</summary>
+    public string Genotype => Spec.Cell?.ToString() ?? "";
+}
+
+/// <summary>One network's scores: a row of proxies.csv.</summary>
+public sealed record ProxyRow(string Name, string Genotype, long Params, long Macs, IReadOnlyDictionary<string, double> Scores, double Seconds);
