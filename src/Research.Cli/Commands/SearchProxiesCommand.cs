@@ -96,7 +96,7 @@ public static class SearchProxiesCommand
                 o.WriteLine($"proxies_csv {Path.Combine(dir, "proxies.csv")}");
                 o.WriteLine($"seconds_per_network {Numbers.Fixed(clock.Elapsed.TotalSeconds / Math.Max(1, rows.Count), 2)}");
                 if (rows.Count == 1)
-                    foreach (var n in names) o.WriteLine($"{n} {Numbers.RoundTrip(n == ZeroCostProxy.Params ? rows[0].Params : n == ZeroCostProxy.Macs ? rows[0].Macs : rows[0].Scores[n])}");
+                    foreach (var n in names) o.WriteLine($"{n} {Numbers.RoundTrip(rows[0].Value(n))}");
             }
             if (againstPath is not null)
             {

@@ -8,7 +8,8 @@ public static class ReportStage
 {
     public static void Run(StageContext ctx)
     {
-        var report = RunReport.Write(ctx.Layout.Dir);
+        var table = ctx.Config.Stages.Report?.Latency.Table is { } t ? ctx.Config.ResolvePath(t) : null;
+        var report = RunReport.Write(ctx.Layout.Dir, table);
         ctx.Log.WriteLine($"report: {ctx.Layout.Summary}, {ctx.Layout.Plot} ({report.Rows.Count} rows)");
     }
 }

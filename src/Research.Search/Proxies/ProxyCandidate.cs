@@ -10,4 +10,13 @@ public sealed record ProxyCandidate(string Name, NetworkSpec Spec)
 }
 
 /// <summary>One network's scores: a row of proxies.csv.</summary>
-public sealed record ProxyRow(string Name, string Genotype, long Params, long Macs, IReadOnlyDictionary<string, double> Scores, double Seconds);
+public sealed record ProxyRow(string Name, string Genotype, long Params, long Macs, IReadOnlyDictionary<string, double> Scores, double Seconds)
+{
+    /// <summary>A proxy's value for this network: params and MACs are counts, the others scores.</summary>
+    public double Value(string proxy) => proxy switch
+    {
+        ZeroCostProxy.Params => Params,
+        ZeroCostProxy.Macs => Macs,
+        _ => Scores[proxy],
+    };
+}

@@ -25,22 +25,16 @@ public static class ProxyCorrelation
         var matched = rows.Where(r => accuracies.ContainsKey(r.Name)).ToList();
         if (matched.Count < 3)
             throw new InvalidDataException($"{matched.Count} of {rows.Count} scored networks have an accuracy to compare with (names must match; at least 3 are needed)");
-        double Score(ProxyRow r, string p) => p switch
-        {
-            ZeroCostProxy.Params => r.Params,
-            ZeroCostProxy.Macs => r.Macs,
-            _ => r.Scores[p],
-        };
         var result = new List<ProxyCorrelationRow>();
         foreach (var p in proxies)
         {
-            var usable = matched.Where(r => double.IsFinite(Score(r, p))).ToList();
+            var usable = matched.Where(r => double.IsFinite(r.Value(p))).ToList();
             if (usable.Count < 3)
             {
                 result.Add(new ProxyCorrelationRow(p, usable.Count, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN));
                 continue;
             }
-            var x = usable.Select(r => Score(r, p)).ToArray();
+            var x = usable.Select(r => r.Value(p)).ToArray();
             var y = usable.Select(r => accuracies[r.Name]).ToArray();
             var parameters = usable.Select(r => (double)r.Params).ToArray();
             var (sl, sh) = RankCorrelation.BootstrapInterval(x, y, RankCorrelation.Spearman, Resamples, seed);
