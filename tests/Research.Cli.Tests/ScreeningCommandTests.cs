@@ -12,9 +12,11 @@ public class ScreeningCommandTests
 {
     private static readonly string Space = Path.Combine(Search.Tests.TestPaths.Repo, "search-spaces", "quick.yaml");
 
-    private static string[] Random(string dir, params string[] more) =>
-        ["search", "random", "--space", Space, "--dataset", "synthetic", "--subset", "96", "--count", "6", "--epochs", "1", "--batch", "16", "--threads", "1",
-            "--out", dir, .. more];
+    private static string[] Random(string dir, params string[] more) => Random(dir, 6, more);
+
+    private static string[] Random(string dir, int count, params string[] more) =>
+        ["search", "random", "--space", Space, "--dataset", "synthetic", "--subset", "96", "--count", count.ToString(CultureInfo.InvariantCulture), "--epochs", "1",
+            "--batch", "16", "--threads", "1", "--out", dir, .. more];
 
     private static double Number(string text) => double.Parse(text, CultureInfo.InvariantCulture);
 
@@ -46,13 +48,13 @@ public class ScreeningCommandTests
 
         // Predictions only (no budget), then a budget at the median: the slower half is skipped and listed.
         var all = Path.Combine(root, "all");
-        (code, _, err) = CliRunner.Run(Random(all, "--latency-table", table, "--epochs", "1", "--count", "4"));
+        (code, _, err) = CliRunner.Run(Random(all, 4, "--latency-table", table));
         Assert.True(code == 0, err);
         var predicted = CsvTable.Read(Path.Combine(all, "screened.csv")).Select(r => Number(r["predicted_latency_ms"])).ToList();
         Assert.All(predicted, p => Assert.True(p > 0));
         double budget = predicted.Order().ElementAt(1);
         var capped = Path.Combine(root, "capped");
-        (code, _, err) = CliRunner.Run(Random(capped, "--latency-table", table, "--max-latency-ms", budget.ToString("R", CultureInfo.InvariantCulture), "--count", "4"));
+        (code, _, err) = CliRunner.Run(Random(capped, 4, "--latency-table", table, "--max-latency-ms", budget.ToString("R", CultureInfo.InvariantCulture)));
         Assert.True(code == 0, err);
         var screened = CsvTable.Read(Path.Combine(capped, "screened.csv"));
         Assert.Equal(predicted.Count(p => p > budget), screened.Count(r => r["outcome"] == "over_latency"));

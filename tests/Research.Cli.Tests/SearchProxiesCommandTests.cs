@@ -95,7 +95,7 @@ public class SearchProxiesCommandTests
 
         // A batch of 28×28 grayscale images for a 3×64×64 model.
         var npy = Path.Combine(dir, "x.npy");
-        using (var t = torch.zeros(4, 1, 28, 28)) WriteNpy(npy, t.ToArray<float>(), [4, 1, 28, 28]);
+        WriteNpy(npy, new float[4 * 28 * 28], [4, 1, 28, 28]);
         (code, _, err) = CliRunner.Run("search", "proxies", "--model", "mobilenet_v2", "--resolution", "64", "--classes", "10", "--input", npy,
             "--proxies", "synflow,naswot", "--out", outDir);
         Assert.Equal(ExitCodes.BadInput, code);

@@ -57,7 +57,10 @@ public static class RandomSearch
         ScreeningResult? screened = null;
         if (screening is { Active: true })
         {
-            var candidates = genotypes.Select((g, i) => new ProxyCandidate(CandidateName(space, i), layout.ToSpec(g, CandidateName(space, i)))).ToList();
+            // The proxy scores the network that trains here; the budget is about the genotype in the space's network layout (random_genotype.json's).
+            var deployed = space.Network with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = data.Shape.Size };
+            var candidates = genotypes.Select((g, i) => new ProxyCandidate(CandidateName(space, i), layout.ToSpec(g, CandidateName(space, i)))
+                { Deployed = deployed.ToSpec(g, CandidateName(space, i)) }).ToList();
             screened = CandidateScreen.Shared(world, Path.Combine(outDir, CandidateScreen.FileName), () => CandidateScreen.Run(screening, candidates,
                 screening.Latency.Table, spec => ProxyBatch.FromDataset(proxy, spec, screening.PrefilterBatch, seed), seed, template?.Device ?? Research.Torch.Device.CPU, log));
             pool = screened.Trained;

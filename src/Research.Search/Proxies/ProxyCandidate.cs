@@ -5,6 +5,9 @@ namespace Research.Search.Proxies;
 /// <summary>A network to score, by the name its row carries (a model's name, a sampled genotype's, a run candidate's).</summary>
 public sealed record ProxyCandidate(string Name, NetworkSpec Spec)
 {
+    /// <summary>The network a latency budget is about, when it is not the one scored (a searched cell trained in another layout); null: <see cref="Spec"/>.</summary>
+    public NetworkSpec? Deployed { get; init; }
+
     /// <summary>The genotype's one-line form for a cell network, else empty.</summary>
     public string Genotype => Spec.Cell?.ToString() ?? "";
 }

@@ -26,7 +26,7 @@ public sealed record ScreeningResult(IReadOnlyList<ScreenedCandidate> Candidates
 
 /// <summary>
 /// Screens a search's candidates before any trains: first the latency budget (each candidate's latency predicted from the
-/// table, over max_latency_ms skipped), then the prefilter (the rest scored by a zero-cost proxy on one seeded batch,
+/// table for the network it will be deployed as, over max_latency_ms skipped), then the prefilter (the rest scored by a zero-cost proxy on one seeded batch,
 /// only the best ⌈keep·n⌉ train; ties go to the lower index). Writes nothing itself; <see cref="Write"/> lists them all.
 /// </summary>
 public static class CandidateScreen
@@ -40,7 +40,7 @@ public static class CandidateScreen
     {
         cfg.Validate();
         var latency = table is null ? null : LatencyTable.Load(table);
-        var predicted = candidates.Select(c => latency?.Predict(c.Spec)).ToList();
+        var predicted = candidates.Select(c => latency?.Predict(c.Deployed ?? c.Spec)).ToList();
         var eligible = Enumerable.Range(0, candidates.Count).Where(i => cfg.MaxLatencyMs is not { } max || predicted[i] <= max).ToList();
         if (cfg.MaxLatencyMs is { } budget)
         {
