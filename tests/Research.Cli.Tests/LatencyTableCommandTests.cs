@@ -71,6 +71,47 @@ public class LatencyTableCommandTests
     }
 
     [Fact]
+    public void AScaledFamilyIsMeasuredAndItsTableGainsThePredictedLatency()
+    {
+        var dir = Directory.CreateTempSubdirectory("latency").FullName;
+        string[] family = ["--base", "mobilenet_v2", "--width-mult", "0.25", "--small-input", "--resolution", "32", "--classes", "10", "--alpha", "1.2", "--beta", "1.1",
+            "--gamma", "1.15", "--phi", "0,1"];
+        var members = Path.Combine(dir, "members");
+        var (code, _, err) = CliRunner.Run(["scale", .. family, "--out", members]);
+        Assert.True(code == 0, err);
+        var specs = Directory.GetFiles(members, "*.yaml").Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(2, specs.Length);
+        var table = Path.Combine(dir, "family.csv");
+        (code, _, err) = CliRunner.Run(["bench", "latency-table", "--model", .. specs, "--threads", "1", "--warmup", "0", "--repeats", "1", "--out", table]);
+        Assert.True(code == 0, err);
+
+        // Each member's prediction is what `models show` predicts for its spec.
+        (code, var output, err) = CliRunner.Run(["scale", .. family, "--latency-table", table, "--format", "csv"]);
+        Assert.True(code == 0, err);
+        var rows = CsvTable.Parse(output);
+        Assert.Equal(2, rows.Count);
+        foreach (var (row, spec) in rows.Zip(specs))
+        {
+            (code, var shown, err) = CliRunner.Run("models", "show", spec, "--latency-table", table);
+            Assert.True(code == 0, err);
+            Assert.Equal(Figure(shown, "predicted_latency_ms"), double.Parse(row["predicted_latency_ms"], CultureInfo.InvariantCulture), 4);
+        }
+        (code, output, err) = CliRunner.Run(["scale", .. family, "--latency-table", table]);
+        Assert.True(code == 0, err);
+        Assert.Contains("predicted_ms", output);
+
+        // A table without the larger member's parts: exit 2 naming the part, and no member written.
+        var partial = Path.Combine(dir, "partial.csv");
+        (code, _, err) = CliRunner.Run(["bench", "latency-table", "--model", specs[0], "--threads", "1", "--warmup", "0", "--repeats", "1", "--out", partial]);
+        Assert.True(code == 0, err);
+        var outDir = Path.Combine(dir, "refused");
+        (code, _, err) = CliRunner.Run(["scale", .. family, "--latency-table", partial, "--out", outDir]);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains($"{partial}: no entry for ", err);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
     public void ASearchSpaceIsMeasuredOnLibtorchAndRefusedOnOnnxRuntime()
     {
         var dir = Directory.CreateTempSubdirectory("latency").FullName;

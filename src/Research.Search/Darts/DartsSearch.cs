@@ -70,6 +70,12 @@ public static class DartsSearch
         bool resuming = opts.Resume && File.Exists(ckpt);
         if (!opts.Resume && File.Exists(ckpt))
             throw new ArgumentException($"{dir} already holds a DARTS search ({CheckpointFile}); pass --resume to continue it or choose another --out");
+        var ds = data.Train;
+        // The latency-aware search predicts the network the genotype will be trained in, from the table's entries: read before
+        // anything is written, so a table that lacks an op's entry leaves nothing behind.
+        var deployed = space.Network with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = data.Shape.Size };
+        var latencyTable = cfg.Latency.Table is { } tablePath ? Models.LatencyTables.LatencyTable.Load(tablePath) : null;
+        var cellLatency = latencyTable is null ? null : Latency.SpaceLatency.ForDarts(space, deployed, latencyTable);
         world?.Group.Barrier(); // every rank has looked for the checkpoint before rank 0 writes
         if (main) Directory.CreateDirectory(dir);
         string identity = JsonSerializer.Serialize(new { space = space.Name, ops = space.Ops.Select(o => o.ToString()), space.Nodes,
@@ -82,15 +88,11 @@ public static class DartsSearch
         var device = opts.Device;
 
         torch.manual_seed(cfg.Seed);
-        var ds = data.Train;
         using var net = new Supernet(space, ds.Channels, ds.Classes, data.Shape.Size, cfg.PartialChannels);
         net.to(device).to(MemoryLayout.Resolve(cfg.MemoryFormat));
-        // The latency-aware search predicts the network the genotype will be trained in, from the table's entries.
-        var deployed = space.Network with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = data.Shape.Size };
-        var latencyTable = cfg.Latency.Table is { } tablePath ? Models.LatencyTables.LatencyTable.Load(tablePath) : null;
         if (latencyTable is not null)
         {
-            net.Latency = Latency.SpaceLatency.ForDarts(space, deployed, latencyTable);
+            net.Latency = cellLatency;
             if (main) opts.Log?.WriteLine($"latency table {latencyTable.Source}: {latencyTable.Engine}, batch {latencyTable.Batch}, {latencyTable.Threads} thread(s), cpu {latencyTable.Machine.GetValueOrDefault("cpu")}; lambda {Numbers.RoundTrip(cfg.LatencyLambda)}");
         }
         var transform = new BatchTransform(data.Normalization ?? ChannelStats.Of(train), ds.Channels, data.Shape.Size, cfg.Augment, data.Recipe);

@@ -53,7 +53,6 @@ public static class GridSearch
             throw new ArgumentException($"no (α, β, γ) on a {cfg.Step} grid has |α·β²·γ² − {cfg.Target}| ≤ {cfg.Tolerance}; raise --tolerance");
         var chosen = Spread(grid, cfg.MaxCandidates);
         bool main = world?.IsMain ?? true;
-        Directory.CreateDirectory(outDir);
         var proxy = DatasetSplit.HoldOut(data, cfg.ValidationFraction);
         long baseMacs = CostModel.Estimate(baseSpec).Macs;
         // Screening (latency budget, prefilter) before anything trains.
@@ -68,6 +67,8 @@ public static class GridSearch
             chosen = screened.Trained.Select(i => all[i]).ToList();
             for (int i = 0; i < all.Count; i++) screenedByKey[all[i].Key] = screened[i];
         }
+        // Created after screening: a table that lacks a candidate's part leaves nothing behind.
+        Directory.CreateDirectory(outDir);
         log?.WriteLine($"grid: {grid.Count} candidates with |α·β²·γ² − {cfg.Target}| ≤ {cfg.Tolerance}, evaluating {chosen.Count} × {cfg.Seeds.Length} seed(s); proxy train {proxy.Train.Count}, held-out {proxy.Test.Count}");
 
         string csv = Path.Combine(outDir, "candidates.csv");
