@@ -2,7 +2,7 @@
 # The zero-cost proxy study (README "Zero-cost proxies"): do the proxies rank this project's networks by trained accuracy,
 # and does a pre-filter find a better network than plain random search in the same training time?
 #
-#   scripts/proxy-study.sh [full|small] [OUT]      (default: full, runs/proxy-study)
+#   scripts/proxy-study.sh [full|medium|small] [OUT]      (default: full, runs/proxy-study)
 #
 # OUT/random/            search random: genotypes of mobile-blocks.yaml trained with one recipe (random_baseline.csv)
 # OUT/random-proxies/    proxies.csv of those genotypes, proxy_correlation.csv against their held-out accuracy
@@ -13,7 +13,9 @@
 # OUT/summary.txt        the figures: correlations, beats_params, both searches' winners and times
 #
 # full: 60 genotypes and 12 grid candidates, 3 epochs on 10,000 training images (20,000 split in half by the search),
-#       prefilter over 100 genotypes; about 3.5 hours on 2 idle cores (estimate). small: a few minutes, to try the pipeline.
+#       prefilter over 100 genotypes; about 3.5 hours on 2 idle cores (estimate). medium: 20 genotypes and 4 grid candidates,
+#       2 epochs on 3,000 images, prefilter over 20; under 10 minutes, indicative only. small: a few minutes, to try the pipeline
+#       (1 epoch on 300 images: accuracy near chance, so its correlations mean nothing).
 set -euo pipefail
 scale="${1:-full}"
 out="${2:-runs/proxy-study}"
@@ -22,6 +24,8 @@ research="$root/research"
 space="$root/search-spaces/mobile-blocks.yaml"
 if [ "$scale" = full ]; then
   subset=20000 count=60 epochs=3 grid_subset=11112 grid_candidates=12 pool=100
+elif [ "$scale" = medium ]; then
+  subset=6000 count=20 epochs=2 grid_subset=2000 grid_candidates=4 pool=20
 else
   subset=600 count=6 epochs=1 grid_subset=400 grid_candidates=3 pool=10
 fi
