@@ -102,6 +102,21 @@ public class ConfigValidationTests
     }
 
     [Fact]
+    public void ALatencyTableMustBeThereAndBeATable()
+    {
+        using var w = new Workspace();
+        var e = Invalid(w, Minimal + "\n  report: {latency_table: tables/missing.csv}\n");
+        Assert.StartsWith("exp.yaml:5: stages.report.latency_table: latency table not found: ", Assert.Single(e.Errors));
+        w.Write("notatable.csv", "a,b\n1,2\n");
+        e = Invalid(w, Minimal + "\n  report: {latency_table: notatable.csv}\n");
+        Assert.Contains("no '# engine: ...' line", Assert.Single(e.Errors));
+        w.Write("t.csv", "# engine: libtorch\nop,structure,in_channels,height,width,ms\n");
+        var ok = ExperimentFile.Load(w.Write("exp.yaml", Minimal + "\n  report: {latency_table: t.csv}\n"));
+        Assert.Equal("t.csv", ok.Stages.Report!.Latency.Table);
+        Assert.Contains("t.csv", ok.Inputs.Keys);
+    }
+
+    [Fact]
     public void EveryMistakeIsReportedAtOnceInLineOrderAndNothingIsCreated()
     {
         using var w = new Workspace();

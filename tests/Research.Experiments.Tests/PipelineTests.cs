@@ -110,6 +110,71 @@ public class PipelineTests
         Assert.True(File.Exists(Path.Combine(other, "plot.svg")));
         Assert.Contains("mobilenet_v3_small", output);
         Assert.Contains("test_top1", output);
+
+        // 6. With a latency table of every network the run trained (members and baseline), each row gains its prediction.
+        var trainedSpecs = Directory.GetFiles(Path.Combine(other, "train"), "model.yaml", SearchOption.AllDirectories);
+        Assert.Equal(3, trainedSpecs.Length);
+        var table = MeasureTable(w.Path_("latency.csv"), trainedSpecs);
+        (code, output, err) = CliRunner.Run("report", other, "--latency-table", table, "--format", "csv");
+        Assert.True(code == 0, err);
+        var predicted = CsvTable.Parse(output);
+        Assert.Equal(3, predicted.Count);
+        var latencies = Research.Models.LatencyTables.LatencyTable.Load(table);
+        foreach (var spec in trainedSpecs.Select(Research.Models.Specs.SpecYaml.Load))
+            Assert.Equal(latencies.Predict(spec), double.Parse(predicted.Single(r => r["name"] == spec.Name)["predicted_latency_ms"], System.Globalization.CultureInfo.InvariantCulture), 9);
+        Assert.Contains("| predicted latency (ms) |", File.ReadAllText(Path.Combine(other, "summary.md")));
+    }
+
+    /// <summary>A latency table (libtorch, this CPU, batch 1, one timed run per part) of the networks in these spec files.</summary>
+    private static string MeasureTable(string path, IEnumerable<string> specFiles)
+    {
+        var table = Research.Models.LatencyTables.LatencyTableBuilder.Measure(specFiles.Select(Research.Models.Specs.SpecYaml.Load),
+            new Research.Models.LatencyTables.LibtorchEngine(Research.Torch.Device.CPU), 1, 1, new Research.Models.LatencyTables.LatencyTiming(0, 1));
+        table.Save(path);
+        return path;
+    }
+
+    [Fact]
+    public void TheReportPredictsEachMembersLatencyFromTheExperimentsTable()
+    {
+        using var w = new Workspace();
+        const string Scale = "  scale: {base: tiny.yaml, coefficients: {alpha: 1.2, beta: 1.1, gamma: 1.15}, phi: [0, 1, 2]}\n";
+        var costs = ExperimentRunner.Run(ExperimentFile.Load(w.Write("costs.yaml", "name: costs\nstages:\n" + Scale + "  report: {}\n")),
+            new RunOptions { OutRoot = Path.Combine(w.Dir, "runs") }).RunDir;
+        var members = Directory.GetFiles(Path.Combine(costs, "scale"), "tiny-phi*.yaml").Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(3, members.Length);
+        MeasureTable(w.Path_("t.csv"), members);
+        // A table without the largest member's parts.
+        MeasureTable(w.Path_("partial.csv"), members[..1]);
+
+        // The experiment file's report key: summary.md's family table gains the column and says where the figures come from.
+        var config = ExperimentFile.Load(w.Write("exp.yaml", "name: latency\nstages:\n" + Scale + "  report: {latency_table: t.csv}\n"));
+        var run = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs") }).RunDir;
+        var summary = File.ReadAllText(Path.Combine(run, "summary.md"));
+        Assert.Contains("| predicted latency (ms) |", summary);
+        Assert.Contains("Predicted latency: the sum of the parts' entries in `t.csv` (libtorch", summary);
+        var table = Research.Models.LatencyTables.LatencyTable.Load(w.Path_("t.csv"));
+        var report = RunReport.Read(run, w.Path_("t.csv"));
+        foreach (var r in report.Rows)
+        {
+            double expected = table.Predict(Research.Models.Specs.SpecYaml.Load(Path.Combine(run, "scale", r.Name + ".yaml")));
+            Assert.Equal(expected, r.PredictedLatencyMs!.Value, 12);
+            Assert.Contains($"| {Human.Num(expected, "0.000")} |", summary);
+        }
+        // The table is an input: another table is another run.
+        File.AppendAllText(w.Path_("t.csv"), "extra_part,00000000,3,8,8,1\n");
+        Assert.NotEqual(config.Hash, ExperimentFile.Load(w.Path_("exp.yaml")).Hash);
+
+        // A table that lacks a member's part: exit 2 naming the part, and the report already there is left as it was.
+        var (code, output, err) = CliRunner.Run("report", costs, "--latency-table", w.Path_("partial.csv"));
+        Assert.Equal(2, code);
+        Assert.Contains("partial.csv: no entry for ", err);
+        Assert.DoesNotContain("predicted", File.ReadAllText(Path.Combine(costs, "summary.md")));
+        Assert.Equal("", output);
+        // The printed table gains the column too.
+        (code, output, err) = CliRunner.Run("report", costs, "--latency-table", w.Path_("t.csv"));
+        Assert.True(code == 0, err);
+        Assert.Contains("predicted_ms", output);
     }
 
     [Fact]

@@ -209,7 +209,7 @@ public class DartsTests
         var r = DartsSearch.Run(Space, data, "synthetic", cfg, new DartsOptions { OutDir = whole, MaxStepsPerEpoch = 3 });
         Assert.Equal(2, r.History.Count);
         Assert.True(File.Exists(Path.Combine(whole, "genotype.json")));
-        Assert.Equal("epoch,train_loss,train_acc,val_loss,val_acc,alpha_entropy,expected_mmacs,genotype,seconds,peak_memory_mib",
+        Assert.Equal("epoch,train_loss,train_acc,val_loss,val_acc,alpha_entropy,expected_mmacs,expected_latency_ms,genotype_latency_ms,genotype,seconds,peak_memory_mib",
             File.ReadLines(Path.Combine(whole, "darts_epochs.csv")).First());
         var alphas = File.ReadAllLines(Path.Combine(whole, "alphas.csv"));
         Assert.Equal(1 + 2 * 2 * Space.Edges * Space.Ops.Count, alphas.Length); // epochs × cells × edges × ops

@@ -26,7 +26,8 @@ public class GridSearchRunTests
         Assert.Equal(r.Candidates.Max(c => c.Objective), r.Best.Objective);
         Assert.NotNull(r.Comparison);
         var csv = Path.Combine(dir, "candidates.csv");
-        Assert.Equal("kind,alpha,beta,gamma,constraint,params,macs,macs_ratio,acc_mean,acc_std,n_seeds,objective,seconds,rung,epochs", File.ReadLines(csv).First());
+        Assert.Equal("kind,alpha,beta,gamma,constraint,params,macs,macs_ratio,acc_mean,acc_std,n_seeds,objective,seconds,rung,epochs,predicted_latency_ms,prefilter_score",
+            File.ReadLines(csv).First());
         var before = Rows(csv);
         var best = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "best.json"))).RootElement;
         Assert.Equal(r.Best.Coefficients.Alpha, best.GetProperty("alpha").GetDouble());

@@ -3,7 +3,9 @@ using System.Text.Json;
 using Research.Cli.Settings;
 using Research.Core.Csv;
 using Research.Core.Text;
+using Research.Cli.Benchmarks;
 using Research.Models.Cost;
+using Research.Models.LatencyTables;
 using Research.Models.Networks;
 using Research.Models.Zoo;
 using Research.Training;
@@ -62,8 +64,12 @@ public static class ModelsCommand
         var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
         var format = CommonOptions.Format();
         var latencyBatch = new Option<int?>("--latency-batch") { Description = "also build the model and measure mean ms per forward at this batch size" };
+        var latencyTable = new Option<string?>("--latency-table")
+        {
+            Description = "a latency table of this machine (research bench latency-table): the latency it predicts against the one measured here, on its engine, threads and batch",
+        };
         var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
-        var cmd = new Command("show", "a model's stage table, parameters and MACs") { name, format, latencyBatch };
+        var cmd = new Command("show", "a model's stage table, parameters and MACs") { name, format, latencyBatch, latencyTable };
         execution.AddTo(cmd);
         overrides.AddTo(cmd);
         cmd.SetAction(parse =>
@@ -93,6 +99,8 @@ public static class ModelsCommand
                 net.to(dev);
                 latency = Latency.Measure(net, lb, spec.InChannels, spec.Resolution, dev);
             }
+            (double Predicted, double Measured, LatencyTable Table)? table = null;
+            if (parse.GetValue(latencyTable) is { } tablePath) table = PredictAndMeasure(spec, LatencyTable.Load(tablePath), execution.Bind(parse).ResolveDevice());
             switch (parse.GetValue(format))
             {
                 case "json":
@@ -100,6 +108,8 @@ public static class ModelsCommand
                     {
                         name = spec.Name, resolution = spec.Resolution, in_channels = spec.InChannels, classes = spec.Classes,
                         small_input = spec.SmallInput, @params = cost.InferenceParams, params_with_auxiliary = cost.Params, macs = cost.Macs, latency_ms = latency, latency_batch = parse.GetValue(latencyBatch),
+                        predicted_latency_ms = table?.Predicted, measured_latency_ms = table?.Measured,
+                        latency_error = table is { } tj ? Math.Abs(tj.Predicted - tj.Measured) / tj.Measured : (double?)null,
                         parts = rows.Select(r => new { part = r.part, blocks = r.blocks, out_channels = r.outC, out_resolution = r.outRes, @params = r.parameters, macs = r.macs }),
                     }, new JsonSerializerOptions { WriteIndented = true }));
                     break;
@@ -120,10 +130,31 @@ public static class ModelsCommand
                     if (cost.Params != cost.InferenceParams) o.WriteLine($"params_with_auxiliary {cost.Params}");
                     o.WriteLine($"macs {cost.Macs}");
                     if (latency is { } ms) o.WriteLine($"latency_ms {ms.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}");
+                    if (table is { } tt)
+                    {
+                        o.WriteLine($"latency_table {tt.Table.Source} engine {tt.Table.Engine} batch {tt.Table.Batch} threads {tt.Table.Threads}");
+                        o.WriteLine($"predicted_latency_ms {Numbers.Fixed(tt.Predicted, 4)}");
+                        o.WriteLine($"measured_latency_ms {Numbers.Fixed(tt.Measured, 4)}");
+                        o.WriteLine($"latency_error {Numbers.Fixed(Math.Abs(tt.Predicted - tt.Measured) / tt.Measured, 4)}");
+                    }
                     break;
             }
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// The table's prediction for the network and the network measured here the way the table was (engine, threads, batch,
+    /// timing). A table of another machine or engine is refused, naming the keys that differ; a missing entry names the part.
+    /// </summary>
+    private static (double Predicted, double Measured, LatencyTable Table) PredictAndMeasure(Models.Specs.NetworkSpec spec, LatencyTable table, Torch.Device device)
+    {
+        var engine = LatencyEngines.Create(table.Engine, device, table.Threads);
+        if (table.Threads >= 1) Torch.torch.set_num_threads(table.Threads);
+        LatencyEngines.Here(engine, table.Threads, table.Batch, table);
+        using var traced = TracedNetwork.Trace(spec);
+        double predicted = table.Predict(traced.Counts);
+        return (predicted, engine.MeasureNetwork(traced, table.Batch, new LatencyTiming()), table);
     }
 }

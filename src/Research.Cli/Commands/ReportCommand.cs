@@ -2,6 +2,8 @@ using Research.Core.Csv;
 using Research.Core.Text;
 using System.CommandLine;
 using Research.Experiments.Reports;
+using Research.Cli.Settings;
+using Research.Models.LatencyTables;
 
 namespace Research.Cli.Commands;
 
@@ -23,8 +25,10 @@ public static class ReportCommand
         {
             Description = "with --html: where to write the page (default: report.html in the run directory, refused while a process writes the run)",
         };
+        var latency = new SettingOptions<LatencyTableConfig>(LatencyTableConfig.Settings);
         var cmd = new Command("report", "write summary.md and plot.svg (accuracy against MACs) for a run, and print its family table; --html: report.html")
             { dir, format, html, outFile };
+        latency.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
@@ -38,22 +42,22 @@ public static class ReportCommand
                 return ExitCodes.Ok;
             }
             if (parse.GetValue(outFile) is not null) throw new ArgumentException("--out: only with --html (summary.md and plot.svg are written into the run directory)");
-            var report = RunReport.Write(runDir);
+            var report = RunReport.Write(runDir, latency.Bind(parse).Table);
             switch (parse.GetValue(format))
             {
                 case "csv":
-                    o.Write(CsvTable.ToText(["kind", "name", "phi", "params", "macs", "resolution", "val_top1", "test_top1", "images_per_s"],
+                    o.Write(CsvTable.ToText(["kind", "name", "phi", "params", "macs", "resolution", "val_top1", "test_top1", "images_per_s", "predicted_latency_ms"],
                         report.Rows.Select(r => new[]
                         {
                             r.Kind, r.Name, Human.Num(r.Phi, "R"), Numbers.Integer(r.Params), Numbers.Integer(r.Macs), Numbers.Integer(r.Resolution),
-                            Human.Num(r.ValTop1, "R"), Human.Num(r.TestTop1, "R"), Human.Num(r.ImagesPerSecond, "0.0"),
+                            Human.Num(r.ValTop1, "R"), Human.Num(r.TestTop1, "R"), Human.Num(r.ImagesPerSecond, "0.0"), Numbers.RoundTrip(r.PredictedLatencyMs),
                         })));
                     break;
                 case "json":
                     o.WriteLine(System.Text.Json.JsonSerializer.Serialize(report.Rows.Select(r => new
                     {
                         kind = r.Kind, name = r.Name, phi = r.Phi, @params = r.Params, macs = r.Macs, resolution = r.Resolution, val_top1 = r.ValTop1,
-                        test_top1 = r.TestTop1, images_per_s = r.ImagesPerSecond,
+                        test_top1 = r.TestTop1, images_per_s = r.ImagesPerSecond, predicted_latency_ms = r.PredictedLatencyMs,
                     }), new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
                     break;
                 default:
@@ -79,12 +83,14 @@ public static class ReportCommand
         var headers = new List<string> { "kind", "name", "phi", "params", "macs", "resolution" };
         if (val) headers.Add("val_top1");
         if (report.Trained) headers.AddRange(["test_top1", "images_per_s"]);
+        if (report.LatencyTable is not null) headers.Add("predicted_ms");
         var t = new TextTable(headers.ToArray());
         foreach (var r in report.Rows)
         {
             var cells = new List<object> { r.Kind, r.Name, Human.Num(r.Phi), r.Params, r.Macs, r.Resolution };
             if (val) cells.Add(Human.Num(r.ValTop1, "0.00"));
             if (report.Trained) cells.AddRange([Human.Num(r.TestTop1, "0.00"), Human.Num(r.ImagesPerSecond, "0.0")]);
+            if (report.LatencyTable is not null) cells.Add(Human.Num(r.PredictedLatencyMs, "0.000"));
             t.Add(cells.ToArray());
         }
         o.Write(t.ToString());

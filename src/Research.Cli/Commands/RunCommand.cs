@@ -77,7 +77,7 @@ public static class RunCommand
             foreach (var (stage, action, seconds) in outcome.Stages)
                 o.WriteLine($"stage {stage} {action} {seconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)}");
             if (File.Exists(Path.Combine(outcome.RunDir, "summary.md")))
-                ReportCommand.PrintTable(RunReport.Read(outcome.RunDir), o);
+                ReportCommand.PrintTable(RunReport.Read(outcome.RunDir, config.Stages.Report?.Latency.Table is { } t ? config.ResolvePath(t) : null), o);
             CommandWorld.Leave(world);
             return ExitCodes.Ok;
         });

@@ -22,6 +22,7 @@ public static class SearchCommand
         search.Subcommands.Add(SearchDartsCommand.Create());
         search.Subcommands.Add(SearchRandomCommand.Create());
         search.Subcommands.Add(SearchCompareCommand.Create());
+        search.Subcommands.Add(SearchProxiesCommand.Create());
         return search;
     }
 

@@ -34,8 +34,9 @@ public static class SearchRandomCommand
             o.WriteLine($"out {dir}");
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var r = TrainingProgressBar.Run(progress => RandomSearch.Run(sp, data, dataCfg.Name, cfg.Count, recipe, cfg.Search.TrainFraction, seed, dir,
-                new TrainerOptions { OutDir = dir, Device = dev, Progress = progress }, o, cfg.BudgetMinutes * 60, world, cfg.Schedule));
+                new TrainerOptions { OutDir = dir, Device = dev, Progress = progress }, o, cfg.BudgetMinutes * 60, world, cfg.Schedule, cfg.Screening));
             o.WriteLine($"random_candidates {r.Candidates.Count}");
+            if (cfg.Screening.Active) o.WriteLine($"screened_csv {Path.Combine(dir, Search.Screening.CandidateScreen.FileName)}");
             o.WriteLine($"random_best {r.Best.Index} val_top1 {Numbers.Fixed(r.Best.ValTop1, 2)} genotype {r.Best.Genotype}");
             o.WriteLine($"random_genotype_file {Path.Combine(dir, RandomSearch.GenotypeFileName)}");
             o.WriteLine($"random_seconds {Numbers.Fixed(r.Seconds, 1)}");

@@ -150,4 +150,7 @@ public sealed record TrainStageConfig
 public sealed record ReportConfig
 {
     public string? Title { get; init; }
+    /// <summary>A latency table (relative to the experiment file): the family table gains each row's predicted latency.</summary>
+    [JsonConverter(typeof(SettingsJsonConverter<Research.Models.LatencyTables.LatencyTableConfig>))]
+    public Research.Models.LatencyTables.LatencyTableConfig Latency { get; init; } = new();
 }

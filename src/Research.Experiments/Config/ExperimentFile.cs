@@ -35,7 +35,7 @@ public static partial class ExperimentFile
     public static readonly string[] AblationKeys = ["from_run", "base", "coefficients", .. AblationConfig.Settings.Keys.Except(CoefficientSettingKeys), "subset"];
     public static readonly string[] ScaleKeys = ["from_run", "base", "coefficients", .. FamilyConfig.Settings.Keys.Except(CoefficientSettingKeys)];
     public static readonly string[] TrainKeys = ["from_run", "subset", "holdout", "members", "baselines", "parallel", .. TrainConfig.Settings.Keys];
-    public static readonly string[] ReportKeys = ["title"];
+    public static readonly string[] ReportKeys = ["title", .. Research.Models.LatencyTables.LatencyTableConfig.Settings.Keys];
     public static readonly string[] ModelKeys = ["model", "from", .. ModelOverrides.Settings.Keys];
 
     /// <summary>The coefficient settings (alpha, beta, gamma) are written under <c>coefficients:</c>, next to its <c>from: grid</c>.</summary>
@@ -226,14 +226,39 @@ public static partial class ExperimentFile
         {
             var cfg = new DartsStageConfig { FromRun = FromRun(m, "darts") };
             if (cfg.FromRun is not null) return cfg;
-            return cfg with { Space = Space(m), Subset = Subset(m), Search = YamlSettings.Read(checker, m, DartsRunConfig.Settings) };
+            var search = YamlSettings.Read(checker, m, DartsRunConfig.Settings);
+            LatencyTable(m, search.Search.Latency.Table);
+            return cfg with { Space = Space(m), Subset = Subset(m), Search = search };
         }
 
         private RandomStageConfig Random(YamlMap m)
         {
             var cfg = new RandomStageConfig { FromRun = FromRun(m, "random") };
             if (cfg.FromRun is not null) return cfg;
-            return cfg with { Space = Space(m), Subset = Subset(m), Search = YamlSettings.Read(checker, m, RandomSearchConfig.Settings) };
+            var search = YamlSettings.Read(checker, m, RandomSearchConfig.Settings);
+            LatencyTable(m, search.Screening.Latency.Table);
+            return cfg with { Space = Space(m), Subset = Subset(m), Search = search };
+        }
+
+        /// <summary>A stage's latency table (relative to the file): it must exist and be a latency table; its hash goes into the run's.</summary>
+        private void LatencyTable(YamlMap m, string? table)
+        {
+            if (table is null) return;
+            var node = m["latency_table"]!;
+            if (!File.Exists(Full(table)))
+            {
+                checker.Error(node, m.Sub("latency_table"), $"latency table not found: {Full(table)}");
+                return;
+            }
+            try
+            {
+                Research.Models.LatencyTables.LatencyTable.Load(Full(table));
+                Hash(table, Full(table));
+            }
+            catch (Exception e) when (e is InvalidDataException or FormatException or IOException)
+            {
+                checker.Error(node, m.Sub("latency_table"), e.Message);
+            }
         }
 
         /// <summary>A stage's search-space file: it must exist and be valid; its hash goes into the run's.</summary>
@@ -269,7 +294,9 @@ public static partial class ExperimentFile
             if (cfg.FromRun is not null) return cfg;
             if (m["base"] is { } bn) cfg = cfg with { Base = ModelRef(bn, m.Sub("base"), ["darts", "random"]) };
             else m.Missing("base", "is required: a registered model, a spec file (.yaml), {from: darts} or {from: random}");
-            return cfg with { Subset = Subset(m), Search = YamlSettings.Read(checker, m, GridSearchConfig.Settings) };
+            var search = YamlSettings.Read(checker, m, GridSearchConfig.Settings);
+            LatencyTable(m, search.Screening.Latency.Table);
+            return cfg with { Subset = Subset(m), Search = search };
         }
 
         private AblationStageConfig Ablation(YamlMap m)
@@ -368,8 +395,12 @@ public static partial class ExperimentFile
             return cfg with { Recipe = recipe };
         }
 
-        private ReportConfig Report(YamlMap m) =>
-            new() { Title = m["title"] is { } t ? checker.String(t, m.Sub("title")) : null };
+        private ReportConfig Report(YamlMap m)
+        {
+            var latency = YamlSettings.Read(checker, m, Research.Models.LatencyTables.LatencyTableConfig.Settings);
+            LatencyTable(m, latency.Table);
+            return new ReportConfig { Title = m["title"] is { } t ? checker.String(t, m.Sub("title")) : null, Latency = latency };
+        }
 
         /// <summary><c>{from: grid}</c>, or <c>{alpha, beta, gamma}</c> (all three), whose mapping the caller reads into its settings.</summary>
         private (bool FromGrid, YamlMap Map)? Coefficients(YamlNode node, string path)

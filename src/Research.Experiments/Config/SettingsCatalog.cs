@@ -49,6 +49,7 @@ public static class SettingsCatalog
         new("Grid search", "stages.grid", [.. GridSearchConfig.Settings], ["search grid"], ExperimentFile.GridKeys),
         new("Scaling ablation", "stages.ablation", [.. AblationConfig.Settings], ["search ablation"], ExperimentFile.AblationKeys) { SubMapping = Coefficients },
         new("Compound scaling", "stages.scale", [.. FamilyConfig.Settings], ["scale"], ExperimentFile.ScaleKeys) { SubMapping = Coefficients },
+        new("Report", "stages.report", [.. Research.Models.LatencyTables.LatencyTableConfig.Settings], ["report", "scale"], ExperimentFile.ReportKeys),
     ];
 
     /// <summary>The key tables of experiments/README.md, each between markers so a test can compare them with this catalog.</summary>

@@ -78,6 +78,7 @@ public static class MarkdownReport
             if (val) headers.Add("held-out top-1 (%)");
             if (test) headers.Add("test top-1 (%)");
             if (r.Trained) headers.AddRange(["images/s", "train s"]);
+            if (r.LatencyTable is not null) headers.Add("predicted latency (ms)");
             sb.Append("| ").Append(string.Join(" | ", headers)).AppendLine(" |");
             sb.Append('|').Append(string.Concat(headers.Select((_, i) => i < 2 ? "---|" : "---:|"))).AppendLine();
             foreach (var x in r.Rows.OrderBy(x => x.Kind == "baseline").ThenBy(x => x.Kind == "baseline" ? x.Macs : 0))
@@ -90,10 +91,14 @@ public static class MarkdownReport
                 if (val) cells.Add(Human.Num(x.ValTop1, "0.00"));
                 if (test) cells.Add(Human.Num(x.TestTop1, "0.00"));
                 if (r.Trained) cells.AddRange([Human.Num(x.ImagesPerSecond, "0.0"), Human.Num(x.Seconds, "0.0")]);
+                if (r.LatencyTable is not null) cells.Add(Human.Num(x.PredictedLatencyMs, "0.000"));
                 sb.Append("| ").Append(string.Join(" | ", cells)).AppendLine(" |");
             }
             sb.AppendLine();
             if (!r.Trained) sb.AppendLine("Costs only: nothing was trained (no train stage).").AppendLine();
+            if (r.LatencyTable is { } table)
+                sb.AppendLine($"Predicted latency: the sum of the parts' entries in `{Path.GetFileName(table.Source)}` ({table.Engine} {table.Machine.GetValueOrDefault("engine_version")}, " +
+                              $"batch {table.Batch}, {table.Threads} thread(s), {Escape(table.Machine.GetValueOrDefault("cpu") ?? "?")}).").AppendLine();
             sb.AppendLine($"![{(r.Trained ? "accuracy against MACs" : "parameters against MACs")}](plot.svg)").AppendLine();
         }
 

@@ -12,6 +12,9 @@ namespace Research.Experiments.Reports;
 public sealed record ReportRow(string Kind, string Name, double? Phi, long Params, long Macs, int Resolution, double? ValTop1, double? TestTop1,
     double? ImagesPerSecond, double? Seconds)
 {
+    /// <summary>Its latency predicted by the report's latency table (null: no table).</summary>
+    public double? PredictedLatencyMs { get; init; }
+
     /// <summary>The accuracy shown: test top-1 when measured, else held-out top-1.</summary>
     public double? Accuracy => TestTop1 ?? ValTop1;
 }
@@ -48,10 +51,13 @@ public sealed record RunReport
     /// <summary>True when accuracies were measured (train/family.csv exists).</summary>
     public bool Trained { get; init; }
     public IReadOnlyList<Dictionary<string, string>> Ablation { get; init; } = [];
+    /// <summary>The latency table the rows' predicted latencies come from (null: none).</summary>
+    public Models.LatencyTables.LatencyTable? LatencyTable { get; init; }
 
     public string DisplayTitle => Title ?? $"{Name}: accuracy vs MACs";
 
-    public static RunReport Read(string runDir)
+    /// <param name="latencyTable">a latency table: each row gains its predicted latency (its spec from the train or scale stage)</param>
+    public static RunReport Read(string runDir, string? latencyTable = null)
     {
         var layout = new RunLayout(runDir);
         if (!File.Exists(layout.Manifest)) throw new FileNotFoundException($"{runDir} is not a run directory (no manifest.json)", layout.Manifest);
@@ -100,6 +106,8 @@ public sealed record RunReport
                 (int)Integer(r, "resolution"), null, null, null, null)));
 
         var ablation = File.Exists(layout.AblationCsv) ? CsvTable.Read(layout.AblationCsv) : [];
+        var table = latencyTable is null ? null : Models.LatencyTables.LatencyTable.Load(latencyTable);
+        if (table is not null) rows = rows.Select(r => r with { PredictedLatencyMs = table.Predict(SpecOf(layout, r)) }).ToList();
 
         return new RunReport
         {
@@ -107,14 +115,24 @@ public sealed record RunReport
             Device = Str(m.Environment?["device"]), Libtorch = Str(m.Environment?["libtorch"]), GitCommit = Str(m.Environment?["git_commit"]),
             Dataset = Str(cfg["dataset"]?["name"]),
             Stages = m.Stages.Select(s => (s.Name, s.Status, s.Seconds)).ToList(),
-            Genotype = genotype, Grid = grid, Scaling = scaling, Rows = rows, Trained = trained, Ablation = ablation,
+            Genotype = genotype, Grid = grid, Scaling = scaling, Rows = rows, Trained = trained, Ablation = ablation, LatencyTable = table,
         };
     }
 
-    /// <summary>Reads the run and writes summary.md and plot.svg into it.</summary>
-    public static RunReport Write(string runDir)
+    /// <summary>A row's network: the spec its training run wrote, else the scale stage's member spec.</summary>
+    private static Models.Specs.NetworkSpec SpecOf(RunLayout layout, ReportRow row)
     {
-        var report = Read(runDir);
+        var trained = row.Kind == "baseline" ? Path.Combine(layout.BaselinesDir, row.Name, "model.yaml")
+            : Path.Combine(layout.TrainDir, Research.Experiments.Stages.ScaleStage.SafeName(row.Name), "model.yaml");
+        var spec = File.Exists(trained) ? trained : Research.Experiments.Stages.ScaleStage.MemberSpecPath(layout, row.Name);
+        if (!File.Exists(spec)) throw new FileNotFoundException($"{layout.Dir}: no spec for '{row.Name}' ({trained} or {spec}) to predict its latency from", spec);
+        return Models.Specs.SpecYaml.Load(spec);
+    }
+
+    /// <summary>Reads the run and writes summary.md and plot.svg into it.</summary>
+    public static RunReport Write(string runDir, string? latencyTable = null)
+    {
+        var report = Read(runDir, latencyTable);
         var layout = new RunLayout(runDir);
         DurableFile.WriteAllText(layout.Plot, SvgPlot.Render(report));
         DurableFile.WriteAllText(layout.Summary, MarkdownReport.Render(report));

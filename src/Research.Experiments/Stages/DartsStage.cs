@@ -23,6 +23,9 @@ public static class DartsStage
         var data = ctx.LoadData(cfg.Subset);
         string? spaceFile = cfg.Space is { } s && File.Exists(ctx.Config.ResolvePath(s)) ? ctx.Config.ResolvePath(s) : null;
         DurableFile.CreateDirectory(ctx.Layout.DartsDir);
+        // The latency table is named relative to the experiment file.
+        if (cfg.Search.Search.Latency.Table is { } table)
+            cfg = cfg with { Search = cfg.Search with { Search = cfg.Search.Search with { Latency = new() { Table = ctx.Config.ResolvePath(table) } } } };
         RunSearch(cfg, spaceFile, data, ctx.Dataset.Name, ctx.Config.Seed, ctx.Device, ctx.Layout.DartsDir, ctx.Log, ctx.World);
         if (ctx.IsMain && !File.Exists(ctx.Layout.Genotype))
             throw new InvalidOperationException($"the DARTS search finished without writing {ctx.Layout.Genotype}");

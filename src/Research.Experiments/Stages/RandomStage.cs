@@ -21,7 +21,8 @@ public static class RandomStage
         var search = cfg.Search.Validate();
         DurableFile.CreateDirectory(ctx.Layout.RandomDir);
         var r = RandomSearch.Run(space, data, ctx.Dataset.Name, search.Count, search.Recipe with { Seed = ctx.Config.Seed }, search.Search.TrainFraction,
-            ctx.Config.Seed, ctx.Layout.RandomDir, new TrainerOptions { OutDir = ctx.Layout.RandomDir, Device = ctx.Device }, ctx.Log, search.BudgetMinutes * 60, ctx.World, search.Schedule);
+            ctx.Config.Seed, ctx.Layout.RandomDir, new TrainerOptions { OutDir = ctx.Layout.RandomDir, Device = ctx.Device }, ctx.Log, search.BudgetMinutes * 60, ctx.World, search.Schedule,
+            search.Screening with { Latency = new() { Table = search.Screening.Latency.Table is { } t ? ctx.Config.ResolvePath(t) : null } });
         ctx.Log.WriteLine($"random: {r.Candidates.Count} candidates, best {r.Best.Index} val_top1 {Numbers.Fixed(r.Best.ValTop1, 2)} genotype {r.Best.Genotype}");
     }
 }

@@ -15,6 +15,8 @@ public sealed record FamilyRow(string Name, double Phi, double Depth, double Wid
     public double? FormulaDepth { get; init; }
     public double? FormulaWidth { get; init; }
     public int? FormulaResolution { get; init; }
+    /// <summary>Its latency predicted by a latency table (`research scale --latency-table`; null: none).</summary>
+    public double? PredictedLatencyMs { get; init; }
 }
 
 /// <summary>
@@ -79,11 +81,15 @@ public static class ScalingFamily
         ["name", "phi", "depth_mult", "width_mult", "resolution", "dropout", "params", "macs", "macs_ratio", "predicted_ratio", "formula_depth", "formula_width",
          "formula_resolution"];
 
-    /// <summary>The rows as scale.csv (numbers round-trip, invariant culture).</summary>
-    public static string Csv(IEnumerable<FamilyRow> rows) => CsvTable.ToText(Columns, rows.Select(r => new[]
+    /// <summary>The rows as scale.csv (numbers round-trip, invariant culture), with predicted_latency_ms last when the rows have predictions.</summary>
+    public static string Csv(IReadOnlyList<FamilyRow> rows)
     {
-        r.Name, Numbers.RoundTrip(r.Phi), Numbers.RoundTrip(r.Depth), Numbers.RoundTrip(r.Width), Numbers.Integer(r.Resolution), Numbers.RoundTrip(r.Dropout),
-        Numbers.Integer(r.Params), Numbers.Integer(r.Macs), Numbers.RoundTrip(r.MacsRatio), Numbers.RoundTrip(r.Predicted), Numbers.RoundTrip(r.FormulaDepth),
-        Numbers.RoundTrip(r.FormulaWidth), Numbers.Integer(r.FormulaResolution),
-    }));
+        bool latency = rows.Any(r => r.PredictedLatencyMs is not null);
+        return CsvTable.ToText(latency ? [.. Columns, "predicted_latency_ms"] : Columns, rows.Select(r => (IReadOnlyList<string?>)
+        [
+            r.Name, Numbers.RoundTrip(r.Phi), Numbers.RoundTrip(r.Depth), Numbers.RoundTrip(r.Width), Numbers.Integer(r.Resolution), Numbers.RoundTrip(r.Dropout),
+            Numbers.Integer(r.Params), Numbers.Integer(r.Macs), Numbers.RoundTrip(r.MacsRatio), Numbers.RoundTrip(r.Predicted), Numbers.RoundTrip(r.FormulaDepth),
+            Numbers.RoundTrip(r.FormulaWidth), Numbers.Integer(r.FormulaResolution), .. latency ? [Numbers.RoundTrip(r.PredictedLatencyMs)] : Array.Empty<string?>(),
+        ]));
+    }
 }

@@ -9,7 +9,8 @@ namespace Research.Search.Darts;
 /// treats the weights as constants. Second order differentiates through one virtual SGD step
 /// w' = w − ξ(μ·m + ∇w L_train + λw), with the Hessian-vector product approximated by central
 /// finite differences, ε = 0.01/‖∇w' L_val‖. The weights are restored even when a step throws.
-/// A MACs penalty λ_macs · E[MACs] (millions) can be added to the validation loss.
+/// A MACs penalty λ_macs · E[MACs] (millions) and a latency penalty λ_lat · E[latency] (ms, from a latency table; the
+/// additive form) can be added to the validation loss.
 /// </summary>
 public sealed class Architect : IDisposable
 {
@@ -17,6 +18,7 @@ public sealed class Architect : IDisposable
     private readonly List<Parameter> _weights;
     private readonly List<Parameter> _arch;
     private readonly double _macsLambda;
+    private readonly double _latencyLambda;
 
     public Architect(Supernet net, DartsConfig cfg)
     {
@@ -24,6 +26,7 @@ public sealed class Architect : IDisposable
         _weights = net.WeightParameters.ToList();
         _arch = net.ArchParameters.ToList();
         _macsLambda = cfg.MacsLambda;
+        _latencyLambda = cfg.LatencyLambda;
         Optimizer = new Adam(_arch, cfg.ArchLearningRate, cfg.ArchBeta1, cfg.ArchBeta2, weight_decay: cfg.ArchWeightDecay);
     }
 
@@ -40,7 +43,8 @@ public sealed class Architect : IDisposable
     private Tensor ValidationObjective(Tensor logits, Tensor y)
     {
         var loss = torch.nn.functional.cross_entropy(logits, y);
-        return _macsLambda > 0 ? loss + _net.ExpectedMacs() * _macsLambda : loss;
+        if (_macsLambda > 0) loss = loss + _net.ExpectedMacs() * _macsLambda;
+        return _latencyLambda > 0 ? loss + _net.ExpectedLatency() * _latencyLambda : loss;
     }
 
     /// <summary>First order: one Adam step on ∇α L_val (+ penalty). Returns the validation logits' loss and correct count.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Research.Core.Settings;
 using Research.Core.Text;
+using Research.Models.LatencyTables;
 using Research.Training;
 using Research.Training.Transforms;
 
@@ -19,6 +20,10 @@ public sealed record DartsConfig : ISettingsRecord<DartsConfig>
     public int SkipCap { get; init; } = 2;
     /// <summary>λ of the MACs-aware penalty λ·E[MACs in millions] on the validation loss (0: off).</summary>
     public double MacsLambda { get; init; }
+    /// <summary>The latency table the latency penalty predicts with.</summary>
+    public LatencyTableConfig Latency { get; init; } = new();
+    /// <summary>λ of the latency penalty λ·E[latency in ms] on the validation loss (0: off; needs a latency table).</summary>
+    public double LatencyLambda { get; init; }
     /// <summary>Epochs of weight-only training before the architecture starts to move (PC-DARTS warms up).</summary>
     public int ArchWarmupEpochs { get; init; }
 
@@ -71,6 +76,9 @@ public sealed record DartsConfig : ISettingsRecord<DartsConfig>
         .Integer("skip_cap", "at most N skip connections in the normal cell (-1: no cap)", r => r.SkipCap, (r, v) => r with { SkipCap = v }, min: -1)
         .Number("macs_lambda", "λ of the penalty λ·E[MACs in millions] (hardware-aware search; 0: off)", r => r.MacsLambda, (r, v) => r with { MacsLambda = v },
             new SettingRange(0))
+        .Include(LatencyTableConfig.Settings, r => r.Latency, (r, v) => r with { Latency = v })
+        .Number("latency_lambda", "λ of the penalty λ·E[latency in ms] from latency_table (latency-aware search; 0: off)", r => r.LatencyLambda,
+            (r, v) => r with { LatencyLambda = v }, new SettingRange(0))
         .Integer("arch_warmup", "epochs of weight-only training before the architecture moves", r => r.ArchWarmupEpochs,
             (r, v) => r with { ArchWarmupEpochs = v }, min: 0)
         .Number("arch_lr", "Adam learning rate of the architecture", r => r.ArchLearningRate, (r, v) => r with { ArchLearningRate = v },
@@ -92,6 +100,11 @@ public sealed record DartsConfig : ISettingsRecord<DartsConfig>
             (r, v) => r with { Augment = r.Augment with { CropPadding = v } }, min: 0)
         .Flag("flip", "random horizontal flips", r => r.Augment.HorizontalFlip, (r, v) => r with { Augment = r.Augment with { HorizontalFlip = v } })
         .Choice("memory_format", MemoryLayout.FixedDescription, MemoryLayout.Fixed, r => r.MemoryFormat, (r, v) => r with { MemoryFormat = v })
+        .Rule(r => r.LatencyLambda == 0 || r.Latency.Table is not null ? null
+            : new SettingProblem("latency_lambda", Numbers.RoundTrip(r.LatencyLambda), "0 without latency_table")
+            {
+                Explanation = "the latency penalty needs a latency table to predict with (latency_table)",
+            })
         .Rule(r => r.ArchWarmupEpochs < r.Epochs || r.Epochs < 1 ? null
             : new SettingProblem("arch_warmup", Numbers.Integer(r.ArchWarmupEpochs), $"below epochs ({r.Epochs})"));
 

@@ -35,7 +35,12 @@ public sealed record DartsOptions
 
 /// <summary>One row of darts_epochs.csv.</summary>
 public sealed record DartsEpoch(int Epoch, double TrainLoss, double TrainAccuracy, double ValLoss, double ValAccuracy, double Entropy,
-    double ExpectedMacs, string Genotype, double Seconds, double PeakMemoryMiB);
+    double ExpectedMacs, string Genotype, double Seconds, double PeakMemoryMiB)
+{
+    /// <summary>With a latency table: the expected latency under the op weights, and the derived genotype's predicted latency (ms).</summary>
+    public double? ExpectedLatencyMs { get; init; }
+    public double? GenotypeLatencyMs { get; init; }
+}
 
 public sealed record DartsResult(GenotypeFile Genotype, IReadOnlyList<DartsEpoch> History, double Seconds, string Dir);
 
@@ -65,6 +70,12 @@ public static class DartsSearch
         bool resuming = opts.Resume && File.Exists(ckpt);
         if (!opts.Resume && File.Exists(ckpt))
             throw new ArgumentException($"{dir} already holds a DARTS search ({CheckpointFile}); pass --resume to continue it or choose another --out");
+        var ds = data.Train;
+        // The latency-aware search predicts the network the genotype will be trained in, from the table's entries: read before
+        // anything is written, so a table that lacks an op's entry leaves nothing behind.
+        var deployed = space.Network with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = data.Shape.Size };
+        var latencyTable = cfg.Latency.Table is { } tablePath ? Models.LatencyTables.LatencyTable.Load(tablePath) : null;
+        var cellLatency = latencyTable is null ? null : Latency.SpaceLatency.ForDarts(space, deployed, latencyTable);
         world?.Group.Barrier(); // every rank has looked for the checkpoint before rank 0 writes
         if (main) DurableFile.CreateDirectory(dir);
         string identity = JsonSerializer.Serialize(new { space = space.Name, ops = space.Ops.Select(o => o.ToString()), space.Nodes,
@@ -77,9 +88,13 @@ public static class DartsSearch
         var device = opts.Device;
 
         torch.manual_seed(cfg.Seed);
-        var ds = data.Train;
         using var net = new Supernet(space, ds.Channels, ds.Classes, data.Shape.Size, cfg.PartialChannels);
         net.to(device).to(MemoryLayout.Resolve(cfg.MemoryFormat));
+        if (latencyTable is not null)
+        {
+            net.Latency = cellLatency;
+            if (main) opts.Log?.WriteLine($"latency table {latencyTable.Source}: {latencyTable.Engine}, batch {latencyTable.Batch}, {latencyTable.Threads} thread(s), cpu {latencyTable.Machine.GetValueOrDefault("cpu")}; lambda {Numbers.RoundTrip(cfg.LatencyLambda)}");
+        }
         var transform = new BatchTransform(data.Normalization ?? ChannelStats.Of(train), ds.Channels, data.Shape.Size, cfg.Augment, data.Recipe);
         DataShard? Shard(bool pad) => world is null ? null : new DataShard(world.Rank, ranks, pad);
         var trainLoader = new DataLoader(train, cfg.BatchSize / ranks, shuffle: true, dropLast: true, device, cfg.Seed, Shard(pad: true));
@@ -176,15 +191,22 @@ public static class DartsSearch
             var eval = Evaluation.Evaluate(net, evalLoader, transform, group: world?.Group);
             var genotype = Derive(net, space, cfg);
             double entropy, macs;
+            double? expectedLatency = null, genotypeLatency = null;
             using (torch.no_grad())
             {
                 entropy = (Entropy(net.Arch.AlphasNormal) + Entropy(net.Arch.AlphasReduce)) / 2;
                 using var m = net.ExpectedMacs();
                 macs = m.item<float>();
+                if (latencyTable is not null)
+                {
+                    using var scope = torch.NewDisposeScope();
+                    expectedLatency = net.ExpectedLatency().item<float>();
+                    genotypeLatency = latencyTable.Predict(deployed.ToSpec(genotype, $"darts-{space.Name}"));
+                }
             }
             alphaRows.AddRange(AlphaRows(epoch + 1, net, space));
             var record = new DartsEpoch(epoch + 1, lossSum / seen, 100.0 * correct / seen, eval.Loss, eval.Top1, entropy, macs,
-                genotype.ToString(), clock.Elapsed.TotalSeconds, PeakMemory.PeakMiB());
+                genotype.ToString(), clock.Elapsed.TotalSeconds, PeakMemory.PeakMiB()) { ExpectedLatencyMs = expectedLatency, GenotypeLatencyMs = genotypeLatency };
             history.Add(record);
             if (!main) continue;
             Checkpoint.Save(ckpt, net, weightOpt, scheduler, metadata: new Dictionary<string, string>
@@ -197,11 +219,13 @@ public static class DartsSearch
             WriteOutputs(dir, history, alphaRows);
             opts.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {record.Epoch}/{cfg.Epochs} train_loss {record.TrainLoss:F4} train_acc {record.TrainAccuracy:F2} val_loss {record.ValLoss:F4} val_acc {record.ValAccuracy:F2} entropy {entropy:F4} expected_mmacs {macs:F2} seconds {record.Seconds:F1} peak_mib {record.PeakMemoryMiB:F0}"));
+            if (genotypeLatency is { } gl)
+                opts.Log?.WriteLine($"expected_latency_ms {Numbers.Fixed(expectedLatency!.Value, 3)} genotype_latency_ms {Numbers.Fixed(gl, 3)}");
             opts.Log?.WriteLine($"genotype {record.Genotype}");
         }
 
         var final = Derive(net, space, cfg);
-        var file = new GenotypeFile($"darts-{space.Name}", final, space.Network with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = data.Shape.Size });
+        var file = new GenotypeFile($"darts-{space.Name}", final, deployed);
         if (main) file.Save(Path.Combine(dir, GenotypeFileName));
         return new DartsResult(file, history, history.Sum(h => h.Seconds), dir);
     }
@@ -255,7 +279,8 @@ public static class DartsSearch
     }
 
     public static readonly string[] EpochColumns =
-        ["epoch", "train_loss", "train_acc", "val_loss", "val_acc", "alpha_entropy", "expected_mmacs", "genotype", "seconds", "peak_memory_mib"];
+        ["epoch", "train_loss", "train_acc", "val_loss", "val_acc", "alpha_entropy", "expected_mmacs", "expected_latency_ms", "genotype_latency_ms", "genotype", "seconds",
+            "peak_memory_mib"];
 
     public static readonly string[] AlphaColumns = ["epoch", "cell", "edge", "node", "input", "op", "weight"];
 
@@ -264,7 +289,8 @@ public static class DartsSearch
         CsvTable.Write(Path.Combine(dir, "darts_epochs.csv"), EpochColumns, history.Select(h => new[]
         {
             Numbers.Integer(h.Epoch), Numbers.RoundTrip(h.TrainLoss), Numbers.RoundTrip(h.TrainAccuracy), Numbers.RoundTrip(h.ValLoss),
-            Numbers.RoundTrip(h.ValAccuracy), Numbers.RoundTrip(h.Entropy), Numbers.RoundTrip(h.ExpectedMacs), h.Genotype, Numbers.Fixed(h.Seconds, 1),
+            Numbers.RoundTrip(h.ValAccuracy), Numbers.RoundTrip(h.Entropy), Numbers.RoundTrip(h.ExpectedMacs), Numbers.RoundTrip(h.ExpectedLatencyMs),
+            Numbers.RoundTrip(h.GenotypeLatencyMs), h.Genotype, Numbers.Fixed(h.Seconds, 1),
             Numbers.Fixed(h.PeakMemoryMiB, 1),
         }));
         CsvTable.Write(Path.Combine(dir, "alphas.csv"), AlphaColumns, alphas.Select(r => new[]

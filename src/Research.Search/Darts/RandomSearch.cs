@@ -9,6 +9,8 @@ using Research.Training.Data;
 using Research.Training.Distributed;
 using Research.Training;
 using Research.Search.Schedule;
+using Research.Search.Proxies;
+using Research.Search.Screening;
 
 namespace Research.Search.Darts;
 
@@ -35,7 +37,7 @@ public static class RandomSearch
 
     public static RandomSearchResult Run(SearchSpace space, DatasetPair data, string datasetName, int count, TrainConfig recipe, double trainFraction,
         int seed, string outDir, TrainerOptions? template = null, TextWriter? log = null, double? budgetSeconds = null, DistributedWorld? world = null,
-        SearchSchedule? schedule = null)
+        SearchSchedule? schedule = null, ScreeningConfig? screening = null)
     {
         schedule ??= new SearchSchedule();
         if (schedule.IsHalving && budgetSeconds is not null) throw new ArgumentException("budget_minutes cannot be combined with schedule halving");
@@ -47,10 +49,22 @@ public static class RandomSearch
             Train = data.Train.Select(trainIdx, data.Train.Name + "-search-train"), Test = data.Train.Select(valIdx, data.Train.Name + "-search-val"), Validation = null,
         };
         var ds = data.Train;
-        var layout = space.Supernet with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = data.Shape.Size };
-        var rng = new Random(seed);
+        var layout = Layout(space, data.Shape);
         // Drawn up front, in the order a serial loop draws them, so every rank knows every candidate.
-        var genotypes = Enumerable.Range(0, count).Select(_ => GenotypeDerivation.Random(space.Ops, space.Nodes, rng)).ToList();
+        var genotypes = Sample(space, count, seed);
+        // Screening (latency budget, prefilter) before anything trains: the candidates left, by their index in the draw.
+        IReadOnlyList<int> pool = Enumerable.Range(0, count).ToList();
+        ScreeningResult? screened = null;
+        if (screening is { Active: true })
+        {
+            // The proxy scores the network that trains here; the budget is about the genotype in the space's network layout (random_genotype.json's).
+            var deployed = space.Network with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = data.Shape.Size };
+            var candidates = genotypes.Select((g, i) => new ProxyCandidate(CandidateName(space, i), layout.ToSpec(g, CandidateName(space, i)))
+                { Deployed = deployed.ToSpec(g, CandidateName(space, i)) }).ToList();
+            screened = CandidateScreen.Shared(world, Path.Combine(outDir, CandidateScreen.FileName), () => CandidateScreen.Run(screening, candidates,
+                screening.Latency.Table, spec => ProxyBatch.FromDataset(proxy, spec, screening.PrefilterBatch, seed), seed, template?.Device ?? Research.Torch.Device.CPU, log));
+            pool = screened.Trained;
+        }
         bool spent = false;
         bool Admit(IReadOnlyList<RandomCandidate> done, int i)
         {
@@ -63,7 +77,7 @@ public static class RandomSearch
         RandomCandidate Train(int i, int? stopAfter = null)
         {
             var g = genotypes[i];
-            var spec = layout.ToSpec(g, $"random-{space.Name}-{i}");
+            var spec = layout.ToSpec(g, CandidateName(space, i));
             var dir = Path.Combine(outDir, "random", i.ToString(CultureInfo.InvariantCulture));
             var r = Trainer.Run(spec, proxy, datasetName, recipe with { Seed = seed },
                 (template ?? new TrainerOptions { OutDir = dir }) with { OutDir = dir, Resume = true, World = null, StopAfterEpoch = stopAfter });
@@ -74,21 +88,21 @@ public static class RandomSearch
         List<RandomCandidate> results;
         if (schedule.IsHalving)
         {
-            var latest = new RandomCandidate?[count];
-            SuccessiveHalving.Run(count, schedule.MinEpochs, recipe.Epochs, schedule.Eta, (alive, rung, epochs) =>
+            var latest = new RandomCandidate?[pool.Count];
+            SuccessiveHalving.Run(pool.Count, schedule.MinEpochs, recipe.Epochs, schedule.Eta, (alive, rung, epochs) =>
             {
                 if (world?.IsMain ?? true) log?.WriteLine($"random: rung {rung}: {alive.Count} genotype(s) to {epochs} epoch(s)");
-                var trained = ShardedWork.Run(world, $"random-rung{rung}", alive.Count, i => Train(alive[i], epochs) with { Rung = rung }, Save, Load)
+                var trained = ShardedWork.Run(world, $"random-rung{rung}", alive.Count, i => Train(pool[alive[i]], epochs) with { Rung = rung }, Save, Load)
                     .Select(o => o.Result!).ToList();
                 for (int i = 0; i < alive.Count; i++) latest[alive[i]] = trained[i];
-                if (world?.IsMain ?? true) Write(csv, latest.Where(r => r is not null).Cast<RandomCandidate>().ToList());
+                if (world?.IsMain ?? true) Write(csv, latest.Where(r => r is not null).Cast<RandomCandidate>().ToList(), screened);
                 return trained.Select(r => r.ValTop1).ToList();
             });
             results = latest.Cast<RandomCandidate>().ToList();
         }
         else
-            results = ShardedWork.Run(world, "random", count, i => Train(i), Save, Load,
-                    admit: Admit, finished: done => Write(csv, done.Where(o => o.Result is not null).Select(o => o.Result!).ToList()))
+            results = ShardedWork.Run(world, "random", pool.Count, i => Train(pool[i]), Save, Load,
+                    admit: Admit, finished: done => Write(csv, done.Where(o => o.Result is not null).Select(o => o.Result!).ToList(), screened))
                 .Where(o => o.Result is not null).Select(o => o.Result!).ToList();
         var best = Ranked(results)[0];
         var file = new GenotypeFile($"random-{space.Name}", best.Genotype, space.Network with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = data.Shape.Size });
@@ -96,7 +110,21 @@ public static class RandomSearch
         return new RandomSearchResult(results, best, file, results.Sum(r => r.Seconds));
     }
 
-    public static readonly string[] Columns = ["index", "params", "macs", "val_top1", "seconds", "rung", "epochs", "genotype"];
+    /// <summary>The genotypes a search of this seed draws, in its order (uniform over the space's ops and inputs).</summary>
+    public static List<Genotype> Sample(SearchSpace space, int count, int seed)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, count).Select(_ => GenotypeDerivation.Random(space.Ops, space.Nodes, rng)).ToList();
+    }
+
+    /// <summary>How candidates are stacked: the supernet's layout, at the data's channels, classes and image size.</summary>
+    public static CellNetworkLayout Layout(SearchSpace space, Models.Networks.InputShape shape) =>
+        space.Supernet with { InChannels = shape.Channels, Classes = shape.Classes, Resolution = shape.Size };
+
+    /// <summary>Candidate i's network name (its model.yaml's, and its row's in proxies.csv).</summary>
+    public static string CandidateName(SearchSpace space, int index) => $"random-{space.Name}-{index.ToString(CultureInfo.InvariantCulture)}";
+
+    public static readonly string[] Columns = ["index", "params", "macs", "val_top1", "seconds", "rung", "epochs", "predicted_latency_ms", "prefilter_score", "genotype"];
 
     /// <summary>Best first: the later the rung, the better (halving), then by held-out accuracy, then by index.</summary>
     public static List<RandomCandidate> Ranked(IEnumerable<RandomCandidate> results) =>
@@ -115,10 +143,11 @@ public static class RandomSearch
         { Rung = int.Parse(f[5], CultureInfo.InvariantCulture), Epochs = int.Parse(f[6], CultureInfo.InvariantCulture) };
     }
 
-    private static void Write(string path, IReadOnlyList<RandomCandidate> rows) =>
+    private static void Write(string path, IReadOnlyList<RandomCandidate> rows, ScreeningResult? screened) =>
         CsvTable.Write(path, Columns, rows.Select(r => new[]
         {
             Numbers.Integer(r.Index), Numbers.Integer(r.Params), Numbers.Integer(r.Macs), Numbers.RoundTrip(r.ValTop1), Numbers.Fixed(r.Seconds, 1),
-            Numbers.Integer(r.Rung), Numbers.Integer(r.Epochs), r.Genotype.ToString(),
+            Numbers.Integer(r.Rung), Numbers.Integer(r.Epochs), Numbers.RoundTrip(screened?[r.Index].LatencyMs), Numbers.RoundTrip(screened?[r.Index].Score),
+            r.Genotype.ToString(),
         }));
 }

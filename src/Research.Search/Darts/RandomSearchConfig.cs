@@ -1,6 +1,7 @@
 using Research.Core.Settings;
 using Research.Training;
 using Research.Search.Schedule;
+using Research.Search.Screening;
 
 namespace Research.Search.Darts;
 
@@ -18,6 +19,8 @@ public sealed record RandomSearchConfig : ISettingsRecord<RandomSearchConfig>
     public DartsConfig Search { get; init; } = new();
     /// <summary>Full, or successive halving over the sampled genotypes.</summary>
     public SearchSchedule Schedule { get; init; } = new();
+    /// <summary>Before training: the latency budget and the zero-cost prefilter.</summary>
+    public ScreeningConfig Screening { get; init; } = new();
 
     public static SettingSet<RandomSearchConfig> Settings { get; } = new SettingSet<RandomSearchConfig>(new RandomSearchConfig(), "random search")
         .Integer("count", "genotypes to sample (at most, with budget_minutes)", r => r.Count, (r, v) => r with { Count = v }, min: 1)
@@ -26,6 +29,7 @@ public sealed record RandomSearchConfig : ISettingsRecord<RandomSearchConfig>
             r => r.BudgetMinutes, (r, v) => r with { BudgetMinutes = v }, new SettingRange(0, MinExclusive: true))
         .Include(DartsConfig.Settings, r => r.Search, (r, v) => r with { Search = v }, "batch", "lr", "train_portion", "crop_padding", "flip", "memory_format")
         .Include(SearchSchedule.Settings, r => r.Schedule, (r, v) => r with { Schedule = v }, [.. SearchSchedule.Settings.Keys], renames: null)
+        .Include(ScreeningConfig.Settings, r => r.Screening, (r, v) => r with { Screening = v })
         .Rule(r => r.Schedule.CheckBudget(r.Epochs))
         .Rule(r => !(r.BudgetMinutes is not null && r.Schedule.IsHalving) ? null
             : new SettingProblem("budget_minutes", "a time budget", "none with schedule halving") { Explanation = "halving sets the budget by rungs; give count instead" });

@@ -89,6 +89,21 @@ public sealed class Supernet : Module<Tensor, Tensor>
         return (Arch.AlphasNormal.softmax(-1) * mn).sum() + (Arch.AlphasReduce.softmax(-1) * mr).sum();
     }
 
+    /// <summary>The latency tables of the latency-aware search (null: none), set by the search when it is given a latency table.</summary>
+    public Latency.CellLatency? Latency { get; set; }
+
+    /// <summary>
+    /// The expected latency (ms) of the network the genotype will be trained in under the current op weights: the fixed parts
+    /// plus Σ softmax(α)·entry over both cell kinds, differentiable in α (ProxylessNAS's and FBNet's expected latency).
+    /// </summary>
+    public Tensor ExpectedLatency()
+    {
+        var tables = Latency ?? throw new InvalidOperationException("the supernet has no latency table");
+        using var ln = torch.tensor(Flatten(tables.Normal), [tables.Normal.GetLength(0), tables.Normal.GetLength(1)]);
+        using var lr = torch.tensor(Flatten(tables.Reduce), [tables.Reduce.GetLength(0), tables.Reduce.GetLength(1)]);
+        return (Arch.AlphasNormal.softmax(-1) * ln.to(Arch.AlphasNormal.device)).sum() + (Arch.AlphasReduce.softmax(-1) * lr.to(Arch.AlphasReduce.device)).sum() + tables.Fixed;
+    }
+
     private static float[] Flatten(double[,] a) => a.Cast<double>().Select(v => (float)v).ToArray();
 
     private static (double[,], double[,]) MacsTables(SearchSpace space, int resolution)

@@ -14,6 +14,8 @@ using Research.Models.Scaling;
 using Research.Models.Specs;
 using Research.Training.Data;
 using Research.Training;
+using Research.Search.Proxies;
+using Research.Search.Screening;
 
 namespace Research.Search.Grid;
 
@@ -51,9 +53,22 @@ public static class GridSearch
             throw new ArgumentException($"no (α, β, γ) on a {cfg.Step} grid has |α·β²·γ² − {cfg.Target}| ≤ {cfg.Tolerance}; raise --tolerance");
         var chosen = Spread(grid, cfg.MaxCandidates);
         bool main = world?.IsMain ?? true;
-        DurableFile.CreateDirectory(outDir);
         var proxy = DatasetSplit.HoldOut(data, cfg.ValidationFraction);
         long baseMacs = CostModel.Estimate(baseSpec).Macs;
+        // Screening (latency budget, prefilter) before anything trains.
+        ScreeningResult? screened = null;
+        var screenedByKey = new Dictionary<string, ScreenedCandidate>(StringComparer.Ordinal);
+        if (cfg.Screening.Active)
+        {
+            var candidates = chosen.Select(c => new ProxyCandidate(CandidateSpec(baseSpec, c).Name, CandidateSpec(baseSpec, c))).ToList();
+            var all = chosen;
+            screened = CandidateScreen.Shared(world, Path.Combine(outDir, CandidateScreen.FileName), () => CandidateScreen.Run(cfg.Screening, candidates,
+                cfg.Screening.Latency.Table, spec => ProxyBatch.FromDataset(proxy, spec, cfg.Screening.PrefilterBatch, cfg.Seeds[0]), cfg.Seeds[0], device ?? Research.Torch.Device.CPU, log));
+            chosen = screened.Trained.Select(i => all[i]).ToList();
+            for (int i = 0; i < all.Count; i++) screenedByKey[all[i].Key] = screened[i];
+        }
+        // Created after screening: a table that lacks a candidate's part leaves nothing behind.
+        DurableFile.CreateDirectory(outDir);
         log?.WriteLine($"grid: {grid.Count} candidates with |α·β²·γ² − {cfg.Target}| ≤ {cfg.Tolerance}, evaluating {chosen.Count} × {cfg.Seeds.Length} seed(s); proxy train {proxy.Train.Count}, held-out {proxy.Test.Count}");
 
         string csv = Path.Combine(outDir, "candidates.csv");
@@ -71,16 +86,16 @@ public static class GridSearch
                         .Concat(done.Where(d => latest.All(r => r?.Coefficients != d.Coefficients))).Where(r => r is not null).Cast<CandidateResult>().ToList();
                 var trained = Shared(world, $"grid-rung{rung}", alive.Count,
                     i => Evaluate("grid", chosen[alive[i]], baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log, device, epochs) with { Rung = rung },
-                    done => WriteCandidates(csv, Rows(done)));
+                    done => WriteCandidates(csv, Rows(done), screenedByKey));
                 for (int i = 0; i < alive.Count; i++) latest[alive[i]] = trained[i];
-                if (main) WriteCandidates(csv, Rows([]));
+                if (main) WriteCandidates(csv, Rows([]), screenedByKey);
                 return trained.Select(r => r.Objective).ToList();
             });
             results = latest.Cast<CandidateResult>().ToList();
         }
         else
             results = Shared(world, "grid", chosen.Count, i => Evaluate("grid", chosen[i], baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log, device),
-                done => WriteCandidates(csv, done)).ToList();
+                done => WriteCandidates(csv, done, screenedByKey)).ToList();
         if (cfg.Refine)
         {
             var surface = ResponseSurface.Fit(results.Select(r => (r.Coefficients, r.AccMean)).ToList());
@@ -88,7 +103,7 @@ public static class GridSearch
             if (main) log?.WriteLine($"refine: the response surface peaks at {opt} (predicted accuracy {surface.Predict(opt):F2}%)");
             var onGrid = results.ToList();
             results.AddRange(Shared(world, "grid-refined", 1, _ => Evaluate("refined", opt, baseSpec, proxy, datasetName, cfg, baseMacs, outDir, log, device),
-                done => WriteCandidates(csv, [.. onGrid, .. done])));
+                done => WriteCandidates(csv, [.. onGrid, .. done], screenedByKey)));
         }
         var ranked = Ranked(results);
         var best = ranked[0];
@@ -116,8 +131,7 @@ public static class GridSearch
     public static CandidateResult Evaluate(string kind, Coefficients c, NetworkSpec baseSpec, DatasetPair proxy, string datasetName, GridSearchConfig cfg,
         long baseMacs, string outDir, TextWriter? log, Research.Torch.Device? device = null, int? stopAfterEpoch = null)
     {
-        var member = CompoundScaler.Member(baseSpec, c.Alpha, c.Beta, c.Gamma, 1) with { Name = $"{baseSpec.Name}-{c.Key}" };
-        var spec = CompoundScaler.Scale(baseSpec, member);
+        var spec = CandidateSpec(baseSpec, c);
         var cost = CostModel.Estimate(spec);
         var accs = new List<double>();
         double seconds = 0;
@@ -139,6 +153,10 @@ public static class GridSearch
         return result;
     }
 
+    /// <summary>The base scaled by a candidate's coefficients at φ = 1, named base-KEY.</summary>
+    public static NetworkSpec CandidateSpec(NetworkSpec baseSpec, Coefficients c) =>
+        CompoundScaler.Scale(baseSpec, CompoundScaler.Member(baseSpec, c.Alpha, c.Beta, c.Gamma, 1) with { Name = $"{baseSpec.Name}-{c.Key}" });
+
     /// <summary>At most n candidates, evenly spaced through the grid's order (deterministic).</summary>
     public static IReadOnlyList<Coefficients> Spread(IReadOnlyList<Coefficients> grid, int? n)
     {
@@ -150,15 +168,17 @@ public static class GridSearch
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
     public static readonly string[] CandidateColumns =
-        ["kind", "alpha", "beta", "gamma", "constraint", "params", "macs", "macs_ratio", "acc_mean", "acc_std", "n_seeds", "objective", "seconds", "rung", "epochs"];
+        ["kind", "alpha", "beta", "gamma", "constraint", "params", "macs", "macs_ratio", "acc_mean", "acc_std", "n_seeds", "objective", "seconds", "rung", "epochs",
+            "predicted_latency_ms", "prefilter_score"];
 
-    public static void WriteCandidates(string path, IReadOnlyList<CandidateResult> results) =>
+    public static void WriteCandidates(string path, IReadOnlyList<CandidateResult> results, IReadOnlyDictionary<string, ScreenedCandidate>? screened = null) =>
         CsvTable.Write(path, CandidateColumns, results.Select(r => new[]
         {
             r.Kind, Numbers.RoundTrip(r.Coefficients.Alpha), Numbers.RoundTrip(r.Coefficients.Beta), Numbers.RoundTrip(r.Coefficients.Gamma),
             Numbers.RoundTrip(r.Coefficients.Constraint), Numbers.Integer(r.Params), Numbers.Integer(r.Macs), Numbers.RoundTrip(r.MacsRatio),
             Numbers.RoundTrip(r.AccMean), Numbers.RoundTrip(r.AccStd), Numbers.Integer(r.Accuracies.Length), Numbers.RoundTrip(r.Objective), Numbers.Fixed(r.Seconds, 1),
-            Numbers.Integer(r.Rung), Numbers.Integer(r.Epochs),
+            Numbers.Integer(r.Rung), Numbers.Integer(r.Epochs), Numbers.RoundTrip(screened?.GetValueOrDefault(r.Coefficients.Key)?.LatencyMs),
+            Numbers.RoundTrip(screened?.GetValueOrDefault(r.Coefficients.Key)?.Score),
         }));
 
     private static void WriteBest(string path, CandidateResult best, CandidateResult? runnerUp, Comparison? cmp, GridSearchConfig cfg)

@@ -3,6 +3,7 @@ using Research.Core.Text;
 using Research.Training;
 using Research.Training.Data;
 using Research.Search.Schedule;
+using Research.Search.Screening;
 
 namespace Research.Search.Grid;
 
@@ -30,6 +31,8 @@ public sealed record GridSearchConfig : ISettingsRecord<GridSearchConfig>
     public TrainConfig Train { get; init; } = new() { Epochs = 1 };
     /// <summary>Full, or successive halving over the candidates.</summary>
     public SearchSchedule Schedule { get; init; } = new();
+    /// <summary>Before training: the latency budget and the zero-cost prefilter.</summary>
+    public ScreeningConfig Screening { get; init; } = new();
 
     public static readonly string[] Objectives = ["accuracy", "accuracy-macs"];
 
@@ -46,6 +49,7 @@ public sealed record GridSearchConfig : ISettingsRecord<GridSearchConfig>
             (r, v) => r with { MaxCandidates = v }, min: 1)
         .Flag("refine", "fit a quadratic response surface and evaluate its constrained optimum", r => r.Refine, (r, v) => r with { Refine = v })
         .Include(SearchSchedule.Settings, r => r.Schedule, (r, v) => r with { Schedule = v }, [.. SearchSchedule.Settings.Keys], renames: null)
+        .Include(ScreeningConfig.Settings, r => r.Screening, (r, v) => r with { Screening = v })
         // Every candidate trains from scratch: a pretrained start does not fit scaled shapes.
         .Include(TrainConfig.Settings, r => r.Train, (r, v) => r with { Train = v }, [.. TrainConfig.Settings.Keys.Except(TrainConfig.SingleRunKeys)], renames: null)
         .Rule(r => r.Schedule.CheckBudget(r.Train.Epochs))

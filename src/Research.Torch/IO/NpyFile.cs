@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 namespace Research.Torch.IO;
 
 /// <summary>
-/// NumPy's .npy format (version 1.0–3.0) for float32 arrays: the header is parsed by a strict
+/// NumPy's .npy format (version 1.0–3.0) for float32 arrays (and int64/int32 labels): the header is parsed by a strict
 /// reader of our own (descr, fortran_order, shape, nothing else), and the data size is checked
 /// against the shape before anything is allocated. Anything else is an <see cref="InvalidDataException"/>
 /// naming the file and what it holds. <see cref="Open"/> reads the header only, and elements are then
@@ -21,13 +21,17 @@ public sealed partial class NpyFile : IDisposable
     private readonly FileStream _file;
     private readonly long _dataStart;
 
-    private NpyFile(string path, FileStream file, long[] shape, long dataStart)
+    private NpyFile(string path, FileStream file, long[] shape, long dataStart, string descr)
     {
         Path = path;
         _file = file;
         Shape = shape;
         _dataStart = dataStart;
+        Descr = descr;
     }
+
+    /// <summary>The array's dtype as NumPy writes it ('&lt;f4', '&lt;i8', …).</summary>
+    public string Descr { get; }
 
     public string Path { get; }
     public long[] Shape { get; }
@@ -41,16 +45,37 @@ public sealed partial class NpyFile : IDisposable
         return torch.tensor(npy.Read(0, (int)npy.ElementCount), npy.Shape);
     }
 
+    /// <summary>Integer class labels: an int64 or int32 array, as int64.</summary>
+    public static Tensor LoadInt64(string path)
+    {
+        using var npy = Open(path, Labels);
+        long bytes = npy.ElementCount * ElementSize(npy.Descr);
+        if (bytes > Array.MaxLength) throw new InvalidDataException($"{path}: {bytes} bytes are more than one array can hold");
+        var raw = new byte[bytes];
+        npy.ReadBytes(raw, 0);
+        long[] values = ElementSize(npy.Descr) == 8
+            ? MemoryMarshal.Cast<byte, long>(raw).ToArray()
+            : MemoryMarshal.Cast<byte, int>(raw).ToArray().Select(v => (long)v).ToArray();
+        return torch.tensor(values, npy.Shape);
+    }
+
+    private static readonly string[] Float32 = ["<f4", "=f4", "|f4"];
+    private static readonly string[] Labels = ["<i8", "=i8", "<i4", "=i4"];
+
+    private static int ElementSize(string descr) => descr.EndsWith('8') ? 8 : 4;
+
     /// <summary>Reads and checks the header (a float32, C-ordered array whose data fills the rest of the file exactly).</summary>
-    public static NpyFile Open(string path)
+    public static NpyFile Open(string path) => Open(path, Float32);
+
+    private static NpyFile Open(string path, string[] dtypes)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"npy file not found: {path}", path);
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("big-endian machine");
         var f = File.OpenRead(path);
         try
         {
-            var shape = ReadHeader(path, f);
-            return new NpyFile(path, f, shape, f.Position);
+            var (shape, descr) = ReadHeader(path, f, dtypes);
+            return new NpyFile(path, f, shape, f.Position, descr);
         }
         catch
         {
@@ -65,19 +90,23 @@ public sealed partial class NpyFile : IDisposable
         if (start < 0 || count < 0 || start + count > ElementCount)
             throw new ArgumentOutOfRangeException(nameof(start), $"{Path}: elements [{start}, {start + count}) of {ElementCount}");
         var values = new float[count];
-        var bytes = MemoryMarshal.AsBytes(values.AsSpan());
+        ReadBytes(MemoryMarshal.AsBytes(values.AsSpan()), start * 4);
+        return values;
+    }
+
+    private void ReadBytes(Span<byte> bytes, long offset)
+    {
         for (int done = 0; done < bytes.Length;)
         {
-            int read = RandomAccess.Read(_file.SafeFileHandle, bytes[done..], _dataStart + start * 4 + done);
+            int read = RandomAccess.Read(_file.SafeFileHandle, bytes[done..], _dataStart + offset + done);
             if (read == 0) throw new InvalidDataException($"{Path}: the file ended early (was it cut short while being read?)");
             done += read;
         }
-        return values;
     }
 
     public void Dispose() => _file.Dispose();
 
-    private static long[] ReadHeader(string path, FileStream f)
+    private static (long[] Shape, string Descr) ReadHeader(string path, FileStream f, string[] dtypes)
     {
         Span<byte> start = stackalloc byte[10];
         // \x93 is one byte here; a u8 literal would encode it as two (UTF-8).
@@ -100,19 +129,22 @@ public sealed partial class NpyFile : IDisposable
         var m = HeaderPattern().Match(text);
         if (!m.Success) throw new InvalidDataException($"{path}: unexpected .npy header {text}");
         string descr = m.Groups["descr"].Value;
-        if (descr is not ("<f4" or "=f4" or "|f4"))
-            throw new InvalidDataException($"{path}: holds {DescribeDtype(descr)}, expected float32 ('<f4'); convert with a.astype(np.float32)");
+        if (!dtypes.Contains(descr))
+            throw new InvalidDataException(dtypes == Float32
+                ? $"{path}: holds {DescribeDtype(descr)}, expected float32 ('<f4'); convert with a.astype(np.float32)"
+                : $"{path}: holds {DescribeDtype(descr)}, expected int64 ('<i8') or int32 ('<i4') labels; convert with a.astype(np.int64)");
+        int size = ElementSize(descr);
         if (m.Groups["fortran"].Value == "True") throw new InvalidDataException($"{path}: Fortran-ordered; save a C-ordered array (np.ascontiguousarray)");
         var dims = m.Groups["shape"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(d => long.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : throw new InvalidDataException($"{path}: bad shape entry '{d}'"))
             .ToArray();
         long count = 1;
         foreach (var d in dims)
-            count = d == 0 ? 0 : count <= long.MaxValue / 4 / Math.Max(d, 1) ? count * d : throw new InvalidDataException($"{path}: shape ({string.Join(", ", dims)}) is too large");
+            count = d == 0 ? 0 : count <= long.MaxValue / 8 / Math.Max(d, 1) ? count * d : throw new InvalidDataException($"{path}: shape ({string.Join(", ", dims)}) is too large");
         long remaining = f.Length - f.Position;
-        if (remaining != count * 4)
-            throw new InvalidDataException($"{path}: shape ({string.Join(", ", dims)}) needs {count * 4} data bytes, the file has {remaining}");
-        return dims;
+        if (remaining != count * size)
+            throw new InvalidDataException($"{path}: shape ({string.Join(", ", dims)}) needs {count * size} data bytes, the file has {remaining}");
+        return (dims, descr);
     }
 
     private static string DescribeDtype(string descr) => descr switch

@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""Latency tables against held-out networks: the networks whose latency is measured here were never
+measured as whole networks for the table, only their parts were (inside other networks).
+
+  latency_heldout.py blocks DIR [COUNT]
+      DIR/probe-*.yaml: four MobileNetV2-like block networks for 28x28 grayscale images (10 classes),
+      each with one MBConv variant (k3/k5, e3/e6) at every position; DIR/heldout-*.yaml: COUNT (24)
+      networks that mix the variants at random, position by position (seeded). A table measured
+      from the probes holds every part of every held-out network.
+  latency_heldout.py evaluate RESEARCH TABLE SPEC...
+      `RESEARCH models show SPEC --latency-table TABLE --format json` for each spec; prints each
+      network's predicted and measured milliseconds and the relative error |pred - meas| / meas,
+      then its median and 90th percentile as `name value` lines.
+"""
+import json
+import random
+import subprocess
+import sys
+
+# (output channels, stride) of each MBConv position: MobileNetV2's stages at about half width.
+POSITIONS = [(16, 2), (16, 1), (24, 2), (24, 1), (24, 1), (32, 2), (32, 1), (32, 1), (48, 1), (48, 1), (80, 2), (80, 1), (160, 1)]
+VARIANTS = [(3, 3), (3, 6), (5, 3), (5, 6)]  # (kernel, expansion)
+
+
+def spec(name, variants):
+    blocks = [f"ir_r1_k{k}_s{s}_e{e}_c{c}_arelu6" for (c, s), (k, e) in zip(POSITIONS, variants)]
+    return "\n".join([
+        f"name: {name}", "in_channels: 1", "classes: 10", "resolution: 28", "small_input: true", "drop_connect: 0", "bn_eps: 1e-05",
+        "bn_momentum: 0.1", "channel_divisor: 8", "init: default", "stem: cn_r1_k3_s1_c16_arelu6",
+        "stages:", "  - [ir_r1_k3_s1_e1_c8_arelu6]", "  - [" + ", ".join(blocks) + "]",
+        "head: {conv: 640, conv_act: relu6, hidden: 0, hidden_act: relu, hidden_conv: false, dropout: 0}", ""])
+
+
+def blocks(folder, count=24):
+    for k, e in VARIANTS:
+        with open(f"{folder}/probe-k{k}e{e}.yaml", "w") as f:
+            f.write(spec(f"probe-k{k}e{e}", [(k, e)] * len(POSITIONS)))
+    rng = random.Random(0)
+    for i in range(count):
+        with open(f"{folder}/heldout-{i}.yaml", "w") as f:
+            f.write(spec(f"heldout-{i}", [rng.choice(VARIANTS) for _ in POSITIONS]))
+
+
+def percentile(values, q):
+    v = sorted(values)
+    x = (len(v) - 1) * q
+    lo = int(x)
+    hi = min(lo + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (x - lo)
+
+
+def evaluate(research, table, specs):
+    errors = []
+    for s in specs:
+        out = subprocess.run([research, "models", "show", s, "--latency-table", table, "--format", "json"], capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(f"{s}: {out.stderr.strip()}")
+        r = json.loads(out.stdout)
+        errors.append(r["latency_error"])
+        print(f"network {r['name']} predicted_ms {r['predicted_latency_ms']:.4f} measured_ms {r['measured_latency_ms']:.4f} error {r['latency_error']:.4f}", flush=True)
+    print(f"networks {len(errors)}")
+    print(f"median_error {percentile(errors, 0.5):.4f}")
+    print(f"p90_error {percentile(errors, 0.9):.4f}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "blocks":
+        blocks(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 24)
+    else:
+        evaluate(sys.argv[2], sys.argv[3], sys.argv[4:])

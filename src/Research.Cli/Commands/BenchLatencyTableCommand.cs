@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Research.Cli.Benchmarks;
+using Research.Cli.Settings;
+using Research.Core.Text;
+using Research.Experiments.Config;
+using Research.Models.LatencyTables;
+using Research.Models.Networks;
+using Research.Models.Specs;
+using Research.Search.Darts;
+using Research.Search.Latency;
+using Research.Training;
+using Research.Torch;
+
+namespace Research.Cli.Commands;
+
+/// <summary>
+/// `research bench latency-table`: measures every part (stem, each block at each input shape, head; for a search space, each
+/// op at each position of its supernet and network layouts, each cell's preprocessing and node sums) that the given networks
+/// or space have, once each, on one engine, device, thread count and batch, into a latency table; an existing table of the
+/// same machine and settings gains the new entries.
+/// </summary>
+public static class BenchLatencyTableCommand
+{
+    public static Command Create()
+    {
+        var models = new Option<string[]>("--model") { Description = "networks to measure: registered names, spec or genotype files; repeat (or a shell glob) for a family", AllowMultipleArgumentsPerToken = true };
+        var space = new Option<string?>("--space") { Description = "a search space: every op at every position of its supernet and network layouts" };
+        var dataset = new Option<string?>("--dataset") { Description = "take the input shape (channels, size, classes) of this dataset: " + string.Join(", ", DatasetInfo.All.Select(d => d.Name)) };
+        var engine = new Option<string>("--engine") { Description = "libtorch (eager, CPU or CUDA) or onnxruntime (the exported graph, CPU)", DefaultValueFactory = _ => LatencyEngines.Libtorch }
+            .AcceptOnlyFromAmong(LatencyEngines.Names);
+        var batch = new Option<int>("--batch") { Description = "batch size the entries are measured at", DefaultValueFactory = _ => 1 };
+        var warmup = new Option<int>("--warmup") { Description = "untimed runs before each measurement", DefaultValueFactory = _ => new LatencyTiming().Warmup };
+        var repeats = new Option<int>("--repeats") { Description = "timed runs; the entry is their median", DefaultValueFactory = _ => new LatencyTiming().Repeats };
+        var threads = CommonOptions.Threads();
+        threads.DefaultValueFactory = _ => 1;
+        var outFile = new Option<string>("--out") { Description = "the table to write (an existing table of this machine and settings gains the new entries)", Required = true };
+        var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
+        var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
+        var cmd = new Command("latency-table", "measure a latency table: every part of the networks, family or search space, once per input shape")
+            { models, space, dataset, engine, batch, warmup, repeats, threads, outFile };
+        execution.AddTo(cmd);
+        overrides.AddTo(cmd);
+        cmd.SetAction(parse =>
+        {
+            var o = parse.InvocationConfiguration.Output;
+            int t = parse.GetValue(threads), b = parse.GetValue(batch);
+            if (t < 1) throw new ArgumentException($"--threads {t}: a latency table is measured at a fixed thread count (>= 1)");
+            if (b < 1) throw new ArgumentException($"--batch {b}: must be >= 1");
+            CommonOptions.ApplyThreads(t);
+            var device = execution.Bind(parse).ResolveDevice();
+            var timing = new LatencyTiming(parse.GetValue(warmup), parse.GetValue(repeats)).Validate();
+            var eng = LatencyEngines.Create(parse.GetValue(engine)!, device, t);
+            var modelList = parse.GetValue(models) ?? [];
+            if ((modelList.Length > 0) == (parse.GetValue(space) is not null)) throw new ArgumentException("name what to measure: --model (repeatable) or --space");
+            InputShape? shape = null;
+            if (parse.GetValue(dataset) is { } d)
+                shape = DatasetInfo.Find(d)?.Shape ?? throw new ArgumentException($"--dataset {d}: one of {string.Join(", ", DatasetInfo.All.Select(x => x.Name))}");
+            var modelOverrides = overrides.Bind(parse);
+            var specs = parse.GetValue(space) is { } spacePath ? SpaceSpecs(SearchSpace.Load(spacePath), modelOverrides, shape)
+                : modelList.Select(m => ModelSource.ResolveFor(m, modelOverrides, shape)).ToList();
+            // A table already there must be of this machine and settings: checked before anything is measured.
+            string path = parse.GetValue(outFile)!;
+            var existing = File.Exists(path) ? LatencyTable.Load(path) : null;
+            LatencyEngines.Here(eng, t, b, existing);
+            o.WriteLine($"engine {eng.Name} {eng.Version} device {device} threads {t} batch {b} networks {specs.Count} cpu {MachineKey.CpuModel()}");
+            var clock = Stopwatch.StartNew();
+            var table = LatencyTableBuilder.Measure(specs, eng, t, b, timing, o);
+            int added = existing is null ? table.Entries.Count : table.Entries.Keys.Count(k => !existing.Entries.ContainsKey(k));
+            if (existing is not null) table = existing.Merge(table);
+            table.Save(path);
+            o.WriteLine($"entries {table.Entries.Count}");
+            o.WriteLine($"new_entries {added}");
+            o.WriteLine($"table {path}");
+            o.WriteLine($"seconds {Numbers.Fixed(clock.Elapsed.TotalSeconds, 1)}");
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    /// <summary>The probe networks of a space in both its layouts, at the dataset's shape (or the overrides', or the layouts' own).</summary>
+    private static List<NetworkSpec> SpaceSpecs(SearchSpace sp, ModelOverrides overrides, InputShape? shape)
+    {
+        Models.Cells.CellNetworkLayout Shaped(Models.Cells.CellNetworkLayout l) => l with
+        {
+            InChannels = overrides.InChannels ?? shape?.Channels ?? l.InChannels, Classes = overrides.Classes ?? shape?.Classes ?? l.Classes,
+            Resolution = overrides.Resolution ?? shape?.Size ?? l.Resolution,
+        };
+        return SpaceLatency.ProbeSpecs(sp, Shaped(sp.Supernet)).Concat(SpaceLatency.ProbeSpecs(sp, Shaped(sp.Network))).ToList();
+    }
+}

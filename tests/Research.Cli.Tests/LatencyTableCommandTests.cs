@@ -1,0 +1,134 @@
+using System.Globalization;
+using Research.Core.Csv;
+
+namespace Research.Cli.Tests;
+
+/// <summary>
+/// `research bench latency-table` and `models show --latency-table`: a table measured on both engines predicts a network
+/// that is then measured the same way; a table from another machine, a missing entry and a cell network on ONNX Runtime
+/// are bad input that names what is wrong and writes nothing.
+/// </summary>
+[Collection("CLI training")]
+public class LatencyTableCommandTests
+{
+    private static readonly string[] Small = ["--model", "mobilenet_v2", "--width-mult", "0.35", "--small-input", "--resolution", "32", "--classes", "10"];
+
+    private static string[] Bench(string table, string engine, params string[] more) =>
+        ["bench", "latency-table", .. Small, "--engine", engine, "--threads", "1", "--batch", "2", "--warmup", "1", "--repeats", "3", "--out", table, .. more];
+
+    private static double Figure(string output, string name) => double.Parse(CliRunner.Figures(output)[name], CultureInfo.InvariantCulture);
+
+    [Theory]
+    [InlineData("libtorch")]
+    [InlineData("onnxruntime")]
+    public void ATableIsMeasuredAndPredictsWhatIsMeasuredOnTheSameEngine(string engine)
+    {
+        var dir = Directory.CreateTempSubdirectory("latency").FullName;
+        var table = Path.Combine(dir, "t.csv");
+        var (code, output, err) = CliRunner.Run(Bench(table, engine));
+        Assert.True(code == 0, err);
+        Assert.True(Figure(output, "entries") > 10);
+        var lines = File.ReadAllLines(table);
+        Assert.Contains($"# engine: {engine}", lines);
+        Assert.Contains("# threads: 1", lines);
+        Assert.Contains("# batch: 2", lines);
+        (code, output, err) = CliRunner.Run(["models", "show", .. Small[1..], "--latency-table", table]);
+        Assert.True(code == 0, err);
+        double predicted = Figure(output, "predicted_latency_ms"), measured = Figure(output, "measured_latency_ms");
+        Assert.True(predicted > 0 && measured > 0, output);
+        Assert.Equal(Math.Abs(predicted - measured) / measured, Figure(output, "latency_error"), 3);
+        // Measuring the same network again adds nothing.
+        (code, output, err) = CliRunner.Run(Bench(table, engine));
+        Assert.True(code == 0, err);
+        Assert.Equal(0, Figure(output, "new_entries"));
+    }
+
+    [Fact]
+    public void ATableFromAnotherMachineOrWithoutAPartIsRefusedAndNothingIsWritten()
+    {
+        var dir = Directory.CreateTempSubdirectory("latency").FullName;
+        var table = Path.Combine(dir, "t.csv");
+        var (code, _, err) = CliRunner.Run(Bench(table, "libtorch"));
+        Assert.True(code == 0, err);
+
+        // A part the table lacks: the wider network's first wider block, named with its input shape.
+        (code, _, err) = CliRunner.Run("models", "show", "mobilenet_v2", "--width-mult", "0.5", "--small-input", "--resolution", "32", "--classes", "10", "--latency-table", table);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(table)}: no entry for ir_r1_\S+ at \d+x\d+x\d+ \(structure [0-9a-f]{{8}}; libtorch, batch 2, 1 thread\(s\)\)", err);
+
+        // The same table from another CPU: measuring here against it, or adding to it, is refused naming the key.
+        var other = Path.Combine(dir, "other.csv");
+        File.WriteAllLines(other, File.ReadAllLines(table).Select(l => l.StartsWith("# cpu:", StringComparison.Ordinal) ? "# cpu: Another CPU 9000" : l));
+        var before = File.ReadAllText(other);
+        (code, _, err) = CliRunner.Run(["models", "show", .. Small[1..], "--latency-table", other]);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("cpu: table 'Another CPU 9000', here '", err);
+        (code, _, err) = CliRunner.Run(Bench(other, "libtorch"));
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("cpu: table 'Another CPU 9000'", err);
+        Assert.Equal(before, File.ReadAllText(other));
+        Assert.Empty(Directory.GetFiles(dir, "*.tmp*"));
+    }
+
+    [Fact]
+    public void AScaledFamilyIsMeasuredAndItsTableGainsThePredictedLatency()
+    {
+        var dir = Directory.CreateTempSubdirectory("latency").FullName;
+        string[] family = ["--base", "mobilenet_v2", "--width-mult", "0.25", "--small-input", "--resolution", "32", "--classes", "10", "--alpha", "1.2", "--beta", "1.1",
+            "--gamma", "1.15", "--phi", "0,1"];
+        var members = Path.Combine(dir, "members");
+        var (code, _, err) = CliRunner.Run(["scale", .. family, "--out", members]);
+        Assert.True(code == 0, err);
+        var specs = Directory.GetFiles(members, "*.yaml").Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(2, specs.Length);
+        var table = Path.Combine(dir, "family.csv");
+        (code, _, err) = CliRunner.Run(["bench", "latency-table", "--model", .. specs, "--threads", "1", "--warmup", "0", "--repeats", "1", "--out", table]);
+        Assert.True(code == 0, err);
+
+        // Each member's prediction is what `models show` predicts for its spec.
+        (code, var output, err) = CliRunner.Run(["scale", .. family, "--latency-table", table, "--format", "csv"]);
+        Assert.True(code == 0, err);
+        var rows = CsvTable.Parse(output);
+        Assert.Equal(2, rows.Count);
+        foreach (var (row, spec) in rows.Zip(specs))
+        {
+            (code, var shown, err) = CliRunner.Run("models", "show", spec, "--latency-table", table);
+            Assert.True(code == 0, err);
+            Assert.Equal(Figure(shown, "predicted_latency_ms"), double.Parse(row["predicted_latency_ms"], CultureInfo.InvariantCulture), 4);
+        }
+        (code, output, err) = CliRunner.Run(["scale", .. family, "--latency-table", table]);
+        Assert.True(code == 0, err);
+        Assert.Contains("predicted_ms", output);
+
+        // A table without the larger member's parts: exit 2 naming the part, and no member written.
+        var partial = Path.Combine(dir, "partial.csv");
+        (code, _, err) = CliRunner.Run(["bench", "latency-table", "--model", specs[0], "--threads", "1", "--warmup", "0", "--repeats", "1", "--out", partial]);
+        Assert.True(code == 0, err);
+        var outDir = Path.Combine(dir, "refused");
+        (code, _, err) = CliRunner.Run(["scale", .. family, "--latency-table", partial, "--out", outDir]);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains($"{partial}: no entry for ", err);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
+    public void ASearchSpaceIsMeasuredOnLibtorchAndRefusedOnOnnxRuntime()
+    {
+        var dir = Directory.CreateTempSubdirectory("latency").FullName;
+        var space = Path.Combine(Search.Tests.TestPaths.Repo, "search-spaces", "quick.yaml");
+        var table = Path.Combine(dir, "space.csv");
+        var (code, output, err) = CliRunner.Run("bench", "latency-table", "--space", space, "--dataset", "fashion-mnist", "--threads", "1", "--warmup", "0",
+            "--repeats", "1", "--out", table);
+        Assert.True(code == 0, err);
+        var rows = CsvTable.Parse(string.Join('\n', File.ReadLines(table).Where(l => !l.StartsWith('#'))));
+        Assert.Contains(rows, r => r["op"].StartsWith("cell_glue_n3_k3", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r["op"] == "max_pool_k3_s2_c16");
+        Assert.Contains("networks 12", output); // six ops besides none, in the supernet's and the network's layouts
+
+        var ort = Path.Combine(dir, "ort.csv");
+        (code, _, err) = CliRunner.Run("bench", "latency-table", "--space", space, "--engine", "onnxruntime", "--threads", "1", "--out", ort);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("cannot be exported alone yet", err);
+        Assert.False(File.Exists(ort));
+    }
+}
