@@ -11,7 +11,7 @@ namespace Research.Models.Tests;
 public class OnnxExportTests
 {
     /// <summary>Random weights and random BN statistics, so folding is exercised with non-trivial values.</summary>
-    private static Network Randomised(NetworkSpec spec, int seed)
+    internal static Network Randomised(NetworkSpec spec, int seed)
     {
         torch.manual_seed(seed);
         var net = NetworkBuilder.Build(spec);

@@ -4,6 +4,7 @@ using Research.Cli.Settings;
 using Research.Core.Csv;
 using Research.Core.Text;
 using Research.Models.Cost;
+using Research.Models.Inference;
 using Research.Models.Networks;
 using Research.Models.Zoo;
 using Research.Training;
@@ -43,14 +44,19 @@ public static class ModelsCommand
         var name = new Argument<string>("model") { Description = "a registered name, a spec file (.yaml) or a genotype (.json)" };
         var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
         var format = CommonOptions.Format();
-        var latencyBatch = new Option<int?>("--latency-batch") { Description = "also build the model and measure mean ms per forward at this batch size" };
+        var latencyBatch = new Option<int?>("--latency-batch") { Description = "also build the model and measure mean ms per inference forward (--engine) at this batch size" };
         var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
-        var cmd = new Command("show", "a model's stage table, parameters and MACs") { name, format, latencyBatch };
+        var inference = new SettingOptions<InferenceConfig>(InferenceConfig.Settings);
+        var threads = CommonOptions.Threads();
+        var cmd = new Command("show", "a model's stage table, parameters and MACs") { name, format, latencyBatch, threads };
         execution.AddTo(cmd);
+        inference.AddTo(cmd);
         overrides.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            var inferenceCfg = inference.Bind(parse);
             var spec = ModelSource.ResolveFor(parse.GetValue(name)!, overrides.Bind(parse), data: null);
             var cost = CostModel.Estimate(spec);
             var rows = new List<(string part, string blocks, int outC, int outRes, long parameters, long macs)>();
@@ -72,7 +78,8 @@ public static class ModelsCommand
                 var dev = execution.Bind(parse).ResolveDevice();
                 using var net = Models.Networks.NetworkBuilder.Build(spec);
                 net.to(dev);
-                latency = Latency.Measure(net, lb, spec.InChannels, spec.Resolution, dev);
+                using var engine = InferenceEngine.Create(net, inferenceCfg, dev);
+                latency = Latency.Measure(engine, lb, spec.InChannels, spec.Resolution, dev);
             }
             switch (parse.GetValue(format))
             {
@@ -81,6 +88,7 @@ public static class ModelsCommand
                     {
                         name = spec.Name, resolution = spec.Resolution, in_channels = spec.InChannels, classes = spec.Classes,
                         small_input = spec.SmallInput, @params = cost.Params, macs = cost.Macs, latency_ms = latency, latency_batch = parse.GetValue(latencyBatch),
+                        latency_engine = latency is null ? null : inferenceCfg.Engine,
                         parts = rows.Select(r => new { part = r.part, blocks = r.blocks, out_channels = r.outC, out_resolution = r.outRes, @params = r.parameters, macs = r.macs }),
                     }, new JsonSerializerOptions { WriteIndented = true }));
                     break;
@@ -98,7 +106,11 @@ public static class ModelsCommand
                     o.Write(t.ToString());
                     o.WriteLine($"params {cost.Params}");
                     o.WriteLine($"macs {cost.Macs}");
-                    if (latency is { } ms) o.WriteLine($"latency_ms {ms.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}");
+                    if (latency is { } ms)
+                    {
+                        o.WriteLine($"latency_engine {inferenceCfg.Engine}");
+                        o.WriteLine($"latency_ms {ms.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}");
+                    }
                     break;
             }
             return ExitCodes.Ok;
