@@ -22,6 +22,7 @@ using Research.Models.Zoo;
 using Research.Torch;
 using Research.Torch.IO;
 using Research.Torch.Modules;
+using Tensor = Research.Torch.Tensor;
 
 string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
 int IntArg(string name, string fallback) => int.Parse(Arg(name, fallback), CultureInfo.InvariantCulture);

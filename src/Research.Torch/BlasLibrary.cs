@@ -27,8 +27,9 @@ public sealed record BlasLibrary(string Name, string Path)
             .Select(p => Classify(Resolve(p)))
             .OfType<BlasLibrary>()
             .ToList();
-        // An optimized BLAS wins over the reference when both are mapped (e.g. OpenBLAS's LAPACK beside a reference libblas).
-        return paths.FirstOrDefault(b => !b.IsReference && b.Name != "unknown") ?? paths.FirstOrDefault();
+        // libtorch's own dependency is libblas.so.3 (Debian's OpenBLAS serves it from a small library that loads
+        // libopenblas); a libtorch linked to a BLAS by its own name (OpenBLAS, MKL) maps that one instead.
+        return paths.FirstOrDefault(b => System.IO.Path.GetFileName(b.Path).StartsWith("libblas.so", StringComparison.Ordinal)) ?? paths.FirstOrDefault();
     }
 
     /// <summary>Which BLAS a library file is, by its resolved path; null when the file is not a BLAS.</summary>

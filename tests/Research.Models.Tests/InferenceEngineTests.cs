@@ -72,6 +72,21 @@ public class InferenceEngineTests
         Assert.Equal(2 * convs + 4, script.Constants.Count);
     }
 
+    /// <summary>oneDNN where libtorch 1.13 computes the graph right (no hard activation, or every one on a multiple of 16 channels), frozen kernels elsewhere.</summary>
+    [Theory]
+    [InlineData("mobilenet_v2", 1.0, "onednn")]
+    [InlineData("efficientnet_b0", 1.0, "onednn")]
+    [InlineData("shufflenet_v2_x0_5", 1.0, "onednn")]
+    [InlineData("mobilenet_v3_small", 1.0, "frozen (HardSwish on 120 channels")]
+    public void TheLibTorchEngineUsesOneDnnOnlyWhereLibTorchGetsItRight(string model, double width, string plan)
+    {
+        using var net = NetworkBuilder.Build(ModelRegistry.Default.Create(model, new ModelOptions { WidthMultiplier = width, Classes = 10, Resolution = 32 }));
+        using var engine = (LibTorchEngine)InferenceEngine.Create(net, new InferenceConfig(), Device.CPU);
+        using var x = torch.randn([1, 3, 32, 32]);
+        Logits(engine.call, x);
+        Assert.StartsWith(plan, engine.Plan);
+    }
+
     [Fact]
     public void OneEngineServesAnyBatchAndEachSquareSizeAndRefusesOtherInputs()
     {

@@ -11,6 +11,11 @@ namespace Research.Models.Inference;
 /// module's tensors. The exporter is the one walk over the blocks that knows what each computes;
 /// both inference engines run its graph, so folding and every block's inference form are written
 /// once. Only the operators the exporter emits are known; any other is an error naming it.
+/// It also says whether libtorch 1.13's oneDNN inference pass computes this graph correctly: its own
+/// hardtanh, hardswish and hardsigmoid kernels on oneDNN tensors are wrong when the channels are not
+/// a multiple of the 16-channel block (measured: ReLU6 after a 3x3 convolution with 8, 12, 24, 36 or
+/// 40 output channels differs by 0.1 to 2; ReLU, sigmoid, pooling, addition and multiplication are
+/// right at every width), so the channel count reaching each of them is followed through the graph.
 /// </summary>
 public sealed class TorchScriptSource : IDisposable
 {
@@ -19,6 +24,12 @@ public sealed class TorchScriptSource : IDisposable
     private TorchScriptSource(string source) => Source = source;
 
     public string Source { get; private set; }
+
+    /// <summary>The channel count (a multiple of this) at which libtorch 1.13's oneDNN hard activations are right.</summary>
+    public const int OneDnnBlock = 16;
+
+    /// <summary>Null when libtorch's oneDNN inference pass computes this graph right; else the first node it would get wrong and why.</summary>
+    public string? OneDnnHazard { get; private set; }
 
     /// <summary>The tensors the source reads as <c>self.NAME</c> (owned here, on the device given).</summary>
     public IReadOnlyList<(string Name, Tensor Value)> Constants => _constants;
@@ -41,6 +52,7 @@ public sealed class TorchScriptSource : IDisposable
     private string Write(GraphProto graph, Device device)
     {
         var floats = new Dictionary<string, string>();   // initialiser → self.NAME
+        var dims = new Dictionary<string, long[]>();     // float initialiser → its shape
         var ints = new Dictionary<string, long[]>();     // initialiser → literal values
         var scalars = new Dictionary<string, float>();   // one-element float initialisers (Clip's bounds)
         foreach (var t in graph.Initializer)
@@ -54,6 +66,7 @@ public sealed class TorchScriptSource : IDisposable
                 string name = $"c{_constants.Count}";
                 _constants.Add((name, torch.from_bytes(t.RawData.Span, [.. t.Dims], ScalarType.Float32, device).DetachFromDisposeScope()));
                 floats[t.Name] = "self." + name;
+                dims[t.Name] = [.. t.Dims];
             }
             else throw new NotSupportedException($"TorchScript from ONNX: initialiser {t.Name} has data type {t.DataType}, expected float or int64");
         }
@@ -66,6 +79,8 @@ public sealed class TorchScriptSource : IDisposable
 
         var input = graph.Input.Single().Name;
         values_[input] = "x";
+        var channels = new Dictionary<string, long?> { [input] = graph.Input.Single().Type.TensorType.Shape.Dim[1].DimValue };
+        long? C(string onnx) => channels.GetValueOrDefault(onnx);
         var body = new StringBuilder();
         foreach (var node in graph.Node)
         {
@@ -99,10 +114,28 @@ public sealed class TorchScriptSource : IDisposable
             };
             body.Append("    ").Append(output).Append(" = ").Append(expression).Append('\n');
             values_[node.Output.Single()] = output;
+            channels[node.Output.Single()] = OutputChannels(node, a, C, dims, I);
+            if (node.OpType is "Clip" or "HardSwish" or "HardSigmoid" && C(a[0]) is var inChannels && (inChannels is null || inChannels % OneDnnBlock != 0))
+                OneDnnHazard ??= $"{node.OpType} on {inChannels?.ToString(CultureInfo.InvariantCulture) ?? "an unknown number of"} channels ({node.Name})";
         }
         var result = V(graph.Output.Single().Name);
         return $"def forward(self, x: Tensor) -> Tensor:\n{body}    return {result}\n";
     }
+
+    /// <summary>The channels (dimension 1) of a node's output where they follow from its inputs; null where they do not.</summary>
+    private static long? OutputChannels(NodeProto node, List<string> a, Func<string, long?> c, Dictionary<string, long[]> dims, Func<string, long[]> ints) =>
+        node.OpType switch
+        {
+            "Conv" => dims[a[1]][0],
+            "Relu" or "Clip" or "Sigmoid" or "Tanh" or "HardSwish" or "HardSigmoid" or "MaxPool" or "AveragePool" or "GlobalAveragePool" or "Pad" => c(a[0]),
+            "Add" or "Mul" => c(a[0]) ?? c(a[1]),
+            "Concat" when Int(node, "axis", 1) == 1 => a.All(i => c(i) is not null) ? a.Sum(i => c(i)!.Value) : null,
+            "Slice" => ints(a[3]).ToList().IndexOf(1) is var k and >= 0
+                ? c(a[0]) is { } whole ? Math.Min(ints(a[2])[k], whole) - ints(a[1])[k] : null
+                : c(a[0]),
+            "Reshape" when ints(a[1]) is { Length: 4 } shape && shape[1] > 0 => shape[1],
+            _ => null,
+        };
 
     private static long[] Ints(NodeProto node, string name) =>
         node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? [.. a.Ints] : throw new InvalidDataException($"TorchScript from ONNX: {node.Name} has no {name}");
