@@ -75,6 +75,47 @@ public class ModelsOutCommandTests
         Assert.Equal(["0", "1"], CsvTable.Read(Path.Combine(dir, "npy.csv")).Select(r => r["index"]));
     }
 
+    /// <summary>`--engine`: both engines give the same logits in predict (to 1e-4) and the run's top-1 in eval; an unknown engine is bad input.</summary>
+    [Fact]
+    public void BothEnginesGiveTheSameLogitsAndAnUnknownOneIsRefused()
+    {
+        var dir = Directory.CreateTempSubdirectory("engines").FullName;
+        var npy = Path.Combine(dir, "x.npy");
+        var rng = new Random(2);
+        WriteNpy(npy, "<f4", [5, 1, 28, 28], Enumerable.Range(0, 5 * 28 * 28).SelectMany(_ => BitConverter.GetBytes((float)(rng.NextDouble() * 4 - 2))).ToArray());
+        double[][] Logits(string engine)
+        {
+            var csv = Path.Combine(dir, $"{engine}.csv");
+            var (code, output, err) = CliRunner.Run("predict", "--weights", Weights, "--input", npy, "--logits", "--out", csv, "--threads", "1", "--engine", engine);
+            Assert.True(code == 0, err);
+            Assert.StartsWith(engine, CliRunner.Figures(output)["engine"]);
+            return CsvTable.Read(csv).Select(r => r.Where(kv => kv.Key.StartsWith("logit_", StringComparison.Ordinal))
+                .Select(kv => double.Parse(kv.Value, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        }
+        var libtorch = Logits("libtorch");
+        var onnxruntime = Logits("onnxruntime");
+        Assert.Equal(5, libtorch.Length);
+        for (int i = 0; i < libtorch.Length; i++)
+        {
+            Assert.Equal(10, libtorch[i].Length);
+            Assert.True(libtorch[i].Zip(onnxruntime[i], (a, b) => Math.Abs(a - b)).Max() < 1e-4, $"row {i}: the engines' logits differ");
+        }
+
+        var (evalCode, evalOut, evalErr) = CliRunner.Run("eval", "--weights", Weights, "--threads", "1", "--engine", "onnxruntime", "--out", Path.Combine(dir, "eval"));
+        Assert.True(evalCode == 0, evalErr);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(Run.Value, "metrics.json")));
+        double final = metrics.RootElement.GetProperty("final").GetProperty("ValTop1").GetDouble();
+        Assert.Equal(final.ToString("F2", CultureInfo.InvariantCulture), CliRunner.Figures(evalOut)["top1"]);
+        Assert.Equal("onnxruntime", CliRunner.Figures(evalOut)["engine"]);
+
+        var refused = Path.Combine(dir, "tvm.csv");
+        var (badCode, _, badErr) = CliRunner.Run("predict", "--weights", Weights, "--input", npy, "--out", refused, "--engine", "tvm");
+        Assert.Equal(ExitCodes.BadInput, badCode);
+        Assert.Contains("tvm", badErr);
+        Assert.Contains("onnxruntime", badErr);
+        Assert.False(File.Exists(refused));
+    }
+
     [Fact]
     public void BadInputsAreClearErrorsAndWriteNothing()
     {

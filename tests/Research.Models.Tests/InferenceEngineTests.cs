@@ -87,6 +87,46 @@ public class InferenceEngineTests
         Assert.StartsWith(plan, engine.Plan);
     }
 
+    /// <summary>The check that guards the optimized graph: the same source optimized or not agrees; a graph that computes something else is caught.</summary>
+    [Fact]
+    public void TheOptimizedGraphIsTakenOnlyWhereItAgreesWithTheFrozenOne()
+    {
+        const string source = """
+            def forward(self, x: Tensor) -> Tensor:
+                return torch.relu(torch.conv2d(x, self.w, self.b, [1, 1], [1, 1], [1, 1], 1))
+
+            """;
+        torch.manual_seed(2);
+        using var w = torch.randn(16, 3, 3, 3);
+        using var b = torch.randn(16);
+        using var frozen = Research.Torch.Jit.InferenceModule.Compile(source, [("w", w), ("b", b)], optimize: false);
+        using var optimized = Research.Torch.Jit.InferenceModule.Compile(source, [("w", w), ("b", b)], optimize: true);
+        using var shifted = Research.Torch.Jit.InferenceModule.Compile(source.Replace("return torch.relu(", "return 1.001 * torch.relu("), [("w", w), ("b", b)], optimize: true);
+        using var probe = LibTorchEngine.Probe([2, 3, 12, 12], Device.CPU);
+        Assert.True(LibTorchEngine.Disagreement(frozen, optimized, probe) < 1e-5);
+        double off = LibTorchEngine.Disagreement(frozen, shifted, probe);
+        Assert.True(off > LibTorchEngine.Tolerance, $"a graph off by 0.1% passes the check ({off:E2})");
+    }
+
+    [Fact]
+    public void TheProbeIsFixedAndLeavesTheRandomStateAlone()
+    {
+        torch.manual_seed(3);
+        using var first = LibTorchEngine.Probe([2, 3, 8, 8], Device.CPU);
+        using var drawn = torch.rand(4);
+        torch.manual_seed(3);
+        using var second = LibTorchEngine.Probe([2, 3, 8, 8], Device.CPU);
+        using var again = torch.rand(4);
+        Assert.Equal(first.ToArray<float>(), second.ToArray<float>());
+        Assert.Equal(drawn.ToArray<float>(), again.ToArray<float>());
+        var values = first.ToArray<float>();
+        Assert.True(values.Min() < -1.9f && values.Max() > 1.9f);
+        // Channels see different values, so a defect confined to some channels shows.
+        using var channel0 = first.select(1, 0);
+        using var channel1 = first.select(1, 1);
+        Assert.NotEqual(channel0.ToArray<float>(), channel1.ToArray<float>());
+    }
+
     [Fact]
     public void OneEngineServesAnyBatchAndEachSquareSizeAndRefusesOtherInputs()
     {

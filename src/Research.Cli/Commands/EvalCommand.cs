@@ -18,7 +18,8 @@ namespace Research.Cli.Commands;
 /// figure lines, and eval.json, per_class.csv and confusion.csv. A training run's model file is
 /// scored exactly as the run scored it (its model.yaml, preprocess.json and evaluation batch), so
 /// its final test top-1 comes out again to the last digit. Inference runs on the chosen engine
-/// (`--engine`: batch norm folded into the convolutions, libtorch or ONNX Runtime).
+/// (`--engine`: batch norm folded into the convolutions, libtorch or ONNX Runtime); folding moves
+/// logits by about 1e-6, so only an image whose two best classes are that close could count otherwise.
 /// </summary>
 public static class EvalCommand
 {
@@ -65,7 +66,7 @@ public static class EvalCommand
             string dir = parse.GetValue(outDir) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(weightsPath))!, "eval");
             Write(dir, result, confusion, pre.ClassNames, spec.Name, weightsPath, dataCfg.Name, trained.Import.Naming);
             o.WriteLine($"model {spec.Name} weights {weightsPath} ({trained.Import.Naming} names) dataset {dataCfg.Name} test {result.Count}");
-            o.WriteLine($"engine {engine.Engine}");
+            o.WriteLine($"engine {engine.Description}");
             o.WriteLine($"top1 {Numbers.Fixed(result.Top1, 2)}");
             o.WriteLine($"top5 {Numbers.Fixed(result.Top5, 2)}");
             o.WriteLine($"loss {Numbers.Fixed(result.Loss, 4)}");

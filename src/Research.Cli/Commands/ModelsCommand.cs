@@ -72,6 +72,7 @@ public static class ModelsCommand
             Part("hidden", "hidden", $"{(spec.Head.HiddenAsConv ? "1x1 conv" : "linear")} {spec.Head.HiddenFeatures}");
             Part("classifier", "classifier", $"dropout {spec.Head.Dropout}, linear {spec.Classes}");
             double? latency = null;
+            string? latencyEngine = null;
             if (parse.GetValue(latencyBatch) is { } lb)
             {
                 if (lb < 1) throw new ArgumentException($"--latency-batch {lb}: must be at least 1");
@@ -80,6 +81,7 @@ public static class ModelsCommand
                 net.to(dev);
                 using var engine = InferenceEngine.Create(net, inferenceCfg, dev);
                 latency = Latency.Measure(engine, lb, spec.InChannels, spec.Resolution, dev);
+                latencyEngine = engine.Description;
             }
             switch (parse.GetValue(format))
             {
@@ -88,7 +90,7 @@ public static class ModelsCommand
                     {
                         name = spec.Name, resolution = spec.Resolution, in_channels = spec.InChannels, classes = spec.Classes,
                         small_input = spec.SmallInput, @params = cost.Params, macs = cost.Macs, latency_ms = latency, latency_batch = parse.GetValue(latencyBatch),
-                        latency_engine = latency is null ? null : inferenceCfg.Engine,
+                        latency_engine = latencyEngine,
                         parts = rows.Select(r => new { part = r.part, blocks = r.blocks, out_channels = r.outC, out_resolution = r.outRes, @params = r.parameters, macs = r.macs }),
                     }, new JsonSerializerOptions { WriteIndented = true }));
                     break;
@@ -108,7 +110,7 @@ public static class ModelsCommand
                     o.WriteLine($"macs {cost.Macs}");
                     if (latency is { } ms)
                     {
-                        o.WriteLine($"latency_engine {inferenceCfg.Engine}");
+                        o.WriteLine($"latency_engine {latencyEngine}");
                         o.WriteLine($"latency_ms {ms.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}");
                     }
                     break;

@@ -114,7 +114,7 @@ public static class PredictCommand
             if (parse.GetValue(logits)) header.AddRange(classNames.Select(c => $"logit_{c}"));
             CsvTable.Write(outPath, header, rows);
             o.WriteLine($"model {spec.Name} inputs {rows.Count} ({trained.Import.Naming} names)");
-            o.WriteLine($"engine {engine.Engine}");
+            o.WriteLine($"engine {engine.Description}");
             o.WriteLine($"out {outPath}");
             return ExitCodes.Ok;
         });

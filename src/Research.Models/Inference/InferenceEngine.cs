@@ -31,6 +31,9 @@ public abstract class InferenceEngine : Module<Tensor, Tensor>
     /// <summary>The engine's setting value (<see cref="InferenceConfig.Engines"/>).</summary>
     public abstract string Engine { get; }
 
+    /// <summary>The engine and how it runs the last graph it built, for a command's output.</summary>
+    public virtual string Description => Engine;
+
     public static InferenceEngine Create(Network network, InferenceConfig config, Device device) => config.Validate().Engine switch
     {
         InferenceConfig.LibTorch => new LibTorchEngine(network, device),
