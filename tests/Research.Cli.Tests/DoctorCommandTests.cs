@@ -18,6 +18,22 @@ public class DoctorCommandTests
         Assert.Equal(installed, f["fashion_mnist"].StartsWith("installed"));
     }
 
+    /// <summary>The `blas` line names the library libtorch got (the file the system's libblas.so.3 leads to), and only the reference one is warned about.</summary>
+    [Fact]
+    public void NamesTheBlasLibtorchGotAndWarnsOnlyOnTheReference()
+    {
+        var (code, output, err) = CliRunner.Run("doctor");
+        Assert.Equal(ExitCodes.Ok, code);
+        var line = CliRunner.Figures(output)["blas"].Split(' ', 2);
+        Assert.Equal(2, line.Length);
+        var (name, path) = (line[0], line[1]);
+        Assert.True(File.Exists(path), $"blas names {path}, which does not exist");
+        Assert.Equal(Research.Torch.BlasLibrary.Classify(path)?.Name, name);
+        const string link = "/usr/lib/x86_64-linux-gnu/libblas.so.3";
+        if (File.Exists(link)) Assert.Equal(new FileInfo(link).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? link, path);
+        Assert.Equal(name == "reference", err.Contains("warning: libtorch got the Netlib reference BLAS"));
+    }
+
     [Fact]
     public void UnknownCommandIsBadUsage()
     {

@@ -78,6 +78,13 @@ public class ModelsCommandTests
         Assert.True(code == ExitCodes.Ok, err);
         double ms = double.Parse(CliRunner.Figures(output)["latency_ms"], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(ms > 0 && double.IsFinite(ms));
+        // The default engine, and how it ran this graph (mobilenet_v3_small's hard-swish on 120 channels keeps it off oneDNN).
+        Assert.StartsWith("libtorch (frozen (HardSwish", CliRunner.Figures(output)["latency_engine"]);
+        (code, output, err) = CliRunner.Run("models", "show", "mobilenet_v3_small", "--resolution", "32", "--latency-batch", "2", "--engine", "onnxruntime", "--format", "json");
+        Assert.True(code == ExitCodes.Ok, err);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        Assert.Equal("onnxruntime", json.RootElement.GetProperty("latency_engine").GetString());
+        Assert.True(json.RootElement.GetProperty("latency_ms").GetDouble() > 0);
     }
 
     [Fact]

@@ -21,6 +21,13 @@ public class ModelsOutCommandTests
 
     private static string Weights => Path.Combine(Run.Value, "model.safetensors");
 
+    /// <summary>The run's own final test top-1 (metrics.json).</summary>
+    private static double FinalTop1()
+    {
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(Run.Value, "metrics.json")));
+        return metrics.RootElement.GetProperty("final").GetProperty("ValTop1").GetDouble();
+    }
+
     [Fact]
     public void EvalOfARunsModelReproducesItsFinalTestTop1()
     {
@@ -28,8 +35,7 @@ public class ModelsOutCommandTests
         var (code, output, err) = CliRunner.Run("eval", "--weights", Weights, "--threads", "1", "--out", outDir);
         Assert.True(code == 0, err);
         var figures = CliRunner.Figures(output);
-        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(Run.Value, "metrics.json")));
-        double final = metrics.RootElement.GetProperty("final").GetProperty("ValTop1").GetDouble();
+        double final = FinalTop1();
         Assert.Equal(final.ToString("F2", CultureInfo.InvariantCulture), figures["top1"]);
         using var eval = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "eval.json")));
         Assert.Equal(final, eval.RootElement.GetProperty("top1").GetDouble());
@@ -74,6 +80,45 @@ public class ModelsOutCommandTests
         (code, _, err) = CliRunner.Run("predict", "--weights", Weights, "--input", npy, "--out", Path.Combine(dir, "npy.csv"));
         Assert.True(code == 0, err);
         Assert.Equal(["0", "1"], CsvTable.Read(Path.Combine(dir, "npy.csv")).Select(r => r["index"]));
+    }
+
+    /// <summary>`--engine`: both engines give the same logits in predict (to 1e-4) and the run's top-1 in eval; an unknown engine is bad input.</summary>
+    [Fact]
+    public void BothEnginesGiveTheSameLogitsAndAnUnknownOneIsRefused()
+    {
+        var dir = Directory.CreateTempSubdirectory("engines").FullName;
+        var npy = Path.Combine(dir, "x.npy");
+        var rng = new Random(2);
+        WriteNpy(npy, "<f4", [5, 1, 28, 28], Enumerable.Range(0, 5 * 28 * 28).SelectMany(_ => BitConverter.GetBytes((float)(rng.NextDouble() * 4 - 2))).ToArray());
+        double[][] Logits(string engine)
+        {
+            var csv = Path.Combine(dir, $"{engine}.csv");
+            var (code, output, err) = CliRunner.Run("predict", "--weights", Weights, "--input", npy, "--logits", "--out", csv, "--threads", "1", "--engine", engine);
+            Assert.True(code == 0, err);
+            Assert.StartsWith(engine, CliRunner.Figures(output)["engine"]);
+            return CsvTable.Read(csv).Select(r => r.Where(kv => kv.Key.StartsWith("logit_", StringComparison.Ordinal))
+                .Select(kv => double.Parse(kv.Value, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        }
+        var libtorch = Logits("libtorch");
+        var onnxruntime = Logits("onnxruntime");
+        Assert.Equal(5, libtorch.Length);
+        for (int i = 0; i < libtorch.Length; i++)
+        {
+            Assert.Equal(10, libtorch[i].Length);
+            Assert.True(libtorch[i].Zip(onnxruntime[i], (a, b) => Math.Abs(a - b)).Max() < 1e-4, $"row {i}: the engines' logits differ");
+        }
+
+        var (evalCode, evalOut, evalErr) = CliRunner.Run("eval", "--weights", Weights, "--threads", "1", "--engine", "onnxruntime", "--out", Path.Combine(dir, "eval"));
+        Assert.True(evalCode == 0, evalErr);
+        Assert.Equal(FinalTop1().ToString("F2", CultureInfo.InvariantCulture), CliRunner.Figures(evalOut)["top1"]);
+        Assert.Equal("onnxruntime", CliRunner.Figures(evalOut)["engine"]);
+
+        var refused = Path.Combine(dir, "tvm.csv");
+        var (badCode, _, badErr) = CliRunner.Run("predict", "--weights", Weights, "--input", npy, "--out", refused, "--engine", "tvm");
+        Assert.Equal(ExitCodes.BadInput, badCode);
+        Assert.Contains("tvm", badErr);
+        Assert.Contains("onnxruntime", badErr);
+        Assert.False(File.Exists(refused));
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using Research.Torch;
 
 namespace Research.Cli.Commands;
 
-/// <summary>`research doctor`: what the engine sees (libtorch, threads, CUDA) and whether the default data is installed.</summary>
+/// <summary>`research doctor`: what the engine sees (libtorch, threads, BLAS, CUDA) and whether the default data is installed.</summary>
 public static class DoctorCommand
 {
     public const string FashionMnistDir = "/usr/share/datasets/fashion-mnist";
@@ -17,7 +17,7 @@ public static class DoctorCommand
     public static Command Create()
     {
         var verbose = new Option<bool>("--verbose") { Description = "also print libtorch's build configuration" };
-        var cmd = new Command("doctor", "print libtorch version, CPU threads, CUDA devices and installed datasets") { verbose };
+        var cmd = new Command("doctor", "print libtorch version, CPU threads, BLAS, CUDA devices and installed datasets") { verbose };
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
@@ -26,6 +26,13 @@ public static class DoctorCommand
             o.WriteLine($"os {RuntimeInformation.OSDescription.Replace(' ', '_')}");
             o.WriteLine($"cpu_cores {Environment.ProcessorCount}");
             o.WriteLine($"cpu_threads {torch.get_num_threads()}");
+            // The BLAS the loader gave libtorch: the reference one makes matrix multiplies and batch-1 convolutions many times slower.
+            var blas = BlasLibrary.InProcess();
+            o.WriteLine($"blas {blas?.ToString() ?? "none (no BLAS library is mapped into this process)"}");
+            if (blas is { IsReference: true })
+                parse.InvocationConfiguration.Error.WriteLine(
+                    $"warning: libtorch got the Netlib reference BLAS ({blas.Path}): matrix multiplies and batch-1 convolutions run several times slower; "
+                    + "install OpenBLAS (apt-get install libopenblas0-openmp, as scripts/setup.sh does) and libblas.so.3 switches to it");
             o.WriteLine($"host_allocator {(torch.host_allocator_tuned ? "retaining" : "system")}");
             bool cuda = torch.cuda.is_available();
             o.WriteLine($"cuda_available {(cuda ? "true" : "false")}");

@@ -4,6 +4,7 @@ using Research.Cli.Settings;
 using Research.Core.Csv;
 using Research.Core.IO;
 using Research.Core.Text;
+using Research.Models.Inference;
 using Research.Models.Networks;
 using Research.Torch;
 using Research.Training;
@@ -16,7 +17,9 @@ namespace Research.Cli.Commands;
 /// `research eval`: scores saved weights on a dataset's test images: top-1, top-5 and loss as
 /// figure lines, and eval.json, per_class.csv and confusion.csv. A training run's model file is
 /// scored exactly as the run scored it (its model.yaml, preprocess.json and evaluation batch), so
-/// its final test top-1 comes out again to the last digit.
+/// its final test top-1 comes out again to the last digit. Inference runs on the chosen engine
+/// (`--engine`: batch norm folded into the convolutions, libtorch or ONNX Runtime); folding moves
+/// logits by about 1e-6, so only an image whose two best classes are that close could count otherwise.
 /// </summary>
 public static class EvalCommand
 {
@@ -27,18 +30,20 @@ public static class EvalCommand
         var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
         var data = new SettingOptions<DataConfig>(DataConfig.Settings, except: ["subset", "validation"]);
         var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
+        var inference = new SettingOptions<InferenceConfig>(InferenceConfig.Settings);
         var batch = new Option<int?>("--batch") { Description = "evaluation batch (default: the run's, else 256)" };
         var threads = CommonOptions.Threads();
         var outDir = CommonOptions.Out();
         outDir.Description = "where eval.json, per_class.csv and confusion.csv go (default: eval/ beside the weights)";
         var cmd = new Command("eval", "score weights on a dataset's test images: top-1, top-5, loss, per-class accuracy and the confusion matrix")
             { model, weights, batch, threads, outDir };
-        foreach (var o in execution.Options.Concat(data.Options).Concat(overrides.Options)) cmd.Options.Add(o);
+        foreach (var o in execution.Options.Concat(inference.Options).Concat(data.Options).Concat(overrides.Options)) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             var device = execution.Bind(parse).ResolveDevice();
+            var inferenceCfg = inference.Bind(parse);
             string weightsPath = parse.GetValue(weights)!;
             var run = RunFiles.Of(weightsPath);
             var recorded = run is null ? null : Preprocessing.Load(run.Preprocess);
@@ -56,10 +61,12 @@ public static class EvalCommand
             if (evalBatch < 1) throw new ArgumentException($"--batch {evalBatch}: must be >= 1");
             var loader = new DataLoader(pair.Test, evalBatch, shuffle: false, dropLast: false, device);
             var confusion = new long[pair.Test.Classes, spec.Classes];
-            var result = Evaluation.Evaluate(trained.Network, loader, pre.EvalTransform(), bf16: device.Type == DeviceType.CUDA, confusion);
+            using var engine = InferenceEngine.Create(trained.Network, inferenceCfg, device);
+            var result = Evaluation.Evaluate(engine, loader, pre.EvalTransform(), bf16: device.Type == DeviceType.CUDA, confusion);
             string dir = parse.GetValue(outDir) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(weightsPath))!, "eval");
             Write(dir, result, confusion, pre.ClassNames, spec.Name, weightsPath, dataCfg.Name, trained.Import.Naming);
             o.WriteLine($"model {spec.Name} weights {weightsPath} ({trained.Import.Naming} names) dataset {dataCfg.Name} test {result.Count}");
+            o.WriteLine($"engine {engine.Description}");
             o.WriteLine($"top1 {Numbers.Fixed(result.Top1, 2)}");
             o.WriteLine($"top5 {Numbers.Fixed(result.Top5, 2)}");
             o.WriteLine($"loss {Numbers.Fixed(result.Loss, 4)}");

@@ -6,6 +6,7 @@ using Research.Core.Text;
 using Research.Cli.Benchmarks;
 using Research.Models.Cost;
 using Research.Models.LatencyTables;
+using Research.Models.Inference;
 using Research.Models.Networks;
 using Research.Models.Zoo;
 using Research.Training;
@@ -63,18 +64,23 @@ public static class ModelsCommand
         var name = new Argument<string>("model") { Description = "a registered name, a spec file (.yaml) or a genotype (.json)" };
         var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
         var format = CommonOptions.Format();
-        var latencyBatch = new Option<int?>("--latency-batch") { Description = "also build the model and measure mean ms per forward at this batch size" };
+        var latencyBatch = new Option<int?>("--latency-batch") { Description = "also build the model and measure mean ms per inference forward (--engine) at this batch size" };
         var latencyTable = new Option<string?>("--latency-table")
         {
             Description = "a latency table of this machine (research bench latency-table): the latency it predicts against the one measured here, on its engine, threads and batch",
         };
         var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
-        var cmd = new Command("show", "a model's stage table, parameters and MACs") { name, format, latencyBatch, latencyTable };
+        var inference = new SettingOptions<InferenceConfig>(InferenceConfig.Settings);
+        var threads = CommonOptions.Threads();
+        var cmd = new Command("show", "a model's stage table, parameters and MACs") { name, format, latencyBatch, latencyTable, threads };
         execution.AddTo(cmd);
+        inference.AddTo(cmd);
         overrides.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            var inferenceCfg = inference.Bind(parse);
             var spec = ModelSource.ResolveFor(parse.GetValue(name)!, overrides.Bind(parse), data: null);
             var cost = CostModel.Estimate(spec);
             var rows = new List<(string part, string blocks, int outC, int outRes, long parameters, long macs)>();
@@ -91,13 +97,16 @@ public static class ModelsCommand
             Part("classifier", "classifier", $"dropout {spec.Head.Dropout}, linear {spec.Classes}");
             Part("auxiliary", "auxiliary", spec.Auxiliary is { } a ? $"training only: after cell {a.AfterCell}, loss weight {Numbers.RoundTrip(a.Weight)}" : "");
             double? latency = null;
+            string? latencyEngine = null;
             if (parse.GetValue(latencyBatch) is { } lb)
             {
                 if (lb < 1) throw new ArgumentException($"--latency-batch {lb}: must be at least 1");
                 var dev = execution.Bind(parse).ResolveDevice();
                 using var net = Models.Networks.NetworkBuilder.Build(spec);
                 net.to(dev);
-                latency = Latency.Measure(net, lb, spec.InChannels, spec.Resolution, dev);
+                using var engine = InferenceEngine.Create(net, inferenceCfg, dev);
+                latency = Latency.Measure(engine, lb, spec.InChannels, spec.Resolution, dev);
+                latencyEngine = engine.Description;
             }
             (double Predicted, double Measured, LatencyTable Table)? table = null;
             if (parse.GetValue(latencyTable) is { } tablePath) table = PredictAndMeasure(spec, LatencyTable.Load(tablePath), execution.Bind(parse).ResolveDevice());
@@ -110,6 +119,7 @@ public static class ModelsCommand
                         small_input = spec.SmallInput, @params = cost.InferenceParams, params_with_auxiliary = cost.Params, macs = cost.Macs, latency_ms = latency, latency_batch = parse.GetValue(latencyBatch),
                         predicted_latency_ms = table?.Predicted, measured_latency_ms = table?.Measured,
                         latency_error = table is { } tj ? Math.Abs(tj.Predicted - tj.Measured) / tj.Measured : (double?)null,
+                        latency_engine = latencyEngine,
                         parts = rows.Select(r => new { part = r.part, blocks = r.blocks, out_channels = r.outC, out_resolution = r.outRes, @params = r.parameters, macs = r.macs }),
                     }, new JsonSerializerOptions { WriteIndented = true }));
                     break;
@@ -129,7 +139,11 @@ public static class ModelsCommand
                     o.WriteLine($"params {cost.InferenceParams}");
                     if (cost.Params != cost.InferenceParams) o.WriteLine($"params_with_auxiliary {cost.Params}");
                     o.WriteLine($"macs {cost.Macs}");
-                    if (latency is { } ms) o.WriteLine($"latency_ms {ms.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}");
+                    if (latency is { } ms)
+                    {
+                        o.WriteLine($"latency_engine {latencyEngine}");
+                        o.WriteLine($"latency_ms {ms.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}");
+                    }
                     if (table is { } tt)
                     {
                         o.WriteLine($"latency_table {tt.Table.Source} engine {tt.Table.Engine} batch {tt.Table.Batch} threads {tt.Table.Threads}");

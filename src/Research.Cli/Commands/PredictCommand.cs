@@ -2,6 +2,7 @@ using System.CommandLine;
 using Research.Cli.Settings;
 using Research.Core.Csv;
 using Research.Core.Text;
+using Research.Models.Inference;
 using Research.Models.Networks;
 using Research.Torch;
 using Research.Torch.IO;
@@ -16,7 +17,8 @@ namespace Research.Cli.Commands;
 /// [N, C, H, W] (taken as already normalised), writing one CSV row per input with its top-K
 /// classes and probabilities (and every logit with --logits). Images are prepared as the model was
 /// trained: the run's preprocess.json (image size, channels, statistics) when the weights are a
-/// run's model file, else --mean/--std and the model's own input.
+/// run's model file, else --mean/--std and the model's own input. Inference runs on the chosen
+/// engine (`--engine`: batch norm folded into the convolutions, libtorch or ONNX Runtime).
 /// </summary>
 public static class PredictCommand
 {
@@ -33,16 +35,19 @@ public static class PredictCommand
         var batch = new Option<int>("--batch") { Description = "inputs per forward pass", DefaultValueFactory = _ => 64 };
         var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
         var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
+        var inference = new SettingOptions<InferenceConfig>(InferenceConfig.Settings);
         var threads = CommonOptions.Threads();
         var cmd = new Command("predict", "classify images or a .npy batch with saved weights; one CSV row per input")
             { model, weights, input, outFile, top, logits, mean, std, batch, threads };
         execution.AddTo(cmd);
+        inference.AddTo(cmd);
         overrides.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             var device = execution.Bind(parse).ResolveDevice();
+            var inferenceCfg = inference.Bind(parse);
             int k = parse.GetValue(top), batchSize = parse.GetValue(batch);
             if (k < 1) throw new ArgumentException($"--top {k}: must be >= 1");
             if (batchSize < 1) throw new ArgumentException($"--batch {batchSize}: must be >= 1");
@@ -50,6 +55,7 @@ public static class PredictCommand
             bool npy = inputPath.EndsWith(".npy", StringComparison.OrdinalIgnoreCase);
             var files = npy ? [] : ImageInputs(inputPath);
             using var trained = TrainedModel.Open(parse.GetValue(model), parse.GetValue(weights)!, overrides.Bind(parse), data: null, device);
+            using var engine = InferenceEngine.Create(trained.Network, inferenceCfg, device);
             var spec = trained.Spec;
             var classNames = trained.Preprocessing?.ClassNames ?? Enumerable.Range(0, spec.Classes).Select(i => Numbers.Integer(i)).ToArray();
             k = Math.Min(k, spec.Classes);
@@ -59,7 +65,7 @@ public static class PredictCommand
             {
                 using var scope = torch.NewDisposeScope();
                 using var noGrad = torch.no_grad();
-                var output = trained.Network.call(batchInput.to(device)).to(ScalarType.Float32).cpu();
+                var output = engine.call(batchInput.to(device)).to(ScalarType.Float32).cpu();
                 var probs = torch.nn.functional.softmax(output, 1);
                 var (values, indices) = probs.topk(k, 1);
                 var p = values.ToArray<float>();
@@ -112,6 +118,7 @@ public static class PredictCommand
             if (parse.GetValue(logits)) header.AddRange(classNames.Select(c => $"logit_{c}"));
             CsvTable.Write(outPath, header, rows);
             o.WriteLine($"model {spec.Name} inputs {rows.Count} ({trained.Import.Naming} names)");
+            o.WriteLine($"engine {engine.Description}");
             o.WriteLine($"out {outPath}");
             return ExitCodes.Ok;
         });

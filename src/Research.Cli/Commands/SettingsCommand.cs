@@ -20,6 +20,7 @@ public static class SettingsCommand
             {
                 if (parse.GetValue(markdown))
                 {
+                    if (!section.InExperimentFile) continue;
                     o.Write(SettingsCatalog.Markdown(section));
                     o.WriteLine();
                     continue;

@@ -1,4 +1,5 @@
 using Research.Core.Settings;
+using Research.Models.Inference;
 using Research.Models.Networks;
 using Research.Models.Scaling;
 using Research.Search.Ablation;
@@ -21,6 +22,11 @@ public sealed record SettingsSection(string Title, string Place, IReadOnlyList<S
 
     /// <summary>Keys written under a sub-mapping of <see cref="Place"/> (alpha, beta, gamma under coefficients).</summary>
     public IReadOnlyDictionary<string, string> SubMapping { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The <see cref="Place"/> of settings that only commands take (how a finished model is run, not part of a study).</summary>
+    public const string CommandLineOnly = "none (command line only)";
+
+    public bool InExperimentFile => Place != CommandLineOnly;
 }
 
 /// <summary>
@@ -50,9 +56,10 @@ public static class SettingsCatalog
         new("Scaling ablation", "stages.ablation", [.. AblationConfig.Settings], ["search ablation"], ExperimentFile.AblationKeys) { SubMapping = Coefficients },
         new("Compound scaling", "stages.scale", [.. FamilyConfig.Settings], ["scale"], ExperimentFile.ScaleKeys) { SubMapping = Coefficients },
         new("Report", "stages.report", [.. Research.Models.LatencyTables.LatencyTableConfig.Settings], ["report", "scale"], ExperimentFile.ReportKeys),
+        new("Inference", SettingsSection.CommandLineOnly, [.. InferenceConfig.Settings], ["eval", "predict", "models show"], []),
     ];
 
-    /// <summary>The key tables of experiments/README.md, each between markers so a test can compare them with this catalog.</summary>
+    /// <summary>The key tables of experiments/README.md (sections <see cref="SettingsSection.InExperimentFile"/>), each between markers so a test can compare them with this catalog.</summary>
     public static string Markdown(SettingsSection section) =>
         $"<!-- settings: {section.Title} -->\n{SettingsMarkdown.Table(section.Settings)}<!-- end settings -->\n";
 }
