@@ -19,6 +19,7 @@ public static class BenchCommand
         bench.Subcommands.Add(Train());
         bench.Subcommands.Add(DartsMemory());
         bench.Subcommands.Add(BenchTimeToAccuracyCommand.Create());
+        bench.Subcommands.Add(BenchProfileCommand.Create());
         return bench;
     }
 
