@@ -560,11 +560,14 @@ at::Tensor unfused(const at::Tensor& x, const at::Tensor& weight, const at::Tens
 }
 
 struct BatchNormActFunction : public torch::autograd::Function<BatchNormActFunction> {
-  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
-                            const at::Tensor& running_mean, const at::Tensor& running_var, bool training, double momentum, double eps,
-                            int64_t act) {
+  // Absent tensors come as empty optionals: libtorch 1.13's Function::apply takes no undefined tensor.
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, const c10::optional<at::Tensor>& weight_opt,
+                            const c10::optional<at::Tensor>& bias_opt, const c10::optional<at::Tensor>& running_mean,
+                            const c10::optional<at::Tensor>& running_var, bool training, double momentum, double eps, int64_t act) {
     RECORD_FUNCTION("research::batch_norm_act", c10::ArrayRef<const c10::IValue>{});
-    Forward f = fused_forward(x, weight, bias, running_mean, running_var, training, momentum, eps, act);
+    const at::Tensor weight = weight_opt.value_or(at::Tensor()), bias = bias_opt.value_or(at::Tensor());
+    Forward f = fused_forward(x, weight, bias, running_mean.value_or(at::Tensor()), running_var.value_or(at::Tensor()), training, momentum,
+                              eps, act);
     ctx->save_for_backward({x, weight, bias, f.mean, f.invstd});
     ctx->saved_data["training"] = training;
     ctx->saved_data["eps"] = eps;
@@ -578,9 +581,10 @@ struct BatchNormActFunction : public torch::autograd::Function<BatchNormActFunct
     const at::Tensor &x = saved[0], &weight = saved[1], &bias = saved[2], &mean = saved[3], &invstd = saved[4];
     const bool training = ctx->saved_data["training"].toBool();
     const int64_t act = ctx->saved_data["act"].toInt();
+    // needs_input_grad counts the tensors given (absent weight or bias have no edge).
     const bool need_dx = ctx->needs_input_grad(0);
     const bool need_dweight = weight.defined() && ctx->needs_input_grad(1);
-    const bool need_dbias = bias.defined() && ctx->needs_input_grad(2);
+    const bool need_dbias = bias.defined() && ctx->needs_input_grad(weight.defined() ? 2 : 1);
     torch::autograd::variable_list result(9);
     if (at::GradMode::is_enabled()) {
       // A double backward (create_graph): the same gradients through libtorch's differentiable ops.
@@ -675,6 +679,6 @@ RT_FN(rt_batch_norm_act, (TH x, TH w, TH b, TH mean, TH var, bool training, doub
   const char* why = mode == 0 ? "" : not_fusable(*x, weight, bias, running_mean, running_var, training, act);
   TORCH_CHECK(mode != 2 || why == nullptr, "batch_norm_act: the fused kernel does not apply: ", why ? why : "");
   *out = rt::wrap(why ? unfused(*x, weight, bias, running_mean, running_var, training, momentum, eps, act)
-                      : BatchNormActFunction::apply(*x, weight, bias, running_mean, running_var, training, momentum, eps,
+                      : BatchNormActFunction::apply(*x, rt::opt(w), rt::opt(b), rt::opt(mean), rt::opt(var), training, momentum, eps,
                                                     static_cast<int64_t>(act)));
 })
