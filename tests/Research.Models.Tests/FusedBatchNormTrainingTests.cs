@@ -12,6 +12,7 @@ namespace Research.Models.Tests;
 public class FusedBatchNormTrainingTests
 {
     private const int Steps = 20;
+    private const int Batch = 16;
 
     [Theory]
     [InlineData("mobilenet_v2", false)] // ReLU6 and none, NCHW
@@ -24,11 +25,13 @@ public class FusedBatchNormTrainingTests
         spec = spec with { DropConnect = 0, Head = spec.Head with { Dropout = 0 } };
         using var initial = NetworkBuilder.Build(spec);
         var rng = new Random(42);
-        var images = new double[Steps * 8 * 16 * 16];
+        // One batch, learnt by heart over the steps: the loss must fall, so both runs really train.
+        var images = new double[Batch * 16 * 16];
         for (int i = 0; i < images.Length; i++) images[i] = rng.NextDouble() * 2 - 1;
-        var labels = Enumerable.Range(0, Steps * 8).Select(_ => (long)rng.Next(10)).ToArray();
-        using var x = torch.tensor(images, [Steps * 8, 1, 16, 16]).to(ScalarType.Float32);
-        using var y = torch.tensor(labels, [Steps * 8]);
+        var labels = Enumerable.Range(0, Batch).Select(i => (long)(i % 10)).ToArray();
+        using var x0 = torch.tensor(images, [Batch, 1, 16, 16]).to(ScalarType.Float32);
+        using var x = channelsLast ? x0.contiguous(MemoryFormat.ChannelsLast) : x0.alias();
+        using var y = torch.tensor(labels, [Batch]);
 
         (double[] Losses, long FusedCalls) Train(bool fused)
         {
@@ -42,16 +45,14 @@ public class FusedBatchNormTrainingTests
                 finally { foreach (var t in state.Values) t.Dispose(); }
                 if (channelsLast) net.to(MemoryFormat.ChannelsLast);
                 net.train();
-                using var opt = new SGD(net.parameters(), lr: 0.05, momentum: 0.9, weight_decay: 1e-4);
+                using var opt = new SGD(net.parameters(), lr: 0.02, momentum: 0.9, weight_decay: 1e-4);
                 var losses = new double[Steps];
                 using var profiler = OperatorProfiler.Start();
                 for (int s = 0; s < Steps; s++)
                 {
                     using var scope = torch.NewDisposeScope();
-                    var xb = x.narrow(0, s * 8, 8);
-                    if (channelsLast) xb = xb.contiguous(MemoryFormat.ChannelsLast);
                     opt.zero_grad();
-                    var loss = torch.nn.functional.cross_entropy(net.call(xb), y.narrow(0, s * 8, 8));
+                    var loss = torch.nn.functional.cross_entropy(net.call(x), y);
                     loss.backward();
                     opt.step();
                     losses[s] = loss.item<double>();
@@ -69,9 +70,9 @@ public class FusedBatchNormTrainingTests
         var (unfusedLosses, unfusedCalls) = Train(fused: false);
         Assert.True(fusedCalls > 0, "the fused kernel never ran");
         Assert.Equal(0, unfusedCalls);
-        Assert.True(fusedLosses[^1] < fusedLosses[0], $"{model}: the loss did not fall ({fusedLosses[0]} -> {fusedLosses[^1]})");
         for (int s = 0; s < Steps; s++)
             Assert.True(Math.Abs(fusedLosses[s] - unfusedLosses[s]) <= 1e-4 * Math.Abs(unfusedLosses[s]),
                 $"{model} step {s}: fused loss {fusedLosses[s]:R}, unfused {unfusedLosses[s]:R}");
+        Assert.True(fusedLosses[^1] < 0.5 * fusedLosses[0], $"{model}: the loss did not fall ({string.Join(", ", fusedLosses)})");
     }
 }

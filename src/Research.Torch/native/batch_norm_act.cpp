@@ -316,30 +316,27 @@ int64_t row_parts(int64_t rows) {
   return std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), rows / kMinRowsPerPart));
 }
 
-// Per-channel batch mean and centred sum of squares (double), for training.
-void batch_moments(const float* x, const Shape& s, std::vector<double>& mean, std::vector<double>& m2) {
+// One NCHW channel's mean and centred sum of squares (double), block by block.
+void channel_moments(const float* x, const Shape& s, int64_t c, double* mean, double* m2) {
+  double n = 0, mu = 0, q = 0;
+  for (int64_t p = 0; p < s.N; ++p) {
+    const float* plane = x + (p * s.C + c) * s.HW;
+    for (int64_t o = 0; o < s.HW; o += kBlock) {
+      int64_t len = std::min(kBlock, s.HW - o);
+      double bm, bq;
+      run_moments(plane + o, len, &bm, &bq);
+      merge_moments(n, mu, q, static_cast<double>(len), bm, bq);
+    }
+  }
+  *mean = mu;
+  *m2 = q;
+}
+
+// NHWC: per-channel batch mean and centred sum of squares (double), over row ranges in parallel.
+void rows_batch_moments(const float* x, const Shape& s, std::vector<double>& mean, std::vector<double>& m2) {
   const int64_t C = s.C;
   mean.assign(C, 0.0);
   m2.assign(C, 0.0);
-  if (!s.channels_last) {
-    at::parallel_for(0, C, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t c = begin; c < end; ++c) {
-        double n = 0, mu = 0, q = 0;
-        for (int64_t p = 0; p < s.N; ++p) {
-          const float* plane = x + (p * C + c) * s.HW;
-          for (int64_t o = 0; o < s.HW; o += kBlock) {
-            int64_t len = std::min(kBlock, s.HW - o);
-            double bm, bq;
-            run_moments(plane + o, len, &bm, &bq);
-            merge_moments(n, mu, q, static_cast<double>(len), bm, bq);
-          }
-        }
-        mean[c] = mu;
-        m2[c] = q;
-      }
-    });
-    return;
-  }
   const int64_t rows = s.count();
   const int64_t parts = row_parts(rows);
   const int64_t block_rows = block_rows_of(C);
@@ -369,26 +366,39 @@ void batch_moments(const float* x, const Shape& s, std::vector<double>& mean, st
   }
 }
 
-// y = act(x * scale[c] + shift[c]) over the whole tensor.
-void apply_all(int64_t act, const float* x, float* y, const Shape& s, const float* scale, const float* shift) {
-  if (!s.channels_last) {
-    at::parallel_for(0, s.N * s.C, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t p = begin; p < end; ++p) {
-        int64_t c = p % s.C;
-        run_apply(act, x + p * s.HW, y + p * s.HW, s.HW, scale[c], shift[c]);
-      }
-    });
-    return;
-  }
-  const int64_t rows = s.count();
-  const int64_t grain = std::max<int64_t>(1, kBlock / s.C);
-  at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
-    rows_apply(act, x + begin * s.C, y + begin * s.C, end - begin, s.C, scale, shift);
-  });
-}
-
 struct Forward {
   at::Tensor output, mean, invstd;  // mean and invstd: float [C], what normalised the batch
+};
+
+// What the forward needs per channel: the statistics that normalise, the running ones updated,
+// and y = x * scale + shift.
+struct ChannelParams {
+  float* mean;
+  float* invstd;
+  float* running_mean;
+  float* running_var;
+  const float* weight;
+  const float* bias;
+  float* scale;
+  float* shift;
+  double momentum, eps, count;
+
+  void set_batch(int64_t c, double mu, double m2) const {
+    mean[c] = static_cast<float>(mu);
+    invstd[c] = static_cast<float>(1.0 / std::sqrt(m2 / count + eps));
+    if (running_mean) running_mean[c] = static_cast<float>(momentum * mu + (1 - momentum) * running_mean[c]);
+    if (running_var) running_var[c] = static_cast<float>(momentum * (m2 / (count - 1)) + (1 - momentum) * running_var[c]);
+    set_affine(c);
+  }
+  void set_running(int64_t c) const {
+    mean[c] = running_mean[c];
+    invstd[c] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(running_var[c]) + eps));
+    set_affine(c);
+  }
+  void set_affine(int64_t c) const {
+    scale[c] = invstd[c] * (weight ? weight[c] : 1.0f);
+    shift[c] = (bias ? bias[c] : 0.0f) - mean[c] * scale[c];
+  }
 };
 
 Forward fused_forward(const at::Tensor& input, const at::Tensor& weight, const at::Tensor& bias, const at::Tensor& running_mean,
@@ -400,36 +410,50 @@ Forward fused_forward(const at::Tensor& input, const at::Tensor& weight, const a
   at::Tensor y = at::empty_like(x, x.options(), layout);
   at::Tensor mean_t = at::empty({C}, x.options());
   at::Tensor invstd_t = at::empty({C}, x.options());
-  float* mean = mean_t.data_ptr<float>();
-  float* invstd = invstd_t.data_ptr<float>();
-  if (training) {
-    std::vector<double> mu, m2;
-    batch_moments(x.data_ptr<float>(), s, mu, m2);
-    const double n = static_cast<double>(s.count());
-    float* rm = running_mean.defined() ? running_mean.data_ptr<float>() : nullptr;
-    float* rv = running_var.defined() ? running_var.data_ptr<float>() : nullptr;
-    for (int64_t c = 0; c < C; ++c) {
-      mean[c] = static_cast<float>(mu[c]);
-      invstd[c] = static_cast<float>(1.0 / std::sqrt(m2[c] / n + eps));
-      if (rm) rm[c] = static_cast<float>(momentum * mu[c] + (1 - momentum) * rm[c]);
-      if (rv) rv[c] = static_cast<float>(momentum * (m2[c] / (n - 1)) + (1 - momentum) * rv[c]);
-    }
-  } else {
-    const float* rm = running_mean.data_ptr<float>();
-    const float* rv = running_var.data_ptr<float>();
-    for (int64_t c = 0; c < C; ++c) {
-      mean[c] = rm[c];
-      invstd[c] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(rv[c]) + eps));
-    }
-  }
   std::vector<float> scale(C), shift(C);
-  const float* w = weight.defined() ? weight.data_ptr<float>() : nullptr;
-  const float* b = bias.defined() ? bias.data_ptr<float>() : nullptr;
-  for (int64_t c = 0; c < C; ++c) {
-    scale[c] = invstd[c] * (w ? w[c] : 1.0f);
-    shift[c] = (b ? b[c] : 0.0f) - mean[c] * scale[c];
+  const ChannelParams cp{mean_t.data_ptr<float>(),
+                         invstd_t.data_ptr<float>(),
+                         running_mean.defined() ? running_mean.data_ptr<float>() : nullptr,
+                         running_var.defined() ? running_var.data_ptr<float>() : nullptr,
+                         weight.defined() ? weight.data_ptr<float>() : nullptr,
+                         bias.defined() ? bias.data_ptr<float>() : nullptr,
+                         scale.data(),
+                         shift.data(),
+                         momentum,
+                         eps,
+                         static_cast<double>(s.count())};
+  const float* xp = x.data_ptr<float>();
+  float* yp = y.data_ptr<float>();
+  if (!s.channels_last) {
+    // A channel at a time: its statistics, then its output while its planes are still in cache.
+    at::parallel_for(0, C, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t c = begin; c < end; ++c) {
+        if (training) {
+          double mu, m2;
+          channel_moments(xp, s, c, &mu, &m2);
+          cp.set_batch(c, mu, m2);
+        } else {
+          cp.set_running(c);
+        }
+        for (int64_t p = 0; p < s.N; ++p) {
+          int64_t o = (p * C + c) * s.HW;
+          run_apply(act, xp + o, yp + o, s.HW, scale[c], shift[c]);
+        }
+      }
+    });
+  } else {
+    if (training) {
+      std::vector<double> mu, m2;
+      rows_batch_moments(xp, s, mu, m2);
+      for (int64_t c = 0; c < C; ++c) cp.set_batch(c, mu[c], m2[c]);
+    } else {
+      for (int64_t c = 0; c < C; ++c) cp.set_running(c);
+    }
+    const int64_t grain = std::max<int64_t>(1, kBlock / C);
+    at::parallel_for(0, s.count(), grain, [&](int64_t begin, int64_t end) {
+      rows_apply(act, xp + begin * C, yp + begin * C, end - begin, C, scale.data(), shift.data());
+    });
   }
-  apply_all(act, x.data_ptr<float>(), y.data_ptr<float>(), s, scale.data(), shift.data());
   return {y, mean_t, invstd_t};
 }
 
@@ -451,22 +475,44 @@ Backward fused_backward(const at::Tensor& input, const at::Tensor& grad_output, 
   const float* invstd = invstd_t.data_ptr<float>();
   const float* w = weight.defined() ? weight.data_ptr<float>() : nullptr;
   const float* b = bias.defined() ? bias.data_ptr<float>() : nullptr;
-  std::vector<float> scale(C), shift(C);
+  const double n = static_cast<double>(s.count());
+  // dx = ((gy - grad_mean) - (x - mean) * proj) * k, as libtorch's batch_norm_backward (eval: no
+  // grad_mean or proj); the pre-activation y = x * scale + shift is recomputed as the forward did.
+  std::vector<float> scale(C), shift(C), grad_mean(C, 0.0f), proj(C, 0.0f), k(C);
+  std::vector<double> sum_gy(C, 0.0), sum_gy_xc(C, 0.0);
   for (int64_t c = 0; c < C; ++c) {
     scale[c] = invstd[c] * (w ? w[c] : 1.0f);
     shift[c] = (b ? b[c] : 0.0f) - mean[c] * scale[c];
+    k[c] = invstd[c] * (w ? w[c] : 1.0f);
+  }
+  auto set_coefficients = [&](int64_t c) {
+    if (!training) return;
+    grad_mean[c] = static_cast<float>(sum_gy[c] / n);
+    proj[c] = static_cast<float>(sum_gy_xc[c] / n * invstd[c] * invstd[c]);
+  };
+  at::Tensor dx;
+  float* dxp = nullptr;
+  if (need_dx) {
+    dx = at::empty_like(x, x.options(), layout);
+    dxp = dx.data_ptr<float>();
   }
 
-  // Pass 1: per-channel sums of gy and gy * (x - mean).
-  std::vector<double> sum_gy(C, 0.0), sum_gy_xc(C, 0.0);
   if (!s.channels_last) {
+    // A channel at a time: the sums of gy and gy (x - mean), then dx while the planes are in cache.
     at::parallel_for(0, C, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t c = begin; c < end; ++c)
+      for (int64_t c = begin; c < end; ++c) {
         for (int64_t p = 0; p < s.N; ++p) {
           int64_t o = (p * C + c) * s.HW;
           for (int64_t i = 0; i < s.HW; i += kBlock)
             run_grad_sums(act, xp + o + i, gp + o + i, std::min(kBlock, s.HW - i), scale[c], shift[c], mean[c], &sum_gy[c], &sum_gy_xc[c]);
         }
+        if (!need_dx) continue;
+        set_coefficients(c);
+        for (int64_t p = 0; p < s.N; ++p) {
+          int64_t o = (p * C + c) * s.HW;
+          run_grad_input(act, xp + o, gp + o, dxp + o, s.HW, scale[c], shift[c], mean[c], grad_mean[c], proj[c], k[c]);
+        }
+      }
     });
   } else {
     const int64_t rows = s.count();
@@ -493,9 +539,18 @@ Backward fused_backward(const at::Tensor& input, const at::Tensor& grad_output, 
         sum_gy[c] += part_gy[t * C + c];
         sum_gy_xc[c] += part_gy_xc[t * C + c];
       }
+    if (need_dx) {
+      for (int64_t c = 0; c < C; ++c) set_coefficients(c);
+      const int64_t grain = std::max<int64_t>(1, kBlock / C);
+      at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
+        rows_grad_input(act, xp + begin * C, gp + begin * C, dxp + begin * C, end - begin, C, scale.data(), shift.data(), mean,
+                        grad_mean.data(), proj.data(), k.data());
+      });
+    }
   }
 
   Backward out;
+  out.dx = dx;
   if (need_dweight) {
     out.dweight = at::empty({C}, x.options());
     float* dw = out.dweight.data_ptr<float>();
@@ -505,34 +560,6 @@ Backward fused_backward(const at::Tensor& input, const at::Tensor& grad_output, 
     out.dbias = at::empty({C}, x.options());
     float* db = out.dbias.data_ptr<float>();
     for (int64_t c = 0; c < C; ++c) db[c] = static_cast<float>(sum_gy[c]);
-  }
-  if (!need_dx) return out;
-
-  // Pass 2: dx, as libtorch's batch_norm_backward (training: minus the mean of gy and the projection on x - mean).
-  const double n = static_cast<double>(s.count());
-  std::vector<float> grad_mean(C, 0.0f), proj(C, 0.0f), k(C);
-  for (int64_t c = 0; c < C; ++c) {
-    if (training) {
-      grad_mean[c] = static_cast<float>(sum_gy[c] / n);
-      proj[c] = static_cast<float>(sum_gy_xc[c] / n * invstd[c] * invstd[c]);
-    }
-    k[c] = invstd[c] * (w ? w[c] : 1.0f);
-  }
-  out.dx = at::empty_like(x, x.options(), layout);
-  float* dxp = out.dx.data_ptr<float>();
-  if (!s.channels_last) {
-    at::parallel_for(0, s.N * C, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t p = begin; p < end; ++p) {
-        int64_t c = p % C, o = p * s.HW;
-        run_grad_input(act, xp + o, gp + o, dxp + o, s.HW, scale[c], shift[c], mean[c], grad_mean[c], proj[c], k[c]);
-      }
-    });
-  } else {
-    const int64_t grain = std::max<int64_t>(1, kBlock / C);
-    at::parallel_for(0, s.count(), grain, [&](int64_t begin, int64_t end) {
-      rows_grad_input(act, xp + begin * C, gp + begin * C, dxp + begin * C, end - begin, C, scale.data(), shift.data(), mean,
-                      grad_mean.data(), proj.data(), k.data());
-    });
   }
   return out;
 }
