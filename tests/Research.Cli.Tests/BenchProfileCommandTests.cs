@@ -21,7 +21,7 @@ public class BenchProfileCommandTests
     [Fact]
     public void TrainingStepListsTheTopOperatorsBySelfTimeWithTheirShares()
     {
-        var (header, rows, figures, output) = Profile("--memory-format", "channels_last", "--top", "8");
+        var (header, rows, figures, output) = Profile("--memory-format", "channels_last", "--top", "8", "--fused-bn", "on");
         Assert.Equal(["rank", "self_pct", "self_ms_per_step", "calls_per_step", "total_ms_per_step", "op"], header);
         Assert.Equal(8, rows.Count);
         Assert.Equal("on", figures["fused_batch_norm_act"]);
@@ -41,7 +41,7 @@ public class BenchProfileCommandTests
     [Fact]
     public void EvalStepHasNoBackwardOperators()
     {
-        var (_, rows, _, output) = Profile("--mode", "eval", "--top", "100");
+        var (_, rows, _, output) = Profile("--mode", "eval", "--top", "100", "--fused-bn", "on");
         Assert.Contains("research::batch_norm_act", rows.Select(r => r[5]));
         Assert.DoesNotContain(rows, r => r[5].Contains("backward", StringComparison.OrdinalIgnoreCase));
         Assert.Contains(" mode eval ", output);
@@ -52,6 +52,7 @@ public class BenchProfileCommandTests
     [InlineData("--steps", "0")]
     [InlineData("--top", "0")]
     [InlineData("--memory-format", "nhwc")]
+    [InlineData("--fused-bn", "maybe")]
     public void BadOptionIsBadInput(string option, string value)
     {
         var (code, _, err) = CliRunner.Run("bench", "profile", "--model", "mobilenet_v2", "--resolution", "16", "--batch", "2", option, value);

@@ -29,9 +29,11 @@ public static class BenchProfileCommand
         var format = new Option<string>("--memory-format") { Description = "contiguous (NCHW) or channels_last (NHWC)", DefaultValueFactory = _ => MemoryLayout.Contiguous }
             .AcceptOnlyFromAmong(MemoryLayout.Contiguous, MemoryLayout.ChannelsLast);
         var top = new Option<int>("--top") { Description = "operators listed", DefaultValueFactory = _ => 15 };
+        var fused = new Option<string?>("--fused-bn") { Description = "the fused batch norm + activation kernel on or off (default: RESEARCH_FUSED_BN)" }
+            .AcceptOnlyFromAmong("on", "off");
         var threads = CommonOptions.Threads();
         var cmd = new Command("profile", "the operators with the most self time in a training or inference step (libtorch's profiler, CPU)")
-            { model, batch, steps, warmup, mode, format, top, threads };
+            { model, batch, steps, warmup, mode, format, top, fused, threads };
         overrides.AddTo(cmd);
         cmd.SetAction(parse =>
         {
@@ -44,6 +46,8 @@ public static class BenchProfileCommand
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             bool eval = parse.GetValue(mode) == "eval";
             string layout = parse.GetValue(format)!;
+            bool fusedBefore = torch.fused_batch_norm_act_enabled;
+            if (parse.GetValue(fused) is { } f) torch.fused_batch_norm_act_enabled = f == "on";
 
             OperatorProfiler? profiler = null;
             IReadOnlyList<OperatorTime> ops = [];
@@ -53,7 +57,10 @@ public static class BenchProfileCommand
                     profiler = OperatorProfiler.Start();
                     return new Finally(() => ops = profiler.Stop());
                 });
-            var result = TrainStepBenchmark.Run(settings);
+            bool fusedOn = torch.fused_batch_norm_act_enabled;
+            TrainStepBenchmark.Result result;
+            try { result = TrainStepBenchmark.Run(settings); }
+            finally { torch.fused_batch_norm_act_enabled = fusedBefore; }
 
             double selfTotal = ops.Sum(x => x.SelfMs);
             if (ops.Count == 0 || selfTotal <= 0) throw new InvalidOperationException("libtorch's profiler recorded no operators");
@@ -61,7 +68,7 @@ public static class BenchProfileCommand
             o.WriteLine($"libtorch {torch.version}");
             o.WriteLine($"threads {torch.get_num_threads()}");
             o.WriteLine($"model {spec.Name} resolution {spec.Resolution} batch {b} memory_format {layout} mode {(eval ? "eval" : "train")} steps {n}");
-            o.WriteLine($"fused_batch_norm_act {(torch.fused_batch_norm_act_enabled ? "on" : "off")}");
+            o.WriteLine($"fused_batch_norm_act {(fusedOn ? "on" : "off")}");
             o.WriteLine($"ms_per_step {Numbers.Fixed(result.MsPerStep, 2)}");
             o.WriteLine($"op_self_ms_per_step {Numbers.Fixed(selfTotal / n, 2)}");
             o.WriteLine($"outside_ops_pct {Numbers.Fixed(100 * Math.Max(0, wallMs - selfTotal) / wallMs, 1)}");
