@@ -1,43 +1,57 @@
 using Research.Models.Networks;
 using Research.Models.Zoo;
 using Research.Torch;
-using Research.Torch.Optim;
+using Xunit.Abstractions;
 
 namespace Research.Models.Tests;
 
 /// <summary>
-/// Whole networks trained with the fused batch norm + activation kernel and without it (ConvBnAct's
-/// two paths): the same weights, data and steps give the same losses. The profiler proves which path ran.
+/// Whole networks, one training step (forward, loss, backward) with the fused batch norm +
+/// activation kernel and with libtorch's ops (ConvBnAct's two paths), both measured against the same
+/// network in float64. The fused path must be as close to float64 as libtorch's float32 path is:
+/// the two float32 paths sum in different orders, and in a deep network with batch norms over few
+/// values a channel (2x2 maps here) that reassociation is amplified past any fixed tolerance between
+/// them, while a wrong gradient or statistic would leave the fused path far behind. The profiler
+/// proves which path ran. Over many steps the two trajectories part further (chaotic SGD); that is
+/// documented in the README, not asserted.
 /// </summary>
-public class FusedBatchNormTrainingTests
+public class FusedBatchNormTrainingTests(ITestOutputHelper output)
 {
-    private const int Steps = 20;
     private const int Batch = 16;
-    // 32x32 small-input networks end on 2x2 maps: 64 values a channel for the last batch norms, not
-    // the 16 of 1x1 maps, whose statistics amplify differences in the last bits.
     private const int Size = 32;
+    // Fused may be this many times further from float64 than libtorch's float32 path, plus a floor
+    // for tensors both compute to float32's own precision.
+    private const double Slack = 3;
+    private const double Floor = 1e-5;
+
+    private sealed record Step(double Loss, Dictionary<string, Tensor> Values, long FusedCalls) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var t in Values.Values) t.Dispose();
+        }
+    }
 
     [Theory]
     [InlineData("mobilenet_v2", false)] // ReLU6 and none, NCHW
     [InlineData("mobilenet_v2", true)] // the same, NHWC
     [InlineData("mobilenet_v3_small", true)] // hard-swish, ReLU and none, NHWC
     [InlineData("efficientnet_b0", true)] // SiLU and none, NHWC
-    public void TwentyStepsGiveTheSameLossesFusedAndUnfused(string model, bool channelsLast)
+    public void FirstStepIsAsCloseToFloat64FusedAsUnfused(string model, bool channelsLast)
     {
-        // No dropout or drop-connect: the two runs must draw nothing from the global generator.
+        // No dropout or drop-connect: the runs must draw nothing from the global generator.
         var spec = ModelRegistry.Default.Create(model, new ModelOptions { WidthMultiplier = 0.5, SmallInput = true, Classes = 10, InChannels = 1, Resolution = Size });
         spec = spec with { DropConnect = 0, Head = spec.Head with { Dropout = 0 } };
         using var initial = NetworkBuilder.Build(spec);
         var rng = new Random(42);
-        // One batch, learnt by heart over the steps: the loss must fall, so both runs really train.
         var images = new double[Batch * Size * Size];
         for (int i = 0; i < images.Length; i++) images[i] = rng.NextDouble() * 2 - 1;
         var labels = Enumerable.Range(0, Batch).Select(i => (long)(i % 10)).ToArray();
-        using var x0 = torch.tensor(images, [Batch, 1, Size, Size]).to(ScalarType.Float32);
-        using var x = channelsLast ? x0.contiguous(MemoryFormat.ChannelsLast) : x0.alias();
+        using var x64 = torch.tensor(images, [Batch, 1, Size, Size]);
         using var y = torch.tensor(labels, [Batch]);
 
-        (double[] Losses, long FusedCalls) Train(bool fused)
+        // The step's loss, parameter gradients and running statistics (all as float64).
+        Step Run(bool fused, ScalarType dtype)
         {
             bool was = torch.fused_batch_norm_act_enabled;
             torch.fused_batch_norm_act_enabled = fused;
@@ -47,22 +61,21 @@ public class FusedBatchNormTrainingTests
                 var state = initial.state_dict();
                 try { net.load_state_dict(state); }
                 finally { foreach (var t in state.Values) t.Dispose(); }
+                net.to(dtype);
+                using var x0 = x64.to(dtype);
+                using var x = channelsLast ? x0.contiguous(MemoryFormat.ChannelsLast) : x0.alias();
                 if (channelsLast) net.to(MemoryFormat.ChannelsLast);
                 net.train();
-                using var opt = new SGD(net.parameters(), lr: 0.02, momentum: 0.9, weight_decay: 1e-4);
-                var losses = new double[Steps];
                 using var profiler = OperatorProfiler.Start();
-                for (int s = 0; s < Steps; s++)
-                {
-                    using var scope = torch.NewDisposeScope();
-                    opt.zero_grad();
-                    var loss = torch.nn.functional.cross_entropy(net.call(x), y);
-                    loss.backward();
-                    opt.step();
-                    losses[s] = loss.item<double>();
-                }
-                var ops = profiler.Stop();
-                return (losses, ops.Where(o => o.Name == "research::batch_norm_act").Sum(o => o.Calls));
+                using var scope = torch.NewDisposeScope();
+                var loss = torch.nn.functional.cross_entropy(net.call(x), y);
+                loss.backward();
+                var calls = profiler.Stop().Where(o => o.Name == "research::batch_norm_act").Sum(o => o.Calls);
+                var values = new Dictionary<string, Tensor>();
+                foreach (var (name, p) in net.named_parameters()) values["grad " + name] = p.grad!.detach().to(ScalarType.Float64).DetachFromDisposeScope();
+                foreach (var (name, b) in net.named_buffers())
+                    if (b.dtype.IsFloatingPoint()) values[name] = b.detach().to(ScalarType.Float64).DetachFromDisposeScope();
+                return new Step(loss.item<double>(), values, calls);
             }
             finally
             {
@@ -70,13 +83,36 @@ public class FusedBatchNormTrainingTests
             }
         }
 
-        var (fusedLosses, fusedCalls) = Train(fused: true);
-        var (unfusedLosses, unfusedCalls) = Train(fused: false);
-        Assert.True(fusedCalls > 0, "the fused kernel never ran");
-        Assert.Equal(0, unfusedCalls);
-        for (int s = 0; s < Steps; s++)
-            Assert.True(Math.Abs(fusedLosses[s] - unfusedLosses[s]) <= 1e-4 * Math.Abs(unfusedLosses[s]),
-                $"{model} step {s}: fused loss {fusedLosses[s]:R}, unfused {unfusedLosses[s]:R}");
-        Assert.True(fusedLosses[^1] < 0.9 * fusedLosses[0], $"{model}: the loss did not fall ({string.Join(", ", fusedLosses)})");
+        using var reference = Run(fused: false, ScalarType.Float64);
+        using var fusedStep = Run(fused: true, ScalarType.Float32);
+        using var unfusedStep = Run(fused: false, ScalarType.Float32);
+        Assert.True(fusedStep.FusedCalls > 0, "the fused kernel never ran");
+        Assert.Equal(0, unfusedStep.FusedCalls);
+        Assert.Equal(0, reference.FusedCalls);
+
+        // Largest difference from float64 over the tensor's largest magnitude.
+        static double Error(Tensor a, Tensor reference)
+        {
+            using var d = (a - reference).abs().max();
+            using var m = reference.abs().max();
+            return d.item<double>() / Math.Max(1e-30, m.item<double>());
+        }
+
+        double lossF = Math.Abs(fusedStep.Loss - reference.Loss) / reference.Loss;
+        double lossU = Math.Abs(unfusedStep.Loss - reference.Loss) / reference.Loss;
+        output.WriteLine($"{model} loss {reference.Loss:R}: fused error {lossF:E2}, unfused error {lossU:E2}");
+        var failures = new List<string>();
+        if (lossF > Slack * lossU + Floor) failures.Add($"loss: fused error {lossF:E2}, unfused {lossU:E2}");
+        double worstF = 0, worstU = 0;
+        foreach (var (name, r) in reference.Values)
+        {
+            double f = Error(fusedStep.Values[name], r), u = Error(unfusedStep.Values[name], r);
+            worstF = Math.Max(worstF, f);
+            worstU = Math.Max(worstU, u);
+            if (f > Slack * u + Floor) failures.Add($"{name}: fused error {f:E2}, unfused {u:E2}");
+        }
+        output.WriteLine($"{model} worst tensor error against float64: fused {worstF:E2}, unfused {worstU:E2} ({reference.Values.Count} tensors)");
+        foreach (var f in failures) output.WriteLine(f);
+        Assert.True(failures.Count == 0, $"{model}: {failures.Count} of {reference.Values.Count + 1} values are further from float64 fused than unfused: {string.Join("; ", failures.Take(10))}");
     }
 }
