@@ -19,8 +19,8 @@ public class FusedBatchNormTrainingTests(ITestOutputHelper output)
 {
     private const int Batch = 16;
     private const int Size = 32;
-    // Fused may be this many times further from float64 than libtorch's float32 path, plus a floor
-    // for tensors both compute to float32's own precision.
+    // Fused may be this many times further from float64 than libtorch's float32 path at its worst,
+    // plus a floor for what both compute to float32's own precision.
     private const double Slack = 3;
     private const double Floor = 1e-5;
 
@@ -101,18 +101,15 @@ public class FusedBatchNormTrainingTests(ITestOutputHelper output)
         double lossF = Math.Abs(fusedStep.Loss - reference.Loss) / reference.Loss;
         double lossU = Math.Abs(unfusedStep.Loss - reference.Loss) / reference.Loss;
         output.WriteLine($"{model} loss {reference.Loss:R}: fused error {lossF:E2}, unfused error {lossU:E2}");
-        var failures = new List<string>();
-        if (lossF > Slack * lossU + Floor) failures.Add($"loss: fused error {lossF:E2}, unfused {lossU:E2}");
-        double worstF = 0, worstU = 0;
-        foreach (var (name, r) in reference.Values)
-        {
-            double f = Error(fusedStep.Values[name], r), u = Error(unfusedStep.Values[name], r);
-            worstF = Math.Max(worstF, f);
-            worstU = Math.Max(worstU, u);
-            if (f > Slack * u + Floor) failures.Add($"{name}: fused error {f:E2}, unfused {u:E2}");
-        }
-        output.WriteLine($"{model} worst tensor error against float64: fused {worstF:E2}, unfused {worstU:E2} ({reference.Values.Count} tensors)");
-        foreach (var f in failures) output.WriteLine(f);
-        Assert.True(failures.Count == 0, $"{model}: {failures.Count} of {reference.Values.Count + 1} values are further from float64 fused than unfused: {string.Join("; ", failures.Take(10))}");
+        // Each tensor against the worst of libtorch's path: per tensor, two errors of the same order
+        // can stand in any ratio, while a wrong kernel puts its layer and every one below it far out.
+        var errors = reference.Values.Select(kv => (Name: kv.Key, Fused: Error(fusedStep.Values[kv.Key], kv.Value), Unfused: Error(unfusedStep.Values[kv.Key], kv.Value))).ToList();
+        double worstU = errors.Max(e => e.Unfused);
+        var worst = errors.OrderByDescending(e => e.Fused).Take(5).ToList();
+        output.WriteLine($"{model} worst unfused error {worstU:E2}; worst fused: {string.Join(", ", worst.Select(e => $"{e.Name} {e.Fused:E2} (unfused {e.Unfused:E2})"))}");
+        Assert.True(lossF <= Slack * lossU + Floor, $"{model} loss: fused error {lossF:E2}, unfused {lossU:E2}");
+        var failures = errors.Where(e => e.Fused > Slack * worstU + Floor).ToList();
+        Assert.True(failures.Count == 0, $"{model}: {failures.Count} of {errors.Count} tensors further from float64 fused than {Slack} x the worst unfused ({worstU:E2}): "
+            + string.Join("; ", failures.Take(10).Select(e => $"{e.Name} {e.Fused:E2}")));
     }
 }
