@@ -24,6 +24,12 @@ public class FusedBatchNormTrainingTests(ITestOutputHelper output)
     private const double Slack = 3;
     private const double Floor = 1e-5;
 
+    private static double Median(IEnumerable<double> values)
+    {
+        var v = values.Order().ToList();
+        return v[v.Count / 2];
+    }
+
     private sealed record Step(double Loss, Dictionary<string, Tensor> Values, long FusedCalls) : IDisposable
     {
         public void Dispose()
@@ -90,12 +96,23 @@ public class FusedBatchNormTrainingTests(ITestOutputHelper output)
         Assert.Equal(0, unfusedStep.FusedCalls);
         Assert.Equal(0, reference.FusedCalls);
 
-        // Largest difference from float64 over the tensor's largest magnitude.
-        static double Error(Tensor a, Tensor reference)
+        // Largest difference from float64 over the tensor's largest magnitude, or over a thousandth of
+        // the largest of its kind (gradients, running means, running variances) where that is more:
+        // some tensors are zero but for rounding (the bias gradient and running mean of a batch norm
+        // whose output reaches the next batch norm through linear layers alone, which removes any
+        // shift), and against their float64 values of 1e-17 every float32 path looks infinitely wrong.
+        static string KindOf(string name) => name.StartsWith("grad ") ? "grad" : name[(name.LastIndexOf('.') + 1)..];
+        static double MaxAbs(Tensor t)
         {
-            using var d = (a - reference).abs().max();
-            using var m = reference.abs().max();
-            return d.item<double>() / Math.Max(1e-30, m.item<double>());
+            using var m = t.abs().max();
+            return m.item<double>();
+        }
+        var scaleOfKind = reference.Values.GroupBy(kv => KindOf(kv.Key)).ToDictionary(g => g.Key, g => g.Max(kv => MaxAbs(kv.Value)));
+        double Error(Tensor a, string name)
+        {
+            var r = reference.Values[name];
+            using var d = (a - r).abs().max();
+            return d.item<double>() / Math.Max(Math.Max(MaxAbs(r), 1e-3 * scaleOfKind[KindOf(name)]), 1e-30);
         }
 
         double lossF = Math.Abs(fusedStep.Loss - reference.Loss) / reference.Loss;
@@ -103,12 +120,17 @@ public class FusedBatchNormTrainingTests(ITestOutputHelper output)
         output.WriteLine($"{model} loss {reference.Loss:R}: fused error {lossF:E2}, unfused error {lossU:E2}");
         // Each tensor against the worst of libtorch's path: per tensor, two errors of the same order
         // can stand in any ratio, while a wrong kernel puts its layer and every one below it far out.
-        var errors = reference.Values.Select(kv => (Name: kv.Key, Fused: Error(fusedStep.Values[kv.Key], kv.Value), Unfused: Error(unfusedStep.Values[kv.Key], kv.Value))).ToList();
+        var errors = reference.Values.Keys.Select(k => (Name: k, Fused: Error(fusedStep.Values[k], k), Unfused: Error(unfusedStep.Values[k], k))).ToList();
         double worstU = errors.Max(e => e.Unfused);
         var worst = errors.OrderByDescending(e => e.Fused).Take(5).ToList();
-        double apart = reference.Values.Keys.Max(k => Error(fusedStep.Values[k], unfusedStep.Values[k]));
-        output.WriteLine($"{model} fused and unfused apart by up to {apart:E2}; worst unfused error {worstU:E2}; worst fused: {string.Join(", ", worst.Select(e => $"{e.Name} {e.Fused:E2} (unfused {e.Unfused:E2})"))}");
+        var byUnfused = errors.OrderByDescending(e => e.Unfused).Take(5);
+        output.WriteLine($"{model} worst unfused: {string.Join(", ", byUnfused.Select(e => $"{e.Name} {e.Unfused:E2} (fused {e.Fused:E2})"))}");
+        output.WriteLine($"{model} median error fused {Median(errors.Select(e => e.Fused)):E2}, unfused {Median(errors.Select(e => e.Unfused)):E2}; worst unfused error {worstU:E2}; worst fused: {string.Join(", ", worst.Select(e => $"{e.Name} {e.Fused:E2} (unfused {e.Unfused:E2})"))}");
         Assert.True(lossF <= Slack * lossU + Floor, $"{model} loss: fused error {lossF:E2}, unfused {lossU:E2}");
+        // The typical tensor too: a kernel a little wrong everywhere (a derivative, a statistic) moves
+        // the median, which the worst case of a badly conditioned layer would hide.
+        double medianF = Median(errors.Select(e => e.Fused)), medianU = Median(errors.Select(e => e.Unfused));
+        Assert.True(medianF <= Slack * medianU + Floor, $"{model}: median tensor error fused {medianF:E2}, unfused {medianU:E2}");
         var failures = errors.Where(e => e.Fused > Slack * worstU + Floor).ToList();
         Assert.True(failures.Count == 0, $"{model}: {failures.Count} of {errors.Count} tensors further from float64 fused than {Slack} x the worst unfused ({worstU:E2}): "
             + string.Join("; ", failures.Take(10).Select(e => $"{e.Name} {e.Fused:E2}")));
