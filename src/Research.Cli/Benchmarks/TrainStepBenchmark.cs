@@ -14,8 +14,11 @@ public static class TrainStepBenchmark
 {
     /// <param name="Bf16">the forward pass under bf16 autocast on the device (as the trainer on CUDA)</param>
     /// <param name="CudaGraphs">replay one captured step (CUDA; the warm-up steps run eagerly on a side stream first, then one is captured)</param>
+    /// <param name="Eval">an inference step instead: eval mode, no gradients, forward and loss only</param>
+    /// <param name="AroundTimed">opened before the timed steps and disposed after them (e.g. a profiler)</param>
     public sealed record Settings(NetworkSpec Model, long Batch, int Steps, int Warmup, string Optimizer, Device Device,
-        MemoryFormat Format = MemoryFormat.Contiguous, bool Bf16 = false, bool CudaGraphs = false);
+        MemoryFormat Format = MemoryFormat.Contiguous, bool Bf16 = false, bool CudaGraphs = false, bool Eval = false,
+        Func<IDisposable>? AroundTimed = null);
 
     /// <param name="PeakMemoryMiB">the device's peak allocated memory over the timed steps (CUDA; null elsewhere)</param>
     public sealed record Result(double MsPerStep, double ImagesPerSecond, long Parameters, double FinalLoss, double? PeakMemoryMiB = null);
@@ -32,7 +35,7 @@ public static class TrainStepBenchmark
     {
         torch.manual_seed(0);
         using var model = NetworkBuilder.Build(s.Model);
-        model.to(s.Device).to(s.Format).train();
+        model.to(s.Device).to(s.Format).train(!s.Eval);
         using var opt = CreateOptimizer(s.Optimizer, model.parameters());
         using var x0 = torch.randn([s.Batch, s.Model.InChannels, s.Model.Resolution, s.Model.Resolution], device: s.Device);
         using var x = x0.contiguous(s.Format);
@@ -48,6 +51,13 @@ public static class TrainStepBenchmark
         void Step()
         {
             using var scope = torch.NewDisposeScope();
+            if (s.Eval)
+            {
+                using (torch.no_grad())
+                using (torch.autocast(s.Device.Type, enabled: s.Bf16))
+                    lastLoss.copy_(torch.nn.functional.cross_entropy(model.call(x).to(ScalarType.Float32), y));
+                return;
+            }
             opt.zero_grad(set_to_none: !s.CudaGraphs);
             Tensor logits;
             using (torch.autocast(s.Device.Type, enabled: s.Bf16))
@@ -77,12 +87,16 @@ public static class TrainStepBenchmark
         }
         Sync();
         if (cuda) torch.cuda.reset_peak_memory_stats(device);
-        var sw = Stopwatch.StartNew();
-        for (int i = 0; i < s.Steps; i++)
-            if (graph is not null) graph.Replay();
-            else Step();
-        Sync();
-        double secs = sw.Elapsed.TotalSeconds;
+        double secs;
+        using (s.AroundTimed?.Invoke())
+        {
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < s.Steps; i++)
+                if (graph is not null) graph.Replay();
+                else Step();
+            Sync();
+            secs = sw.Elapsed.TotalSeconds;
+        }
         double? peak = cuda && torch.cuda.is_built() ? torch.cuda.max_memory_allocated(device) / (1024.0 * 1024.0) : null;
         long nparams = model.parameters().Sum(p => p.numel());
         return new Result(1000 * secs / s.Steps, s.Steps * s.Batch / secs, nparams, lastLoss.item<double>(), peak);

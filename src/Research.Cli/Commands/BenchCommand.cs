@@ -20,6 +20,7 @@ public static class BenchCommand
         bench.Subcommands.Add(DartsMemory());
         bench.Subcommands.Add(BenchTimeToAccuracyCommand.Create());
         bench.Subcommands.Add(BenchLatencyTableCommand.Create());
+        bench.Subcommands.Add(BenchProfileCommand.Create());
         return bench;
     }
 

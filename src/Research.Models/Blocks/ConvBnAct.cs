@@ -24,7 +24,12 @@ public sealed class ConvBnAct : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var y = Bn.call(Conv.call(x));
+        var z = Conv.call(x);
+        // Batch norm and activation as one kernel (BatchNorm2d.forward with an activation), unless a
+        // hook on either must see them apart.
+        if (!Bn.has_hooks && Act is not { has_hooks: true } && BatchNormAct.ActivationOf(Act) is { } fused)
+            return Bn.forward(z, fused);
+        var y = Bn.call(z);
         return Act is null ? y : Act.call(y);
     }
 }

@@ -50,13 +50,20 @@ namespace Research.Torch.Modules
         /// <summary>The ranks whose batches are normalised together in training (null: this process's batch alone).</summary>
         public ProcessGroup? SyncGroup { get; set; }
 
-        public override Tensor forward(Tensor input)
+        public override Tensor forward(Tensor input) => forward(input, BatchNormActivation.None);
+
+        /// <summary>
+        /// Batch norm, then <paramref name="activation"/>: one fused kernel for float32 CPU tensors
+        /// (<see cref="torch.nn.functional.batch_norm_act"/>), libtorch's batch norm and activation
+        /// elsewhere, and always with a <see cref="SyncGroup"/> of several ranks.
+        /// </summary>
+        public Tensor forward(Tensor input, BatchNormActivation activation)
         {
             bool useBatchStats = training || running_mean is null;
             if (training && num_batches_tracked is not null)
                 using (torch.no_grad()) num_batches_tracked.add_(1);
-            if (training && SyncGroup is { WorldSize: > 1 } group) return SynchronisedForward(input, group);
-            return torch.nn.functional.batch_norm(input, running_mean, running_var, weight, bias, useBatchStats, Momentum, Eps);
+            if (training && SyncGroup is { WorldSize: > 1 } group) return BatchNormAct.Activate(SynchronisedForward(input, group), activation);
+            return torch.nn.functional.batch_norm_act(input, running_mean, running_var, weight, bias, activation, useBatchStats, Momentum, Eps);
         }
 
         private Tensor SynchronisedForward(Tensor input, ProcessGroup group)

@@ -247,6 +247,9 @@ public abstract class Module : IDisposable
     protected IReadOnlyList<Func<Module, Tensor, Tensor?>> ForwardPreHooks => _preHooks;
     protected IReadOnlyList<Func<Module, Tensor, Tensor, Tensor?>> ForwardHooks => _hooks;
 
+    /// <summary>Whether a forward or pre-forward hook is registered (a caller that would skip <c>call</c> must not then).</summary>
+    public bool has_hooks => _preHooks.Count > 0 || _hooks.Count > 0;
+
     /// <summary>
     /// Called after forward with (module, input, output); a non-null return replaces the
     /// output. Dispose the returned handle to remove the hook.

@@ -1,0 +1,62 @@
+using System.Globalization;
+
+namespace Research.Cli.Tests;
+
+public class BenchProfileCommandTests
+{
+    private static (string[] Header, List<string[]> Rows, Dictionary<string, string> Figures, string Output) Profile(params string[] extra)
+    {
+        var (code, output, err) = CliRunner.Run(["bench", "profile", "--model", "mobilenet_v2", "--width-mult", "0.5", "--small-input", "--in-channels", "1",
+            "--resolution", "16", "--batch", "8", "--steps", "2", "--warmup", "1", "--threads", "1", .. extra]);
+        Assert.True(code == ExitCodes.Ok, err);
+        var lines = output.Trim().Split('\n');
+        int h = Array.FindIndex(lines, l => l.TrimStart().StartsWith("rank "));
+        Assert.True(h > 0, output);
+        var rows = lines.Skip(h + 1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        return (lines[h].Split(' ', StringSplitOptions.RemoveEmptyEntries), rows, CliRunner.Figures(string.Join('\n', lines.Take(h))), output);
+    }
+
+    private static double D(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void TrainingStepListsTheTopOperatorsBySelfTimeWithTheirShares()
+    {
+        var (header, rows, figures, output) = Profile("--memory-format", "channels_last", "--top", "8", "--fused-bn", "on");
+        Assert.Equal(["rank", "self_pct", "self_ms_per_step", "calls_per_step", "total_ms_per_step", "op"], header);
+        Assert.Equal(8, rows.Count);
+        Assert.Equal("on", figures["fused_batch_norm_act"]);
+        Assert.Contains(" mode train ", output);
+        var shares = rows.Select(r => D(r[1])).ToList();
+        Assert.Equal(shares.OrderByDescending(s => s), shares);
+        Assert.True(shares.Sum() is > 0 and <= 100.05, $"shares sum to {shares.Sum()}");
+        Assert.True(int.Parse(figures["operators"], CultureInfo.InvariantCulture) > 8);
+        var names = rows.Select(r => r[5]).ToList();
+        // A training step runs convolutions forward and backward and the fused kernel both ways.
+        Assert.Contains(names, n => n.Contains("convolution"));
+        Assert.True(D(figures["ms_per_step"]) > 0);
+        // Every listed op's self time is within its total.
+        Assert.All(rows, r => Assert.True(D(r[2]) <= D(r[4]) + 1e-3, string.Join(' ', r)));
+    }
+
+    [Fact]
+    public void EvalStepHasNoBackwardOperators()
+    {
+        var (_, rows, _, output) = Profile("--mode", "eval", "--top", "100", "--fused-bn", "on");
+        Assert.Contains("research::batch_norm_act", rows.Select(r => r[5]));
+        Assert.DoesNotContain(rows, r => r[5].Contains("backward", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(" mode eval ", output);
+    }
+
+    [Theory]
+    [InlineData("--mode", "infer")]
+    [InlineData("--steps", "0")]
+    [InlineData("--top", "0")]
+    [InlineData("--memory-format", "nhwc")]
+    [InlineData("--fused-bn", "maybe")]
+    public void BadOptionIsBadInput(string option, string value)
+    {
+        var (code, _, err) = CliRunner.Run("bench", "profile", "--model", "mobilenet_v2", "--resolution", "16", "--batch", "2", option, value);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains(value, err);
+    }
+}
