@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Research.Core.Csv;
+using Research.Core.IO;
 using Research.Torch;
 using Research.Torch.IO;
 
@@ -189,6 +190,30 @@ public class DistributedCommandTests
         static JsonElement Final(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json"))).RootElement.GetProperty("final");
         foreach (var key in new[] { "ValTop1", "ValLoss", "TrainLoss", "TrainAccuracy" })
             Assert.Equal(Final(Path.Combine(root, "whole")).GetProperty(key).GetDouble(), Final(killed).GetProperty(key).GetDouble());
+    }
+
+    /// <summary>
+    /// A run directory another process writes: rank 0 alone tries its lock, and both ranks are refused at once naming the
+    /// holder (rank 1 does not wait for a writer that will never come), exit 1, and nothing is written there.
+    /// </summary>
+    [Fact]
+    public void TwoRanksAreRefusedADirectoryAnotherProcessWrites()
+    {
+        var root = Root();
+        var spec = Path.Combine(root, "bn-net.yaml");
+        File.WriteAllText(spec, SpecYaml);
+        var dir = Path.Combine(root, "held");
+        using (RunDirectoryLock.Acquire(dir))
+        {
+            var clock = Stopwatch.StartNew();
+            var ranks = Process(Launch(Path.Combine(root, "logs"), Train(spec, dir)), TimeSpan.FromMinutes(3));
+            Assert.Equal(1, ranks.Code);
+            string holder = $"is being written by pid {Environment.ProcessId} on host {Environment.MachineName}";
+            Assert.Matches($@"\[rank 0\] error: .*{Regex.Escape(holder)}", ranks.Out + ranks.Err);
+            Assert.Matches($@"\[rank 1\] error: .*{Regex.Escape(holder)}", ranks.Out + ranks.Err);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), $"the ranks took {clock.Elapsed} to stop");
+            Assert.Equal(new[] { RunDirectoryLock.FileName, RunDirectoryLock.HolderFileName }, Directory.GetFiles(dir).Select(f => Path.GetFileName(f)).Order().ToArray());
+        }
     }
 
     private static string WithoutColumns(string csv, params string[] drop)

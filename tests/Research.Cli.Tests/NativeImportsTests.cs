@@ -5,7 +5,7 @@ namespace Research.Cli.Tests;
 
 public class NativeImportsTests
 {
-    /// <summary>DESIGN.md: only Research.Torch touches native code; Research.Core's folder fsync (libc open/fsync/close) is the one exception.</summary>
+    /// <summary>docs/ARCHITECTURE.md, the native boundary: only Research.Torch touches native code; Research.Core's folder fsync (libc open/fsync/close) is the one exception.</summary>
     [Fact]
     public void OnlyTheBindingDeclaresNativeImports()
     {

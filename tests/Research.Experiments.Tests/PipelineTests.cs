@@ -91,7 +91,7 @@ public class PipelineTests
         File.Delete(Path.Combine(run, "train", "family.csv"));
         Directory.Delete(Path.Combine(run, "train", "tiny-phi1"), recursive: true);
         var refused = Assert.Throws<ArgumentException>(() => ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs-a") }));
-        Assert.Contains("--resume", refused.Message);
+        Assert.Contains("resume it", refused.Message);
         var resumed = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs-a"), Resume = true });
         Assert.Equal(["skipped", "skipped", "ran", "ran"], resumed.Stages.Select(s => s.Action));
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(checkpoint));
@@ -110,6 +110,22 @@ public class PipelineTests
         Assert.True(File.Exists(Path.Combine(other, "plot.svg")));
         Assert.Contains("mobilenet_v3_small", output);
         Assert.Contains("test_top1", output);
+
+        // 6. While another process writes the run (here: holds its lock), a second `run` is refused naming it (exit 1),
+        //    and `report` only reads: it prints the table and leaves plot.svg and summary.md as they are.
+        File.Delete(Path.Combine(other, "plot.svg"));
+        using (Research.Core.IO.RunDirectoryLock.Acquire(other))
+        {
+            (code, _, err) = CliRunner.Run("run", file, "--out", Path.Combine(w.Dir, "runs-b"));
+            Assert.Equal(Research.Cli.ExitCodes.Failure, code);
+            Assert.Contains($"is being written by pid {Environment.ProcessId}", err);
+            (code, output, err) = CliRunner.Run("report", other);
+            Assert.True(code == 0, err);
+            Assert.Contains("test_top1", output);
+            Assert.Contains("summary.md and plot.svg are left as they are", err);
+            Assert.False(File.Exists(Path.Combine(other, "plot.svg")));
+        }
+        Assert.Equal(1, Manifest(other)["invocations"]!.GetValue<int>()); // the refused run changed nothing
     }
 
     [Fact]

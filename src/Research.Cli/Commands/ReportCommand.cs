@@ -1,11 +1,15 @@
 using Research.Core.Csv;
+using Research.Core.IO;
 using Research.Core.Text;
 using System.CommandLine;
 using Research.Experiments.Reports;
 
 namespace Research.Cli.Commands;
 
-/// <summary>`research report RUN_DIR`: (re)writes summary.md and plot.svg from a run directory's files and prints the family table.</summary>
+/// <summary>
+/// `research report RUN_DIR`: (re)writes summary.md and plot.svg from a run directory's files and prints the family table.
+/// While another process writes the run (it holds the directory's lock), it only reads: the table of what is there so far.
+/// </summary>
 public static class ReportCommand
 {
     public static Command Create()
@@ -18,7 +22,10 @@ public static class ReportCommand
             var o = parse.InvocationConfiguration.Output;
             string runDir = parse.GetValue(dir)!;
             if (!Directory.Exists(runDir)) throw new DirectoryNotFoundException($"{runDir}: no such run directory");
-            var report = RunReport.Write(runDir);
+            using var held = RunDirectoryLock.TryAcquire(runDir, out var writer);
+            var report = held is null ? RunReport.Read(runDir) : RunReport.Write(runDir);
+            if (held is null)
+                parse.InvocationConfiguration.Error.WriteLine($"note: {runDir} is being written by {writer}: summary.md and plot.svg are left as they are");
             switch (parse.GetValue(format))
             {
                 case "csv":

@@ -41,7 +41,7 @@ public static class RunCommand
                 return ExitCodes.Ok;
             }
             CommonOptions.ApplyThreads(parse.GetValue(threads));
-            using var world = CommandWorld.Join(config.Execution, config.Execution.ResolveDevice("device"), o, "dist_backend");
+            using var world = CommandWorld.Join(config.Execution, config.Execution.ResolveDevice(), o);
             RunOutcome outcome;
             try
             {

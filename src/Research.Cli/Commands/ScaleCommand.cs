@@ -1,10 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using Research.Cli.Settings;
-using Research.Core.IO;
 using Research.Models.Networks;
 using Research.Models.Scaling;
-using Research.Models.Specs;
 
 namespace Research.Cli.Commands;
 
@@ -36,9 +34,7 @@ public static class ScaleCommand
 
             if (parse.GetValue(outDir) is { } dir)
             {
-                Directory.CreateDirectory(dir);
-                foreach (var r in rows) SpecYaml.Save(r.Spec, Path.Combine(dir, $"{r.Name}.yaml"));
-                DurableFile.WriteAllText(Path.Combine(dir, "scale.csv"), ScalingFamily.Csv(rows));
+                ScalingFamily.Save(rows, dir);
             }
             switch (parse.GetValue(format))
             {

@@ -20,7 +20,7 @@ public static class CommandWorld
     public static DistributedWorld? Current => _current.Value;
 
     /// <summary>Joins the environment's world (null when this process is alone); the device is this rank's.</summary>
-    public static DistributedWorld? Join(ExecutionConfig run, Device device, TextWriter log, string backendOption = "--dist-backend")
+    public static DistributedWorld? Join(ExecutionConfig run, Device device, TextWriter log, string backendOption = "dist_backend")
     {
         var env = DistributedEnvironment.FromProcess();
         if (!env.IsDistributed) return null;

@@ -19,7 +19,7 @@ public static class GridStage
         var data = ctx.LoadData(g.Subset);
         Directory.CreateDirectory(ctx.Layout.GridDir);
         if (ctx.IsMain) SpecYaml.Save(baseSpec, ctx.Layout.GridBase);
-        var cfg = g.Search with { ValidationFraction = ctx.Dataset.Validation, Train = g.Search.Train with { Seed = g.Search.Seeds[0] } };
+        var cfg = g.Search.On(ctx.Dataset);
         ctx.Log.WriteLine($"grid: base {baseSpec.Name} ({baseSpec.InChannels}x{baseSpec.Resolution}x{baseSpec.Resolution}, {baseSpec.Classes} classes)");
         var r = GridSearch.Run(baseSpec, data, ctx.Dataset.Name, cfg, ctx.Layout.GridDir, ctx.Log, ctx.Device, ctx.World);
         ctx.Log.WriteLine($"grid: best {r.Best.Coefficients} acc {Numbers.Fixed(r.Best.AccMean, 2)}");

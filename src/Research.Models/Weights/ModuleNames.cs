@@ -1,3 +1,7 @@
+using Research.Models.Networks;
+using Research.Torch;
+using Research.Torch.Modules;
+
 namespace Research.Models.Weights;
 
 /// <summary>
@@ -22,6 +26,24 @@ internal sealed class ModuleNames(string naming)
 
     /// <summary>One of our ConvBnAct units as a conv-BN(-act) Sequential of theirs: [0] conv, [1] BN.</summary>
     public void ConvBnSequential(string ours, string theirs) => ConvBn(ours, theirs + ".0", theirs + ".1");
+
+    /// <summary>Our squeeze-excitation (<c>OURS.se.fc1</c>, <c>.fc2</c>) as their reducing and expanding convs.</summary>
+    public void SqueezeExcitation(string ours, string theirReduce, string theirExpand)
+    {
+        Add(ours + ".se.fc1", theirReduce);
+        Add(ours + ".se.fc2", theirExpand);
+    }
+
+    /// <summary>
+    /// Each of the network's blocks in order, as <typeparamref name="TBlock"/>, with our path (stages.S.B) and where it
+    /// stands: its stage, its index in the stage and its index among all blocks (from 0). Returns the number of blocks.
+    /// </summary>
+    public int Blocks<TBlock>(Network net, Action<string, TBlock, (int Stage, int Index, int Flat)> map) where TBlock : Module<Tensor, Tensor>
+    {
+        int flat = 0;
+        foreach (var (s, b, block) in net.Blocks()) map($"stages.{s}.{b}", (TBlock)block, (s, b, flat++));
+        return flat;
+    }
 
     /// <summary>Every tensor of the network by its module's mapping; a tensor whose module is not mapped is an error.</summary>
     public NameMap Build(IEnumerable<string> ourTensors)

@@ -16,27 +16,22 @@ internal static class OfficialGhostNetNames
     {
         var names = new ModuleNames(WeightNaming.Official);
         names.ConvBn("stem", "conv_stem", "bn1");
-        foreach (var (s, b, block) in net.Blocks())
+        names.Blocks<GhostBottleneck>(net, (ours, g, at) =>
         {
-            var g = (GhostBottleneck)block;
-            string ours = $"stages.{s}.{b}", theirs = $"blocks.{s}.{b}";
+            string theirs = $"blocks.{at.Stage}.{at.Index}";
             foreach (var ghost in new[] { "ghost1", "ghost2" })
             {
                 names.ConvBnSequential($"{ours}.{ghost}.primary", $"{theirs}.{ghost}.primary_conv");
                 names.ConvBnSequential($"{ours}.{ghost}.cheap", $"{theirs}.{ghost}.cheap_operation");
             }
             if (g.Depthwise is not null) names.ConvBn(ours + ".depthwise", theirs + ".conv_dw", theirs + ".bn_dw");
-            if (g.SE is not null)
-            {
-                names.Add(ours + ".se.fc1", theirs + ".se.conv_reduce");
-                names.Add(ours + ".se.fc2", theirs + ".se.conv_expand");
-            }
+            if (g.SE is not null) names.SqueezeExcitation(ours, theirs + ".se.conv_reduce", theirs + ".se.conv_expand");
             if (g.Shortcut is not null)
             {
                 names.ConvBn(ours + ".shortcut.0", theirs + ".shortcut.0", theirs + ".shortcut.1");
                 names.ConvBn(ours + ".shortcut.1", theirs + ".shortcut.2", theirs + ".shortcut.3");
             }
-        }
+        });
         names.ConvBn("head_conv", $"blocks.{net.Stages.Count}.0.conv", $"blocks.{net.Stages.Count}.0.bn1");
         names.Add("hidden", "conv_head");
         names.Add("classifier", "classifier");

@@ -16,11 +16,9 @@ internal static class OfficialMobileNeXtNames
     {
         var names = new ModuleNames(WeightNaming.Official);
         names.ConvBnSequential("stem", "features.0");
-        int k = 1;
-        foreach (var (s, b, block) in net.Blocks())
+        names.Blocks<Sandglass>(net, (ours, sg, at) =>
         {
-            var sg = (Sandglass)block;
-            string ours = $"stages.{s}.{b}", theirs = $"features.{k}.conv";
+            string theirs = $"features.{at.Flat + 1}.conv";
             if (sg.DepthwiseIn is not null)
             {
                 names.ConvBn(ours + ".depthwise_in", theirs + ".0", theirs + ".1");
@@ -34,8 +32,7 @@ internal static class OfficialMobileNeXtNames
                 names.ConvBn(ours + ".expand", theirs + ".2", theirs + ".3");
                 if (sg.DepthwiseOut is not null) names.ConvBn(ours + ".depthwise_out", theirs + ".5", theirs + ".6");
             }
-            k++;
-        }
+        });
         names.Add("classifier", "classifier.1");
         return names;
     }

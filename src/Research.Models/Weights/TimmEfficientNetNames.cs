@@ -16,10 +16,9 @@ internal static class TimmEfficientNetNames
     {
         var names = new ModuleNames(WeightNaming.Timm);
         names.ConvBn("stem", "conv_stem", "bn1");
-        foreach (var (s, b, block) in net.Blocks())
+        names.Blocks<InvertedResidual>(net, (ours, ir, at) =>
         {
-            var ir = (InvertedResidual)block;
-            string ours = $"stages.{s}.{b}", theirs = $"blocks.{s}.{b}";
+            string theirs = $"blocks.{at.Stage}.{at.Index}";
             if (ir.Expand is null)
             {
                 names.ConvBn(ours + ".depthwise", theirs + ".conv_dw", theirs + ".bn1");
@@ -31,12 +30,8 @@ internal static class TimmEfficientNetNames
                 names.ConvBn(ours + ".depthwise", theirs + ".conv_dw", theirs + ".bn2");
                 names.ConvBn(ours + ".project", theirs + ".conv_pwl", theirs + ".bn3");
             }
-            if (ir.SE is not null)
-            {
-                names.Add(ours + ".se.fc1", theirs + ".se.conv_reduce");
-                names.Add(ours + ".se.fc2", theirs + ".se.conv_expand");
-            }
-        }
+            if (ir.SE is not null) names.SqueezeExcitation(ours, theirs + ".se.conv_reduce", theirs + ".se.conv_expand");
+        });
         names.ConvBn("head_conv", "conv_head", "bn2");
         names.Add("classifier", "classifier");
         return names;

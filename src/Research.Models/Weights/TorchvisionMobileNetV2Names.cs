@@ -14,18 +14,15 @@ internal static class TorchvisionMobileNetV2Names
     {
         var names = new ModuleNames(WeightNaming.Torchvision);
         names.ConvBnSequential("stem", "features.0");
-        int k = 1;
-        foreach (var (s, b, block) in net.Blocks())
+        int blocks = names.Blocks<InvertedResidual>(net, (ours, ir, at) =>
         {
-            var ir = (InvertedResidual)block;
-            string ours = $"stages.{s}.{b}", theirs = $"features.{k}.conv";
+            string theirs = $"features.{at.Flat + 1}.conv";
             int j = 0;
             if (ir.Expand is not null) names.ConvBnSequential(ours + ".expand", $"{theirs}.{j++}");
             names.ConvBnSequential(ours + ".depthwise", $"{theirs}.{j++}");
             names.ConvBn(ours + ".project", $"{theirs}.{j}", $"{theirs}.{j + 1}");
-            k++;
-        }
-        names.ConvBnSequential("head_conv", $"features.{k}");
+        });
+        names.ConvBnSequential("head_conv", $"features.{blocks + 1}");
         names.Add("classifier", "classifier.1");
         return names;
     }

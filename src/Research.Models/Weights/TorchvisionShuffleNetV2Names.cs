@@ -15,10 +15,9 @@ internal static class TorchvisionShuffleNetV2Names
         var names = new ModuleNames(WeightNaming.Torchvision);
         // With the max-pool, our stem is a Sequential of [ConvBnAct, MaxPool2d]; without it (small inputs), the ConvBnAct itself.
         names.ConvBnSequential(net.Stem is Torch.Modules.Sequential ? "stem.0" : "stem", "conv1");
-        foreach (var (s, b, block) in net.Blocks())
+        names.Blocks<ShuffleV2Unit>(net, (ours, unit, at) =>
         {
-            var unit = (ShuffleV2Unit)block;
-            string ours = $"stages.{s}.{b}", theirs = $"stage{s + 2}.{b}";
+            string theirs = $"stage{at.Stage + 2}.{at.Index}";
             if (unit.Left is not null)
             {
                 names.ConvBn(ours + ".left.0", theirs + ".branch1.0", theirs + ".branch1.1");
@@ -27,7 +26,7 @@ internal static class TorchvisionShuffleNetV2Names
             names.ConvBn(ours + ".right.0", theirs + ".branch2.0", theirs + ".branch2.1");
             names.ConvBn(ours + ".right.1", theirs + ".branch2.3", theirs + ".branch2.4");
             names.ConvBn(ours + ".right.2", theirs + ".branch2.5", theirs + ".branch2.6");
-        }
+        });
         names.ConvBnSequential("head_conv", "conv5");
         names.Add("classifier", "fc");
         return names;

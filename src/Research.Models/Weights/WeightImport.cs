@@ -93,7 +93,7 @@ public static class WeightImport
     {
         // An RGB stem offered to a grayscale model: the data can be repeated to 3 channels instead.
         if (ours.StartsWith("stem.", StringComparison.Ordinal) && file.dim() == 4 && model.dim() == 4 && file.size(1) != model.size(1))
-            return $" (the file's stem takes {file.size(1)} input channels: build the model with --in-channels {file.size(1)})";
+            return $" (the file's stem takes {file.size(1)} input channels: build the model with in_channels {file.size(1)})";
         if (ClassifierTensors.Contains(ours)) return " (another class count: fine-tuning starts the classifier afresh)";
         return "";
     }

@@ -4,14 +4,14 @@ using Research.Models.Networks;
 namespace Research.Models.Weights;
 
 /// <summary>
-/// torchvision's EfficientNet (B0–B7) and MobileNetV3: features.0 the stem; then an inverted
+/// torchvision's MBConv networks, EfficientNet (B0–B7) and MobileNetV3: features.0 the stem; then an inverted
 /// residual whose `block` Sequential holds [expand conv-BN-act], depthwise conv-BN-act, [SE with
 /// fc1/fc2], projection conv-BN, each at the next index. EfficientNet nests blocks in their stage
 /// (features.{stage+1}.{i}), MobileNetV3 lists them flat (features.{k}); the last 1×1 conv
 /// follows the blocks. EfficientNet's classifier is [Dropout, Linear]; MobileNetV3's is
 /// [Linear, Hardswish, Dropout, Linear].
 /// </summary>
-internal static class TorchvisionEfficientNetNames
+internal static class TorchvisionMBConvNames
 {
     public static ModuleNames EfficientNet(Network net) => Modules(net, nested: true);
 
@@ -21,23 +21,20 @@ internal static class TorchvisionEfficientNetNames
     {
         var names = new ModuleNames(WeightNaming.Torchvision);
         names.ConvBnSequential("stem", "features.0");
-        int k = 1;
-        foreach (var (s, b, block) in net.Blocks())
+        int blocks = names.Blocks<InvertedResidual>(net, (ours, ir, at) =>
         {
-            var ir = (InvertedResidual)block;
-            string ours = $"stages.{s}.{b}", theirs = nested ? $"features.{s + 1}.{b}.block" : $"features.{k}.block";
+            string theirs = nested ? $"features.{at.Stage + 1}.{at.Index}.block" : $"features.{at.Flat + 1}.block";
             int j = 0;
             if (ir.Expand is not null) names.ConvBnSequential(ours + ".expand", $"{theirs}.{j++}");
             names.ConvBnSequential(ours + ".depthwise", $"{theirs}.{j++}");
             if (ir.SE is not null)
             {
-                names.Add(ours + ".se.fc1", $"{theirs}.{j}.fc1");
-                names.Add(ours + ".se.fc2", $"{theirs}.{j++}.fc2");
+                names.SqueezeExcitation(ours, $"{theirs}.{j}.fc1", $"{theirs}.{j}.fc2");
+                j++;
             }
             names.ConvBnSequential(ours + ".project", $"{theirs}.{j}");
-            k++;
-        }
-        names.ConvBnSequential("head_conv", nested ? $"features.{net.Stages.Count + 1}" : $"features.{k}");
+        });
+        names.ConvBnSequential("head_conv", nested ? $"features.{net.Stages.Count + 1}" : $"features.{blocks + 1}");
         if (nested) names.Add("classifier", "classifier.1");
         else
         {
