@@ -69,9 +69,12 @@ public class RunDirectoryLockTests
 
         var e = Assert.Throws<RunDirectoryBusyException>(() => RunDirectoryLock.Acquire(dir));
         Assert.Contains("another process (it left no note of who it is)", e.Message);
-        // flock(1) holds the lock in itself and in the command it runs (the descriptor is inherited): both must end.
+        // flock(1) holds the lock in itself and in the command it runs (the descriptor is inherited): both must end, and
+        // the kernel lets go as the last of them does (WaitForExit sees only the first).
         other.Kill(entireProcessTree: true);
         other.WaitForExit();
+        clock.Restart();
+        while (RunDirectoryLock.Holder(dir) is not null && clock.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(20);
         using var held = RunDirectoryLock.Acquire(dir);
     }
 }

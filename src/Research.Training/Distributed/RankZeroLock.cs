@@ -5,9 +5,10 @@ namespace Research.Training.Distributed;
 
 /// <summary>
 /// A run directory's lock (<see cref="RunDirectoryLock"/>) for a world: rank 0, the one rank that
-/// writes there, holds it, and every rank learns whether it got it, so that a refused writer stops
-/// every rank at once with the holder's name instead of leaving the others waiting at the next
-/// collective.
+/// writes there, holds it, and every rank learns whether it got it through the store, so that a
+/// refused writer stops every rank at once with the holder's name instead of leaving the others
+/// waiting at the next collective. A refusal ends with a barrier, so rank 0 (which hosts the store)
+/// does not leave before every rank has read it.
 /// </summary>
 public static class RankZeroLock
 {
@@ -17,13 +18,17 @@ public static class RankZeroLock
     {
         if (world is not { WorldSize: > 1 }) return RunDirectoryLock.Acquire(dir);
         string key = world.NextKey("run-directory-lock");
+        string refusal;
+        RunDirectoryLock? held = null;
         if (world.IsMain)
         {
-            var held = RunDirectoryLock.TryAcquire(dir, out var holder);
-            world.Store.Set(key, holder ?? "");
-            return held ?? throw new RunDirectoryBusyException(Path.GetFullPath(dir), holder!);
+            held = RunDirectoryLock.TryAcquire(dir, out var holder);
+            refusal = holder ?? "";
+            world.Store.Set(key, refusal);
         }
-        string refusal = world.Store.GetString(world.WaitForAny([key], $"waiting for rank 0 to lock {dir}"));
-        return refusal.Length == 0 ? null : throw new RunDirectoryBusyException(Path.GetFullPath(dir), refusal);
+        else refusal = world.Store.GetString(world.WaitForAny([key], $"waiting for rank 0 to lock {dir}"));
+        if (refusal.Length == 0) return held;
+        world.Group.Barrier();
+        throw new RunDirectoryBusyException(Path.GetFullPath(dir), refusal);
     }
 }
