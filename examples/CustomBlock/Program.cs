@@ -6,6 +6,7 @@ using Research.Models.Export;
 using Research.Models.Networks;
 using Research.Models.Plugins;
 using Research.Models.Specs;
+using Research.Search;
 using Research.Search.Darts;
 using Research.Torch;
 using Research.Training.Data;
@@ -37,7 +38,7 @@ using (var net = NetworkBuilder.Build(spec))
 // 3. A short DARTS search over a space whose ops include fm, on generated images.
 var space = SearchSpace.Load(Path.Combine(here, "space.yaml"));
 var data = new DatasetPair(Synthetic.Create(256, 10, 1, 28, seed: 1), Synthetic.Create(64, 10, 1, 28, seed: 2));
-var cfg = new DartsConfig { Epochs = 1, BatchSize = 32, EvalImages = 64 };
+var cfg = new DartsConfig { Epochs = 1, EvalImages = 64, Recipe = new CellSearchRecipe { BatchSize = 32 } };
 var result = DartsSearch.Run(space, data, "synthetic", cfg, new DartsOptions { OutDir = Path.Combine(outDir, "search") });
 Console.WriteLine($"genotype {result.Genotype.Genotype}");
 

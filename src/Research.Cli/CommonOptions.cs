@@ -4,9 +4,10 @@ using Research.Torch;
 namespace Research.Cli;
 
 /// <summary>
-/// The options that belong to the process rather than to a layer's settings (DESIGN.md's CLI
-/// conventions): threads, output folder, resume, output format, the search-space file. Every
-/// other option comes from a setting set (<see cref="Settings.SettingOptions{TRecord}"/>).
+/// The options that belong to the process rather than to a layer's settings, and mean the same in
+/// every command (README.md, Commands): threads, output folder, resume, output format, the
+/// search-space file. The settings a run records come from setting sets
+/// (<see cref="Settings.SettingOptions{TRecord}"/>); the rest is a command's own wiring.
 /// </summary>
 public static class CommonOptions
 {

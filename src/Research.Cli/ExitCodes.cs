@@ -1,6 +1,6 @@
 namespace Research.Cli;
 
-/// <summary>The CLI's exit codes (DESIGN.md: 0 ok, 1 failure, 2 bad usage or invalid input).</summary>
+/// <summary>The CLI's exit codes (README.md, Commands: 0 ok, 1 failure, 2 bad usage or invalid input).</summary>
 public static class ExitCodes
 {
     public const int Ok = 0;

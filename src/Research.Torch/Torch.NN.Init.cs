@@ -78,8 +78,28 @@ public static partial class torch
                 return normal_(t, 0, gain * Math.Sqrt(2.0 / (fi + fo)));
             }
 
+            /// <summary>
+            /// A Conv or Linear layer's weight of the given shape and (when asked) its bias of the output size, initialised as
+            /// PyTorch does and registered in <paramref name="layer"/> as "weight" and "bias".
+            /// </summary>
+            internal static (Parameter Weight, Parameter? Bias) layer_parameters(Modules.Module layer, long[] weightShape, bool bias, Device? device, ScalarType dtype)
+            {
+                using var w = torch.empty(weightShape, dtype, device);
+                var weight = new Parameter(w);
+                Parameter? b = null;
+                if (bias)
+                {
+                    using var t = torch.empty([weightShape[0]], dtype, device);
+                    b = new Parameter(t);
+                }
+                default_layer_init(weight, b);
+                layer.register_parameter("weight", weight);
+                layer.register_parameter("bias", b);
+                return (weight, b);
+            }
+
             /// <summary>PyTorch's default for Conv and Linear: kaiming_uniform(a=√5) on the weight, U(±1/√fan_in) on the bias.</summary>
-            internal static void default_layer_init(Tensor weight, Tensor? bias)
+            private static void default_layer_init(Tensor weight, Tensor? bias)
             {
                 kaiming_uniform_(weight, Math.Sqrt(5));
                 if (bias is null) return;

@@ -39,12 +39,12 @@ public sealed partial record ExecutionConfig : ISettingsRecord<ExecutionConfig>
 
     /// <summary>
     /// The device to run on: auto is CUDA when available, else CPU; CUDA asked for but absent is bad
-    /// input. <paramref name="named"/> is how the caller's front end names the setting ("--device", "device").
+    /// input, named by the setting's key (or as <paramref name="named"/> says).
     /// </summary>
-    public Device ResolveDevice(string named = "--device") => ResolveDevice(DistributedEnvironment.FromProcess(), named);
+    public Device ResolveDevice(string named = "device") => ResolveDevice(DistributedEnvironment.FromProcess(), named);
 
     /// <summary>As <see cref="ResolveDevice(string)"/>; a rank of several on its host takes the GPU of its local rank when given auto or cuda.</summary>
-    public Device ResolveDevice(DistributedEnvironment env, string named = "--device")
+    public Device ResolveDevice(DistributedEnvironment env, string named = "device")
     {
         int local = env.LocalWorldSize > 1 ? env.LocalRank : 0;
         if (Device.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase))
@@ -59,7 +59,7 @@ public sealed partial record ExecutionConfig : ISettingsRecord<ExecutionConfig>
     }
 
     /// <summary>The c10d backend for a device: NCCL for CUDA where this build has it (auto), else Gloo.</summary>
-    public string ResolveBackend(Device device, string named = "--dist-backend")
+    public string ResolveBackend(Device device, string named = "dist_backend")
     {
         if (DistBackend == "auto") return device.Type == DeviceType.CUDA && ProcessGroup.IsAvailable("nccl") ? "nccl" : "gloo";
         if (!ProcessGroup.IsAvailable(DistBackend))

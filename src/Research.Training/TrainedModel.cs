@@ -40,7 +40,7 @@ public sealed class TrainedModel : IDisposable
         NetworkSpec spec;
         if (model is not null) spec = ModelSource.ResolveFor(model, overrides, data);
         else if (run is not null) spec = SpecYaml.Load(run.Spec);
-        else throw new ArgumentException($"--model is required: {weights} is not a training run's model file (no model.yaml and preprocess.json beside it)");
+        else throw new ArgumentException($"the model must be named: {weights} is not a training run's model file (no model.yaml and preprocess.json beside it)");
         var network = NetworkBuilder.Build(spec);
         try
         {

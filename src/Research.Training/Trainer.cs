@@ -19,23 +19,11 @@ using Research.Training.Transforms;
 
 namespace Research.Training;
 
-/// <summary>Where and how a run executes (none of it changes the numbers, except the device).</summary>
-public sealed record TrainerOptions
+/// <summary>A training run's options beyond where and how it runs (<see cref="EpochLoopOptions"/>).</summary>
+public sealed record TrainerOptions : EpochLoopOptions
 {
-    public required string OutDir { get; init; }
-    public bool Resume { get; init; }
-    public Device Device { get; init; } = Device.CPU;
-    /// <summary>Epoch summaries go here (null: nowhere).</summary>
-    public TextWriter? Log { get; init; }
-    /// <summary>Per-step progress (null: none), e.g. a progress bar on a terminal.</summary>
-    public IProgress<TrainProgress>? Progress { get; init; }
     /// <summary>Where the dataset's files were read from (recorded for eval and predict; null: the dataset's usual place).</summary>
     public string? DataDir { get; init; }
-    /// <summary>
-    /// Several ranks training one model (data-parallel; null or one rank: this process alone). The
-    /// recipe's batch is the global batch, split evenly across the ranks; only rank 0 writes files.
-    /// </summary>
-    public DistributedWorld? World { get; init; }
     /// <summary>
     /// Stop after this epoch (null: the recipe's last): a search's rung. The schedule stays the recipe's,
     /// so a run stopped here and resumed later ends exactly as one that never stopped.
@@ -46,9 +34,6 @@ public sealed record TrainerOptions
     /// <summary>Test seam: transforms each training input before the forward pass (e.g. to poison one).</summary>
     internal Func<int, int, Tensor, Tensor>? InputHook { get; init; }
 }
-
-/// <summary>Progress within an epoch.</summary>
-public readonly record struct TrainProgress(int Epoch, int Epochs, int Step, int Steps, double Loss);
 
 /// <summary>What a finished run reports (also in metrics.json).</summary>
 public sealed record TrainResult(string Model, string Dataset, long Params, long Macs, int Resolution, EpochRecord Final, EpochRecord Best,
@@ -75,36 +60,29 @@ public static class Trainer
     {
         cfg.Validate();
         spec.Validate();
-        var world = opts.World is { WorldSize: > 1 } w ? w : null;
-        bool main = world?.IsMain ?? true;
-        int ranks = world?.WorldSize ?? 1;
-        if (cfg.BatchSize % ranks != 0)
-            throw new ArgumentException($"batch {cfg.BatchSize} is the global batch of all {ranks} ranks: it must divide by the world size");
         var files = new RunFiles(opts.OutDir);
         string identity = Identity(spec, datasetName, data, cfg);
-        bool resuming = opts.Resume && File.Exists(files.Checkpoint);
-        if (!opts.Resume && File.Exists(files.Checkpoint))
-            throw new ArgumentException($"{files.Dir} already holds a training run (checkpoint.safetensors); pass --resume to continue it or choose another --out");
-        // Every rank has looked for the checkpoint before rank 0 writes anything.
-        world?.Group.Barrier();
-
         torch.manual_seed(cfg.Seed);
         var device = opts.Device;
         using var model = NetworkBuilder.Build(spec);
         model.to(device);
         // Pretrained weights go in before the optimizer and the EMA take their first copies (a resume restores its own),
         // and before anything is written: a file that does not fit leaves no run directory behind.
-        if (!resuming && cfg.InitFrom is { } init)
+        if (!(opts.Resume && File.Exists(files.Checkpoint)) && cfg.InitFrom is { } init)
         {
             var report = WeightImport.LoadFile(model, init, newClassifier: true, device);
-            if (main) opts.Log?.WriteLine($"init_from {report}");
+            if (opts.World?.IsMain ?? true) opts.Log?.WriteLine($"init_from {report}");
         }
-        if (main) DurableFile.CreateDirectory(files.Dir);
+        using var loop = EpochLoop.Open(opts, "training run", identity, cfg.BatchSize);
+        var world = loop.World;
+        bool main = loop.IsMain, resuming = loop.Resuming;
+        int ranks = loop.Ranks;
         if (!resuming && main)
         {
             SpecYaml.Save(spec, files.Spec);
             DurableFile.WriteAllText(files.Config, identity);
         }
+
         var stats = data.Stats();
         var transform = new BatchTransform(stats, spec.InChannels, spec.Resolution, cfg.Augment, data.Recipe);
         int evalBatch = Math.Max(cfg.BatchSize, 256);
@@ -123,7 +101,7 @@ public static class Trainer
             Preprocessing.SaveClasses(files.Classes, classes);
             if (data.Skipped.Count > 0) DurableFile.WriteAllText(files.SkippedImages, string.Join("\n", data.Skipped) + "\n");
         }
-        var parallel = world is null ? null : new DataParallel(world.Group);
+        var parallel = loop.Parallel;
         if (world is not null && cfg.SyncBatchNorm) torch.nn.convert_sync_batchnorm(model, world.Group);
         // Training time as a user waits for it (time-to-accuracy): from here, the layout probe included.
         var sinceStart = Stopwatch.StartNew();
@@ -150,16 +128,9 @@ public static class Trainer
         using var ema = cfg.EmaDecay is { } d ? new ExponentialMovingAverage(model, d, warmup: true) : null;
 
         var history = new List<EpochRecord>();
-        int start = 0;
-        if (resuming)
-        {
-            var meta = Checkpoint.Load(files.Checkpoint, model, optimizer, scheduler, ema);
-            if (meta.GetValueOrDefault("identity") != identity)
-                throw new ArgumentException($"{files.Checkpoint} was written by a run with other settings; resume with the same command (model, dataset, subset, recipe, seed) or choose another --out");
+        if (loop.Restore(model, optimizer, scheduler, ema, cfg.Epochs) is { } meta)
             history = JsonSerializer.Deserialize<List<EpochRecord>>(meta["history"]) ?? [];
-            start = int.Parse(meta["epoch"], CultureInfo.InvariantCulture);
-            if (main) opts.Log?.WriteLine($"resuming {files.Dir} after epoch {start} of {cfg.Epochs}");
-        }
+        int start = loop.StartEpoch;
         // Rank 0's weights everywhere (the ranks' random initialisations differ only if seeded differently; a resume loaded one file).
         parallel?.BroadcastState(model);
         if (ema is not null && parallel is not null) BroadcastEma(parallel, ema);
@@ -189,6 +160,9 @@ public static class Trainer
                 logits = model.call(x);
             logits = logits.to(ScalarType.Float32);
             var loss = torch.nn.functional.cross_entropy(logits, labels, label_smoothing: cfg.LabelSmoothing);
+            // DARTS's auxiliary head (cell networks that have one): its loss joins the main one, weighted, in training only.
+            if (model.AuxiliaryLogits is { } aux)
+                loss = loss + torch.nn.functional.cross_entropy(aux.to(ScalarType.Float32), labels, label_smoothing: cfg.LabelSmoothing) * model.AuxiliaryWeight;
             optimizer.zero_grad(set_to_none: graphs is null); // a graph keeps its gradient tensors
             loss.backward();
             parallel?.AverageGradients(model.parameters());
@@ -205,9 +179,9 @@ public static class Trainer
         int stop = Math.Min(cfg.Epochs, opts.StopAfterEpoch ?? cfg.Epochs);
         for (int epoch = start; epoch < stop; epoch++)
         {
-            // Each rank its own augmentation and dropout draws, seeded by (seed, epoch, rank): a resume on any world size replays them.
-            if (world is not null) torch.manual_seed(unchecked(cfg.Seed * 1_000_003L + epoch * 7_919L + world.Rank + 1));
+            loop.SeedEpoch(cfg.Seed, epoch);
             model.train();
+            model.SetEpoch(epoch, cfg.Epochs); // DARTS's drop-path schedule grows with the epoch
             lossSum.zero_();
             correctSum.zero_();
             int seen = 0, step = 0;
@@ -229,17 +203,14 @@ public static class Trainer
                     {
                         double running = lossSum.item<double>() / seen;
                         if (!double.IsFinite(running)) throw Diverged(files, epoch, step, history);
-                        opts.Progress?.Report(new TrainProgress(epoch + 1, cfg.Epochs, step, steps, running));
+                        loop.ReportProgress(epoch + 1, cfg.Epochs, step, steps, running);
                     }
                 }
             double lossTotal = lossSum.item<double>(), correctTotal = correctSum.item<long>();
             if (world is not null)
             {
                 // The epoch's figures over every rank's share; rank 0's model (its batch-norm statistics) is the one evaluated and saved.
-                using var sums = torch.tensor(new[] { lossTotal, correctTotal, seen }, device: world.Group.Backend == "nccl" ? device : null);
-                world.Group.AllReduce(sums);
-                using var host = sums.cpu();
-                var reduced = host.ToArray<double>();
+                var reduced = loop.SumOverRanks(lossTotal, correctTotal, seen);
                 (lossTotal, correctTotal, seen) = (reduced[0], reduced[1], (int)reduced[2]);
                 parallel!.BroadcastBuffers(model);
                 if (ema is not null) BroadcastEma(parallel, ema);
@@ -260,15 +231,10 @@ public static class Trainer
                 ValLoss = val.Loss, ValTop1 = val.Top1, ValTop5 = val.Top5, ImagesPerSecond = seen / epochSeconds, Seconds = epochSeconds,
             };
             history.Add(record);
+            loop.SaveCheckpoint(epoch + 1, model, optimizer, scheduler, ema,
+                [new("history", JsonSerializer.Serialize(history)), new("memory_format", layout)]);
             if (main)
             {
-                Checkpoint.Save(files.Checkpoint, model, optimizer, scheduler, ema, new Dictionary<string, string>
-                {
-                    ["epoch"] = (epoch + 1).ToString(CultureInfo.InvariantCulture),
-                    ["identity"] = identity,
-                    ["history"] = JsonSerializer.Serialize(history),
-                    ["memory_format"] = layout,
-                });
                 WriteHistory(files.History, history);
                 opts.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"epoch {record.Epoch}/{cfg.Epochs} lr {record.LearningRate:G4} train_loss {trainLoss:F4} train_acc {trainAcc:F2} val_loss {val.Loss:F4} val_top1 {val.Top1:F2} val_top5 {val.Top5:F2} images_per_s {record.ImagesPerSecond:F1} seconds {epochSeconds:F1}"));
@@ -370,8 +336,8 @@ public static class Trainer
     private static TrainingDivergedException Diverged(RunFiles files, int epoch, int step, List<EpochRecord> history) =>
         new($"training diverged: the loss is NaN or infinite at epoch {epoch + 1}, step {step}. " +
             (history.Count > 0
-                ? $"The last good checkpoint is {files.Checkpoint} (after epoch {history[^1].Epoch}); lower --lr or add --clip and resume from it."
-                : "No checkpoint was written yet; lower --lr or add --clip."));
+                ? $"The last good checkpoint is {files.Checkpoint} (after epoch {history[^1].Epoch}); lower lr or add clip and resume from it."
+                : "No checkpoint was written yet; lower lr or add clip."));
 
     private static void WriteHistory(string path, List<EpochRecord> history) => CsvTable.WriteRecords(path, history);
 }

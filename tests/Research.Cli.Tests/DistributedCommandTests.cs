@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Research.Core.Csv;
+using Research.Core.IO;
 using Research.Torch;
 using Research.Torch.IO;
 
@@ -230,6 +231,30 @@ public class DistributedCommandTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the job took {clock.Elapsed} to end after rank {stopped} was stopped");
         Assert.Matches($@"\[rank {other}\] error: rank {other} of 2: .*rank {stopped} (stopped responding|died or stopped)", result.Out + result.Err);
         Assert.False(File.Exists(Path.Combine(dir, "metrics.json")));
+    }
+
+    /// <summary>
+    /// A run directory another process writes: rank 0 alone tries its lock, and both ranks are refused at once naming the
+    /// holder (rank 1 does not wait for a writer that will never come), exit 1, and nothing is written there.
+    /// </summary>
+    [Fact]
+    public void TwoRanksAreRefusedADirectoryAnotherProcessWrites()
+    {
+        var root = Root();
+        var spec = Path.Combine(root, "bn-net.yaml");
+        File.WriteAllText(spec, SpecYaml);
+        var dir = Path.Combine(root, "held");
+        using (RunDirectoryLock.Acquire(dir))
+        {
+            var clock = Stopwatch.StartNew();
+            var ranks = Process(Launch(Path.Combine(root, "logs"), Train(spec, dir)), TimeSpan.FromMinutes(3));
+            Assert.Equal(1, ranks.Code);
+            string holder = $"is being written by pid {Environment.ProcessId} on host {Environment.MachineName}";
+            Assert.Matches($@"\[rank 0\] error: .*{Regex.Escape(holder)}", ranks.Out + ranks.Err);
+            Assert.Matches($@"\[rank 1\] error: .*{Regex.Escape(holder)}", ranks.Out + ranks.Err);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), $"the ranks took {clock.Elapsed} to stop");
+            Assert.Equal(new[] { RunDirectoryLock.FileName, RunDirectoryLock.HolderFileName }, Directory.GetFiles(dir).Select(f => Path.GetFileName(f)).Order().ToArray());
+        }
     }
 
     private static string WithoutColumns(string csv, params string[] drop)

@@ -5,7 +5,7 @@ namespace Research.Cli.Tests;
 
 public class NativeImportsTests
 {
-    /// <summary>DESIGN.md: only Research.Torch touches native code; Research.Core's LibC (a folder's fsync: open/fsync/close; a path's file type: statx) is the one exception.</summary>
+    /// <summary>docs/ARCHITECTURE.md, the native boundary: only Research.Torch touches native code; Research.Core's LibC (a folder's fsync: open/fsync/close; a path's file type: statx) is the one exception.</summary>
     [Fact]
     public void OnlyTheBindingDeclaresNativeImports()
     {

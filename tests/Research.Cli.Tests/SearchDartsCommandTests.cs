@@ -54,7 +54,7 @@ public class SearchDartsCommandTests
         var (again, _, againErr) = CliRunner.Run("search", "darts", "--space", space, "--dataset", "synthetic", "--subset", "96", "--epochs", "1",
             "--batch", "16", "--partial-channels", "2", "--out", outDir);
         Assert.Equal(2, again);
-        Assert.Contains("--resume", againErr);
+        Assert.Contains("resume it", againErr);
         var (resumed, resumedOut, resumedErr) = CliRunner.Run("search", "darts", "--space", space, "--dataset", "synthetic", "--subset", "96", "--epochs", "1",
             "--batch", "16", "--partial-channels", "2", "--out", outDir, "--resume");
         Assert.True(resumed == 0, resumedErr);

@@ -110,7 +110,7 @@ public class SettingsFrontEndTests
         Same(Research.Training.ExecutionConfig.Settings, c.Execution, "top level");
         Same(Research.Training.Data.DataConfig.Settings, c.Dataset!, "dataset", "name");
         Same(Research.Search.Darts.DartsRunConfig.Settings, c.Stages.Darts!.Search, "stages.darts");
-        Same(Research.Search.Darts.RandomSearchConfig.Settings, c.Stages.Random!.Search, "stages.random");
+        Same(Research.Search.Baseline.RandomSearchConfig.Settings, c.Stages.Random!.Search, "stages.random");
         Same(Research.Search.Grid.GridSearchConfig.Settings, c.Stages.Grid!.Search, "stages.grid");
         Same(Research.Search.Ablation.AblationConfig.Settings, c.Stages.Ablation!.Search, "stages.ablation");
         Same(Research.Models.Scaling.FamilyConfig.Settings, c.Stages.Scale!.Family, "stages.scale");
@@ -153,7 +153,7 @@ public class SettingsFrontEndTests
         var dir = Directory.CreateTempSubdirectory().FullName;
         var space = Path.Combine(Repo, "search-spaces", "quick.yaml");
         var ok = ExperimentFile.Parse($"name: a\ndataset: {{name: synthetic}}\nstages:\n  darts: {{space: {space}, memory_format: channels_last, random_baseline: 3}}\n", "e.yaml", dir);
-        Assert.Equal("channels_last", ok.Stages.Darts!.Search.Search.MemoryFormat);
+        Assert.Equal("channels_last", ok.Stages.Darts!.Search.Search.Recipe.MemoryFormat);
         Assert.Equal(3, ok.Stages.Darts.Search.RandomBaseline);
         var e = Assert.Throws<ExperimentConfigException>(() =>
             ExperimentFile.Parse($"name: a\ndataset: {{name: synthetic}}\nstages:\n  darts: {{space: {space}, train_portion: 1}}\n", "e.yaml", dir));

@@ -83,7 +83,7 @@ public class TorchvisionInteropTests
             "--out", Path.Combine(dir, "gray"));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("tensor 'features.0.0.weight' (our stem.conv.weight): file [32, 3, 3, 3], model [32, 1, 3, 3]", err);
-        Assert.Contains("--in-channels 3", err);
+        Assert.Contains("in_channels 3", err);
         Assert.False(File.Exists(Path.Combine(dir, "gray", "checkpoint.safetensors")));
     }
 }

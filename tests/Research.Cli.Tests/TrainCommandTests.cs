@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Research.Core.IO;
 
 namespace Research.Cli.Tests;
 
@@ -24,7 +25,7 @@ public class TrainCommandTests
             Assert.True(File.Exists(Path.Combine(dir, f)), f);
         var (again, _, againErr) = CliRunner.Run(Args(dir, "--epochs", "1"));
         Assert.Equal(ExitCodes.BadInput, again);
-        Assert.Contains("--resume", againErr);
+        Assert.Contains("resume it", againErr);
     }
 
     [Theory]
@@ -79,6 +80,54 @@ public class TrainCommandTests
         Assert.True(File.ReadAllBytes(Path.Combine(whole, "model.safetensors")).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(killed, "model.safetensors"))));
     }
 }
+
+[Collection("CLI training")]
+public class TrainCommandLockTests
+{
+    /// <summary>
+    /// Two `train` on one --out at once (the second with another seed, then with --resume): while the first writes, the
+    /// second is refused with an error naming it (pid and host) and exit code 1 (a failure, not bad input: the same command
+    /// succeeds once the first has finished), and writes nothing; the directory ends with the first run's files only.
+    /// </summary>
+    [Fact]
+    public void ASecondTrainerOnTheSameOutIsRefusedNamingTheFirst()
+    {
+        var dir = Path.Combine(Directory.CreateTempSubdirectory().FullName, "run");
+        string[] First(params string[] more) =>
+        [
+            "train", "--model", "mobilenet_v3_small", "--width-mult", "0.5", "--small-input", "--dataset", "synthetic", "--subset", "800",
+            "--batch", "50", "--lr", "0.05", "--threads", "1", "--epochs", "6", "--out", dir, .. more,
+        ];
+        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "research")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in First()) psi.ArgumentList.Add(a);
+        using var first = Process.Start(psi)!;
+        var firstOut = first.StandardOutput.ReadToEndAsync();
+        var firstErr = first.StandardError.ReadToEndAsync();
+        var wait = Stopwatch.StartNew();
+        while (RunDirectoryLock.Holder(dir) is null && !first.HasExited && wait.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(10);
+        Assert.NotNull(RunDirectoryLock.Holder(dir));
+
+        foreach (var second in new[] { First("--seed", "1"), First("--resume") })
+        {
+            var (code, _, err) = CliRunner.Run(second);
+            Assert.True(first.HasExited is false, "the first run ended before the second was refused");
+            Assert.Equal(ExitCodes.Failure, code);
+            Assert.Contains($"is being written by pid {first.Id} on host {Environment.MachineName}", err);
+            Assert.Contains("one writer at a time", err);
+        }
+
+        first.WaitForExit();
+        Assert.True(first.ExitCode == 0, firstOut.Result + firstErr.Result);
+        // Only the first run's files: its seed in train.json, the checkpoint's identity the same (a resume accepts it), no note left.
+        Assert.Equal(0, JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "train.json"))).RootElement.GetProperty("config").GetProperty("Seed").GetInt32());
+        Assert.Equal(6, File.ReadAllLines(Path.Combine(dir, "history.csv")).Length - 1);
+        Assert.False(File.Exists(Path.Combine(dir, RunDirectoryLock.HolderFileName)));
+        var (again, output, againErr) = CliRunner.Run(First("--resume"));
+        Assert.True(again == ExitCodes.Ok, againErr);
+        Assert.Contains("resuming", output);
+    }
+}
+
 
 [CollectionDefinition("CLI training", DisableParallelization = true)]
 public class CliTrainingCollection;

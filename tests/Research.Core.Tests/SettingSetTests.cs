@@ -53,8 +53,9 @@ public class SettingSetTests
         Assert.Equal("1.5 is out of range: must be a number in (0, 1)", problems[1].OutOfRange);
         Assert.Equal("a list of integers >= 0, each once", problems[2].Expected);
         var e = Assert.Throws<ArgumentException>(() => Outer.Settings.Validate(bad));
-        Assert.Contains("--epochs 0: must be an integer >= 1", e.Message);
-        Assert.Contains("--mode c: must be one of a, b", e.Message);
+        Assert.Contains("epochs 0: must be an integer >= 1", e.Message);
+        Assert.DoesNotContain("--", e.Message);
+        Assert.Contains("mode c: must be one of a, b", e.Message);
     }
 
     [Fact]

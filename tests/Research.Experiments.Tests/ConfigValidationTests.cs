@@ -239,7 +239,7 @@ public class ConfigValidationTests
             """));
         var d = c.Stages.Darts!;
         var search = d.Search.Search;
-        Assert.Equal(("space.yaml", 3, "second", 4, 32, 500), (d.Space, search.Epochs, search.Order, search.PartialChannels, search.BatchSize, d.Subset!.Value));
+        Assert.Equal(("space.yaml", 3, "second", 4, 32, 500), (d.Space, search.Epochs, search.Order, search.PartialChannels, search.Recipe.BatchSize, d.Subset!.Value));
         Assert.Equal((0.003, 1), (search.ArchLearningRate, search.SkipCap));
         Assert.Equal("darts", c.Stages.Grid!.Base!.From);
         Assert.Contains("space.yaml", c.Inputs.Keys);

@@ -91,7 +91,7 @@ public class PipelineTests
         File.Delete(Path.Combine(run, "train", "family.csv"));
         Directory.Delete(Path.Combine(run, "train", "tiny-phi1"), recursive: true);
         var refused = Assert.Throws<ArgumentException>(() => ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs-a") }));
-        Assert.Contains("--resume", refused.Message);
+        Assert.Contains("resume it", refused.Message);
         var resumed = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs-a"), Resume = true });
         Assert.Equal(["skipped", "skipped", "ran", "ran"], resumed.Stages.Select(s => s.Action));
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(checkpoint));
@@ -123,6 +123,21 @@ public class PipelineTests
         foreach (var spec in trainedSpecs.Select(Research.Models.Specs.SpecYaml.Load))
             Assert.Equal(latencies.Predict(spec), double.Parse(predicted.Single(r => r["name"] == spec.Name)["predicted_latency_ms"], System.Globalization.CultureInfo.InvariantCulture), 9);
         Assert.Contains("| predicted latency (ms) |", File.ReadAllText(Path.Combine(other, "summary.md")));
+        // 7. While another process writes the run (here: holds its lock), a second `run` is refused naming it (exit 1),
+        //    and `report` only reads: it prints the table and leaves plot.svg and summary.md as they are.
+        File.Delete(Path.Combine(other, "plot.svg"));
+        using (Research.Core.IO.RunDirectoryLock.Acquire(other))
+        {
+            (code, _, err) = CliRunner.Run("run", file, "--out", Path.Combine(w.Dir, "runs-b"));
+            Assert.Equal(Research.Cli.ExitCodes.Failure, code);
+            Assert.Contains($"is being written by pid {Environment.ProcessId}", err);
+            (code, output, err) = CliRunner.Run("report", other);
+            Assert.True(code == 0, err);
+            Assert.Contains("test_top1", output);
+            Assert.Contains("summary.md and plot.svg are left as they are", err);
+            Assert.False(File.Exists(Path.Combine(other, "plot.svg")));
+        }
+        Assert.Equal(1, Manifest(other)["invocations"]!.GetValue<int>()); // the refused run changed nothing
     }
 
     /// <summary>A latency table (libtorch, this CPU, batch 1, one timed run per part) of the networks in these spec files.</summary>

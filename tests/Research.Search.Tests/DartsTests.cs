@@ -204,7 +204,7 @@ public class DartsTests
     public void SearchWritesItsFilesAndResumesAfterAKillMidEpoch()
     {
         var data = Synthetic.Load(seed: 4, trainCount: 160, testCount: 20);
-        var cfg = new DartsConfig { Epochs = 2, BatchSize = 16, EvalImages = 32, PartialChannels = 2, Seed = 7 };
+        var cfg = new DartsConfig { Epochs = 2, EvalImages = 32, PartialChannels = 2, Recipe = new() { BatchSize = 16, Seed = 7 } };
         var whole = Directory.CreateTempSubdirectory().FullName;
         var r = DartsSearch.Run(Space, data, "synthetic", cfg, new DartsOptions { OutDir = whole, MaxStepsPerEpoch = 3 });
         Assert.Equal(2, r.History.Count);

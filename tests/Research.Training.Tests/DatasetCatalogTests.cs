@@ -34,7 +34,7 @@ public class DatasetCatalogTests
         Assert.Equal((4, 3), (train.Count, test.Count));
 
         var e = Assert.Throws<ArgumentException>(() => DatasetCatalog.Load("cifar10", null, null, 0));
-        Assert.Contains("--data-dir", e.Message);
+        Assert.Contains("data_dir", e.Message);
         Assert.Throws<FileNotFoundException>(() => DatasetCatalog.Load("cifar100", dir.Path, null, 0));
     }
 }

@@ -64,7 +64,7 @@ public class FashionMnistTests
         Assert.Equal(dir.File("t10k-labels-idx1-ubyte.gz"), e.FileName);
         Assert.StartsWith(dir.File("t10k-labels-idx1-ubyte.gz"), e.Message);
         Assert.Contains("apt-get install dataset-fashion-mnist", e.Message);
-        Assert.Contains("--data-dir", e.Message);
+        Assert.Contains("data_dir", e.Message);
     }
 
     [FashionMnistFact]

@@ -85,7 +85,7 @@ public class TrainerTests
             Assert.True(g.allclose(grads[1][name], rtol: 1e-4, atol: 1e-6), $"{name}: gradients differ between layouts");
         foreach (var t in grads.SelectMany(d => d.Values)) t.Dispose();
         var bad = Assert.Throws<ArgumentException>(() => (Recipe with { MemoryFormat = "nhwc" }).Validate());
-        Assert.Contains("--memory-format nhwc", bad.Message);
+        Assert.Contains("memory_format nhwc", bad.Message);
     }
 
     [Fact]
@@ -136,15 +136,15 @@ public class TrainerTests
         Train(tmp.Path, Recipe with { Epochs = 1 });
         var before = File.ReadAllBytes(tmp.File("checkpoint.safetensors"));
         var again = Assert.Throws<ArgumentException>(() => Train(tmp.Path, Recipe with { Epochs = 1 }));
-        Assert.Contains("--resume", again.Message);
+        Assert.Contains("resume it", again.Message);
         var other = Assert.Throws<ArgumentException>(() => Train(tmp.Path, Recipe with { Epochs = 1, LearningRate = 0.2 }, resume: true));
         Assert.Contains("other settings", other.Message);
         Assert.True(before.AsSpan().SequenceEqual(File.ReadAllBytes(tmp.File("checkpoint.safetensors"))));
     }
 
     [Theory]
-    [InlineData(0, "--epochs")]
-    [InlineData(-1, "--lr")]
+    [InlineData(0, "epochs 0")]
+    [InlineData(-1, "lr -1")]
     public void InvalidRecipesAreRejectedBeforeAnythingIsWritten(int which, string mentions)
     {
         using var tmp = new TempDir();

@@ -27,7 +27,7 @@ public static class DartsMemoryBenchmark
         var cfg = new DartsConfig { PartialChannels = partialChannels, Order = order };
         using var net = new Supernet(space, channels, classes, resolution, partialChannels);
         using var architect = new Architect(net, cfg);
-        using var sgd = new SGD(net.WeightParameters, cfg.WeightLearningRate, momentum: cfg.WeightMomentum, weight_decay: cfg.WeightDecay);
+        using var sgd = new SGD(net.WeightParameters, cfg.Recipe.WeightLearningRate, momentum: cfg.Recipe.WeightMomentum, weight_decay: cfg.Recipe.WeightDecay);
         var clock = new Stopwatch();
         for (int i = 0; i < steps; i++)
         {
@@ -35,7 +35,7 @@ public static class DartsMemoryBenchmark
             var x = torch.randn([batch, channels, resolution, resolution]);
             var y = torch.randint(0, classes, [batch]);
             if (i == 1) clock.Start(); // the first step includes one-time kernel setup
-            if (order == "second") architect.StepSecondOrder(x, y, x, y, cfg.WeightLearningRate, sgd);
+            if (order == "second") architect.StepSecondOrder(x, y, x, y, cfg.Recipe.WeightLearningRate, sgd);
             else architect.StepFirstOrder(x, y);
             sgd.zero_grad();
             torch.nn.functional.cross_entropy(net.call(x), y).backward();

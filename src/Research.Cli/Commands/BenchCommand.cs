@@ -78,7 +78,8 @@ public static class BenchCommand
         var partial = new Option<int>("--partial-channels") { Description = "PC-DARTS's K measured against the full supernet (K = 1)", DefaultValueFactory = _ => 4 };
         var steps = new Option<int>("--steps") { Description = "search steps per configuration", DefaultValueFactory = _ => 3 };
         var batch = new Option<int>("--batch") { Description = "batch size", DefaultValueFactory = _ => 64 };
-        var order = new Option<string>("--order") { Description = "first or second", DefaultValueFactory = _ => "first" }.AcceptOnlyFromAmong("first", "second");
+        var order = new Option<string>("--order") { Description = "first or second", DefaultValueFactory = _ => Search.Darts.DartsConfig.Orders[0] }
+            .AcceptOnlyFromAmong(Search.Darts.DartsConfig.Orders);
         var channels = new Option<int>("--in-channels") { Description = "image channels (Fashion-MNIST: 1)", DefaultValueFactory = _ => 1 };
         var resolution = new Option<int>("--resolution") { Description = "image size (Fashion-MNIST: 28)", DefaultValueFactory = _ => 28 };
         var threads = CommonOptions.Threads();
@@ -123,8 +124,8 @@ public static class BenchCommand
             Description = "timed runs (with --pytorch: ours and PyTorch's alternate); figures are medians",
             DefaultValueFactory = _ => 1,
         };
-        var optimizer = new Option<string>("--optimizer") { Description = "optimizer", DefaultValueFactory = _ => "sgd" }
-            .AcceptOnlyFromAmong("sgd", "rmsprop", "adamw");
+        var optimizer = new Option<string>("--optimizer") { Description = "optimizer", DefaultValueFactory = _ => TrainConfig.Optimizers[0] }
+            .AcceptOnlyFromAmong(TrainConfig.Optimizers);
         var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
         var threads = CommonOptions.Threads();
         var pytorch = PyTorchScript("pytorch_train_step.py");

@@ -1,8 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
 using Research.Cli.Settings;
-using Research.Core.Csv;
-using Research.Core.IO;
 using Research.Core.Text;
 using Research.Models.Inference;
 using Research.Models.Networks;
@@ -64,7 +61,7 @@ public static class EvalCommand
             using var engine = InferenceEngine.Create(trained.Network, inferenceCfg, device);
             var result = Evaluation.Evaluate(engine, loader, pre.EvalTransform(), bf16: device.Type == DeviceType.CUDA, confusion);
             string dir = parse.GetValue(outDir) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(weightsPath))!, "eval");
-            Write(dir, result, confusion, pre.ClassNames, spec.Name, weightsPath, dataCfg.Name, trained.Import.Naming);
+            EvalReport.Write(dir, run, result, confusion, pre.ClassNames, spec.Name, weightsPath, dataCfg.Name, trained.Import.Naming);
             o.WriteLine($"model {spec.Name} weights {weightsPath} ({trained.Import.Naming} names) dataset {dataCfg.Name} test {result.Count}");
             o.WriteLine($"engine {engine.Description}");
             o.WriteLine($"top1 {Numbers.Fixed(result.Top1, 2)}");
@@ -74,22 +71,5 @@ public static class EvalCommand
             return ExitCodes.Ok;
         });
         return cmd;
-    }
-
-    private static void Write(string dir, EvalResult result, long[,] confusion, IReadOnlyList<string> names, string model, string weights, string dataset, string naming)
-    {
-        int classes = confusion.GetLength(0), outputs = confusion.GetLength(1);
-        string Name(int i) => i < names.Count ? names[i] : Numbers.Integer(i);
-        DurableFile.WriteAllText(Path.Combine(dir, "eval.json"), JsonSerializer.Serialize(new
-        {
-            model, weights = Path.GetFullPath(weights), naming, dataset, top1 = result.Top1, top5 = result.Top5, loss = result.Loss, count = result.Count,
-        }, new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        CsvTable.Write(Path.Combine(dir, "per_class.csv"), ["class", "count", "accuracy"], Enumerable.Range(0, classes).Select(c =>
-        {
-            long count = Enumerable.Range(0, outputs).Sum(p => confusion[c, p]);
-            return new[] { Name(c), Numbers.Integer(count), count == 0 ? "" : Numbers.RoundTrip(100.0 * confusion[c, c] / count) };
-        }));
-        CsvTable.Write(Path.Combine(dir, "confusion.csv"), ["class", .. Enumerable.Range(0, outputs).Select(Name)],
-            Enumerable.Range(0, classes).Select(c => (IReadOnlyList<string?>)[Name(c), .. Enumerable.Range(0, outputs).Select(p => Numbers.Integer(confusion[c, p]))]));
     }
 }

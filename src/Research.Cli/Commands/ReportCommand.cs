@@ -1,4 +1,5 @@
 using Research.Core.Csv;
+using Research.Core.IO;
 using Research.Core.Text;
 using System.CommandLine;
 using Research.Experiments.Reports;
@@ -10,6 +11,7 @@ namespace Research.Cli.Commands;
 /// <summary>
 /// `research report RUN_DIR`: (re)writes summary.md and plot.svg from a run directory's files and prints the family table;
 /// with --html, writes report.html instead (one self-contained page; any run directory, also a single command's).
+/// While another process writes the run (it holds the directory's lock), it only reads: the table of what is there so far.
 /// </summary>
 public static class ReportCommand
 {
@@ -42,7 +44,10 @@ public static class ReportCommand
                 return ExitCodes.Ok;
             }
             if (parse.GetValue(outFile) is not null) throw new ArgumentException("--out: only with --html (summary.md and plot.svg are written into the run directory)");
-            var report = RunReport.Write(runDir, latency.Bind(parse).Table);
+            using var held = RunDirectoryLock.TryAcquire(runDir, out var writer);
+            var report = held is null ? RunReport.Read(runDir, latency.Bind(parse).Table) : RunReport.Write(runDir, latency.Bind(parse).Table);
+            if (held is null)
+                parse.InvocationConfiguration.Error.WriteLine($"note: {runDir} is being written by {writer}: summary.md and plot.svg are left as they are");
             switch (parse.GetValue(format))
             {
                 case "csv":

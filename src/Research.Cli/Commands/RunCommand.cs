@@ -49,7 +49,7 @@ public static class RunCommand
                 return ExitCodes.Ok;
             }
             CommonOptions.ApplyThreads(parse.GetValue(threads));
-            using var world = CommandWorld.Join(config.Execution, config.Execution.ResolveDevice("device"), o, "dist_backend");
+            using var world = CommandWorld.Join(config.Execution, config.Execution.ResolveDevice(), o);
             // The live view: rank 0 serves the runs' folder while the stages run, and stops with them.
             Dashboard.DashboardServer? server = null;
             if (parse.GetValue(serve) && (world?.IsMain ?? true))

@@ -6,7 +6,6 @@ using Research.Core.Text;
 using Research.Models.LatencyTables;
 using Research.Models.Networks;
 using Research.Models.Scaling;
-using Research.Models.Specs;
 
 namespace Research.Cli.Commands;
 
@@ -43,9 +42,7 @@ public static class ScaleCommand
 
             if (parse.GetValue(outDir) is { } dir)
             {
-                DurableFile.CreateDirectory(dir);
-                foreach (var r in rows) SpecYaml.Save(r.Spec, Path.Combine(dir, $"{r.Name}.yaml"));
-                DurableFile.WriteAllText(Path.Combine(dir, "scale.csv"), ScalingFamily.Csv(rows));
+                ScalingFamily.Save(rows, dir);
             }
             switch (parse.GetValue(format))
             {

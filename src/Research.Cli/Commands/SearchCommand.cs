@@ -4,6 +4,7 @@ using Research.Cli.Settings;
 using Research.Torch.Distributed;
 using Research.Core.Text;
 using Research.Models.Networks;
+using Research.Models.Specs;
 using Research.Search.Ablation;
 using Research.Search.Grid;
 using Research.Training;
@@ -37,50 +38,50 @@ public static class SearchCommand
         public Option<string?> Out { get; } = CommonOptions.Out();
         public Option<bool> Resume { get; } = CommonOptions.Resume();
 
-        public void AddTo(Command c)
-        {
-            foreach (var o in new Option[] { Base, Threads, Out, Resume }) c.Options.Add(o);
-            foreach (var o in Execution.Options.Concat(Data.Options).Concat(Model.Options)) c.Options.Add(o);
-        }
-
         /// <summary>
-        /// Applies --threads, resolves the device, loads the data (seeded by the first training seed) and the base model, picks the
-        /// output folder, and joins the ranks when there are several (they share out the candidates).
+        /// Adds these options and the search's settings to <paramref name="cmd"/>, and its action: binds the settings, applies
+        /// --threads, resolves the device, loads the data (seeded by the first training seed) and the base model, picks the
+        /// output folder, joins the ranks when there are several (they share out the candidates), runs the search and leaves them.
         /// </summary>
-        public (Models.Specs.NetworkSpec spec, DatasetPair data, DataConfig dataCfg, Torch.Device device, string outDir, DistributedWorld? world) Start(
-            ParseResult p, string kind, int seed)
+        public void Define<T>(Command cmd, SettingOptions<T> settings, string kind, Func<T, GridSearchConfig> grid, Action<ScalingSearchStart, T, TextWriter> search)
         {
-            CommonOptions.ApplyThreads(p.GetValue(Threads));
-            var run = Execution.Bind(p);
-            var device = run.ResolveDevice();
-            var dataCfg = Data.Bind(p);
-            var data = dataCfg.Load(seed, p.InvocationConfiguration.Error);
-            var spec = ModelSource.ResolveFor(p.GetValue(Base)!, Model.Bind(p), data.Shape);
-            string dir = p.GetValue(Out) ?? Path.Combine("runs", kind, $"{Path.GetFileNameWithoutExtension(p.GetValue(Base)!)}-{dataCfg.Name}");
-            if (!p.GetValue(Resume) && Directory.Exists(Path.Combine(dir, kind == "grid" ? "candidates" : "members")))
-                throw new ArgumentException($"{dir} already holds a {kind} search; pass --resume to continue it or choose another --out");
-            // After the check above: no rank writes before every rank has made it.
-            return (spec, data, dataCfg, device, dir, CommandWorld.Join(run, device, p.InvocationConfiguration.Output));
+            foreach (var o in new Option[] { Base, Threads, Out, Resume }) cmd.Options.Add(o);
+            foreach (var o in Execution.Options.Concat(Data.Options).Concat(Model.Options)) cmd.Options.Add(o);
+            settings.AddTo(cmd);
+            cmd.SetAction(p =>
+            {
+                var o = p.InvocationConfiguration.Output;
+                var cfg = settings.Bind(p);
+                CommonOptions.ApplyThreads(p.GetValue(Threads));
+                var run = Execution.Bind(p);
+                var device = run.ResolveDevice();
+                var dataCfg = Data.Bind(p);
+                var data = dataCfg.Load(grid(cfg).Seeds[0], p.InvocationConfiguration.Error);
+                var spec = ModelSource.ResolveFor(p.GetValue(Base)!, Model.Bind(p), data.Shape);
+                string dir = p.GetValue(Out) ?? Path.Combine("runs", kind, $"{Path.GetFileNameWithoutExtension(p.GetValue(Base)!)}-{dataCfg.Name}");
+                if (!p.GetValue(Resume) && Directory.Exists(Path.Combine(dir, kind == "grid" ? GridSearch.CandidatesFolder : ScalingAblation.MembersFolder)))
+                    throw new ArgumentException($"{dir} already holds a {kind} search; pass --resume to continue it or choose another --out");
+                // After the check above: no rank writes before every rank has made it.
+                using var world = CommandWorld.Join(run, device, o);
+                o.WriteLine($"out {dir}");
+                search(new ScalingSearchStart(spec, data, dataCfg, device, dir, world), cfg, o);
+                CommandWorld.Leave(world);
+                return ExitCodes.Ok;
+            });
         }
     }
 
+    /// <summary>A scaling search command once its options are read: the base, the data, the device, its folder and the ranks it joined.</summary>
+    private sealed record ScalingSearchStart(NetworkSpec Spec, DatasetPair Data, DataConfig DataConfig, Torch.Device Device, string Dir, DistributedWorld? World);
+
     private static Command Grid()
     {
-        var common = new ScalingSearchOptions();
-        var grid = new SettingOptions<GridSearchConfig>(GridSearchConfig.Settings);
         var cmd = new Command("grid", "search (α, β, γ) with α·β²·γ² ≈ 2 at φ = 1 on a proxy task; writes candidates.csv and best.json");
-        common.AddTo(cmd);
-        grid.AddTo(cmd);
-        cmd.SetAction(parse =>
+        new ScalingSearchOptions().Define(cmd, new SettingOptions<GridSearchConfig>(GridSearchConfig.Settings), "grid", cfg => cfg, (s, cfg, o) =>
         {
-            var o = parse.InvocationConfiguration.Output;
-            var cfg = grid.Bind(parse);
-            var (spec, data, dataCfg, device, dir, world) = common.Start(parse, "grid", cfg.Seeds[0]);
-            using var _ = world;
-            cfg = cfg with { ValidationFraction = dataCfg.Validation, Train = cfg.Train with { Seed = cfg.Seeds[0] } };
-            o.WriteLine($"out {dir}");
+            cfg = cfg.On(s.DataConfig);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var r = GridSearch.Run(spec, data, dataCfg.Name, cfg, dir, o, device, world);
+            var r = GridSearch.Run(s.Spec, s.Data, s.DataConfig.Name, cfg, s.Dir, o, s.Device, s.World);
             o.WriteLine($"best {r.Best.Coefficients} acc {Numbers.Fixed(r.Best.AccMean, 2)}");
             if (r.Comparison is { } c) o.WriteLine($"versus runner-up {r.RunnerUp!.Coefficients}: {c.Verdict}");
             o.WriteLine($"alpha {Numbers.RoundTrip(r.Best.Coefficients.Alpha)}");
@@ -88,31 +89,17 @@ public static class SearchCommand
             o.WriteLine($"gamma {Numbers.RoundTrip(r.Best.Coefficients.Gamma)}");
             o.WriteLine($"schedule {cfg.Schedule.Kind}");
             o.WriteLine($"wall_seconds {Numbers.Fixed(clock.Elapsed.TotalSeconds, 1)}");
-            CommandWorld.Leave(world);
-            return ExitCodes.Ok;
         });
         return cmd;
     }
 
     private static Command Ablation()
     {
-        var common = new ScalingSearchOptions();
-        var ablation = new SettingOptions<AblationConfig>(AblationConfig.Settings);
         var cmd = new Command("ablation", "width vs depth vs resolution vs compound scaling at matched MACs; writes ablation.csv");
-        common.AddTo(cmd);
-        ablation.AddTo(cmd);
-        cmd.SetAction(parse =>
+        new ScalingSearchOptions().Define(cmd, new SettingOptions<AblationConfig>(AblationConfig.Settings), "ablation", cfg => cfg.Grid, (s, cfg, o) =>
         {
-            var o = parse.InvocationConfiguration.Output;
-            var cfg = ablation.Bind(parse);
-            var (spec, data, dataCfg, device, dir, world) = common.Start(parse, "ablation", cfg.Grid.Seeds[0]);
-            using var _ = world;
-            var grid = cfg.Grid with { ValidationFraction = dataCfg.Validation, Train = cfg.Grid.Train with { Seed = cfg.Grid.Seeds[0] } };
-            o.WriteLine($"out {dir}");
-            var r = ScalingAblation.Run(spec, data, dataCfg.Name, cfg.Targets, cfg.Coefficients, grid, dir, o, device, world);
+            var r = ScalingAblation.Run(s.Spec, s.Data, s.DataConfig.Name, cfg.Targets, cfg.Coefficients, cfg.Grid.On(s.DataConfig), s.Dir, o, s.Device, s.World);
             foreach (var line in r.Summary) o.WriteLine(line);
-            CommandWorld.Leave(world);
-            return ExitCodes.Ok;
         });
         return cmd;
     }

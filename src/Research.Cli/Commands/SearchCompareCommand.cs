@@ -1,6 +1,6 @@
 using System.CommandLine;
 using MathNet.Numerics.Statistics;
-using Research.Core.Csv;
+using Research.Search.Schedule;
 using Research.Core.Text;
 
 namespace Research.Cli.Commands;
@@ -21,53 +21,26 @@ public static class SearchCompareCommand
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            var a = Read(parse.GetValue(first)!);
-            var b = Read(parse.GetValue(second)!);
-            if (!a.Rows.Keys.Order().SequenceEqual(b.Rows.Keys.Order()))
-                throw new ArgumentException($"{a.Path} and {b.Path} hold different candidates ({a.Rows.Count} and {b.Rows.Count}; compare searches over the same grid or the same sampled genotypes)");
-            var keys = a.Rows.Keys.Order(StringComparer.Ordinal).ToList();
-            var rankA = Positions(a.Rows);
-            var rankB = Positions(b.Rows);
+            var a = SearchOutcomes.Read(parse.GetValue(first)!);
+            var b = SearchOutcomes.Read(parse.GetValue(second)!);
+            if (!a.Candidates.Keys.Order().SequenceEqual(b.Candidates.Keys.Order()))
+                throw new ArgumentException($"{a.Path} and {b.Path} hold different candidates ({a.Candidates.Count} and {b.Candidates.Count}; compare searches over the same grid or the same sampled genotypes)");
+            var keys = a.Candidates.Keys.Order(StringComparer.Ordinal).ToList();
+            var rankA = a.Positions();
+            var rankB = b.Positions();
             double rho = keys.Count > 1 ? Correlation.Spearman(keys.Select(k => (double)rankA[k]), keys.Select(k => (double)rankB[k])) : 1;
             string winnerA = rankA.MinBy(kv => kv.Value).Key, winnerB = rankB.MinBy(kv => kv.Value).Key;
             o.WriteLine($"candidates {keys.Count}");
             o.WriteLine($"first_winner {winnerA}");
             o.WriteLine($"second_winner {winnerB}");
             o.WriteLine($"same_winner {(winnerA == winnerB ? "true" : "false")}");
-            o.WriteLine($"first_train_seconds {Numbers.Fixed(a.Rows.Values.Sum(r => r.Seconds), 1)}");
-            o.WriteLine($"second_train_seconds {Numbers.Fixed(b.Rows.Values.Sum(r => r.Seconds), 1)}");
-            o.WriteLine($"first_epochs {a.Rows.Values.Sum(r => r.Epochs)}");
-            o.WriteLine($"second_epochs {b.Rows.Values.Sum(r => r.Epochs)}");
+            o.WriteLine($"first_train_seconds {Numbers.Fixed(a.Candidates.Values.Sum(r => r.Seconds), 1)}");
+            o.WriteLine($"second_train_seconds {Numbers.Fixed(b.Candidates.Values.Sum(r => r.Seconds), 1)}");
+            o.WriteLine($"first_epochs {a.Candidates.Values.Sum(r => r.Epochs)}");
+            o.WriteLine($"second_epochs {b.Candidates.Values.Sum(r => r.Epochs)}");
             o.WriteLine($"spearman {Numbers.Fixed(rho, 4)}");
             return ExitCodes.Ok;
         });
         return cmd;
     }
-
-    private sealed record Row(double Score, int Rung, int Epochs, double Seconds);
-
-    /// <summary>A search's rows by candidate: (α, β, γ) for a grid, the index for a random search.</summary>
-    private static (string Path, Dictionary<string, Row> Rows) Read(string path)
-    {
-        if (Directory.Exists(path))
-            path = new[] { "candidates.csv", "random_baseline.csv" }.Select(f => Path.Combine(path, f)).FirstOrDefault(File.Exists)
-                   ?? throw new FileNotFoundException($"{path}: neither candidates.csv nor random_baseline.csv is there");
-        var rows = CsvTable.Read(path);
-        if (rows.Count == 0) throw new InvalidDataException($"{path}: no candidates");
-        bool grid = rows[0].ContainsKey("alpha");
-        int Int(Dictionary<string, string> r, string k) => r.TryGetValue(k, out var v) && v.Length > 0 ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : 0;
-        var result = new Dictionary<string, Row>(StringComparer.Ordinal);
-        foreach (var r in rows.Where(r => !grid || r["kind"] == "grid"))
-        {
-            string key = grid ? $"({r["alpha"]}, {r["beta"]}, {r["gamma"]})" : r["index"];
-            double score = Numbers.ParseDouble(grid ? r["objective"] : r["val_top1"], $"{path}: score");
-            result[key] = new Row(score, Int(r, "rung"), Int(r, "epochs"), Numbers.ParseDouble(r["seconds"], $"{path}: seconds"));
-        }
-        return (path, result);
-    }
-
-    /// <summary>Each candidate's place, 0 = best: later rung first, then higher score, then the key.</summary>
-    private static Dictionary<string, int> Positions(Dictionary<string, Row> rows) =>
-        rows.OrderByDescending(kv => kv.Value.Rung).ThenByDescending(kv => kv.Value.Score).ThenBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select((kv, i) => (kv.Key, i)).ToDictionary(x => x.Key, x => x.i);
 }

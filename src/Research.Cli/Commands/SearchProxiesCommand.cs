@@ -1,3 +1,4 @@
+using Research.Search.Baseline;
 using System.CommandLine;
 using Research.Cli.Settings;
 using Research.Core.Text;

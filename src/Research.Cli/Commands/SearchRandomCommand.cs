@@ -1,9 +1,7 @@
 using System.CommandLine;
-using Research.Cli.Distributed;
 using Research.Cli.Settings;
 using Research.Core.Text;
-using Research.Search.Darts;
-using Research.Training;
+using Research.Search.Baseline;
 
 namespace Research.Cli.Commands;
 
@@ -17,33 +15,18 @@ public static class SearchRandomCommand
 {
     public static Command Create()
     {
-        var common = new CellSearchOptions();
         var settings = new SettingOptions<RandomSearchConfig>(RandomSearchConfig.Settings);
         var cmd = new Command("random", "random-search baseline: train N genotypes sampled from a space and keep the best; writes random_baseline.csv and random_genotype.json");
-        common.AddTo(cmd);
-        settings.AddTo(cmd);
-        cmd.SetAction(parse =>
+        new CellSearchOptions().Define(cmd, settings, "random", (s, cfg, parse) =>
         {
             var o = parse.InvocationConfiguration.Output;
-            var cfg = settings.Bind(parse);
-            var (sp, dataCfg, data, dev, seed) = common.Start(parse, out var execution);
-            using var world = CommandWorld.Join(execution, dev, o);
-            var recipe = (cfg.Recipe with { Seed = seed }).Validate();
-            string dir = common.OutDir(parse, "random", sp.Name, dataCfg.Name, seed);
-            o.WriteLine($"space {sp.Name} count {cfg.Count} epochs {recipe.Epochs} dataset {dataCfg.Name} train {data.Train.Count} device {dev} threads {Torch.torch.get_num_threads()}");
-            o.WriteLine($"out {dir}");
+            cfg = cfg with { Recipe = cfg.Recipe with { Seed = s.Seed } };
+            o.WriteLine($"space {s.Space.Name} count {cfg.Count} epochs {cfg.Epochs} dataset {s.DataConfig.Name} train {s.Data.Train.Count} device {s.Device} threads {Torch.torch.get_num_threads()}");
+            o.WriteLine($"out {s.Dir}");
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var r = TrainingProgressBar.Run(progress => RandomSearch.Run(sp, data, dataCfg.Name, cfg.Count, recipe, cfg.Search.TrainFraction, seed, dir,
-                new TrainerOptions { OutDir = dir, Device = dev, Progress = progress }, o, cfg.BudgetMinutes * 60, world, cfg.Schedule, cfg.Screening));
-            o.WriteLine($"random_candidates {r.Candidates.Count}");
-            if (cfg.Screening.Active) o.WriteLine($"screened_csv {Path.Combine(dir, Search.Screening.CandidateScreen.FileName)}");
-            o.WriteLine($"random_best {r.Best.Index} val_top1 {Numbers.Fixed(r.Best.ValTop1, 2)} genotype {r.Best.Genotype}");
-            o.WriteLine($"random_genotype_file {Path.Combine(dir, RandomSearch.GenotypeFileName)}");
-            o.WriteLine($"random_seconds {Numbers.Fixed(r.Seconds, 1)}");
+            CellSearchOptions.RunRandom(s, cfg, o);
             o.WriteLine($"schedule {cfg.Schedule.Kind}");
             o.WriteLine($"wall_seconds {Numbers.Fixed(clock.Elapsed.TotalSeconds, 1)}");
-            CommandWorld.Leave(world);
-            return ExitCodes.Ok;
         });
         return cmd;
     }

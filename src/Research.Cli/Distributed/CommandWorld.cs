@@ -22,7 +22,7 @@ public static class CommandWorld
     public static DistributedWorld? Current => _current.Value;
 
     /// <summary>Joins the environment's world (null when this process is alone); the device is this rank's.</summary>
-    public static DistributedWorld? Join(ExecutionConfig run, Device device, TextWriter log, string backendOption = "--dist-backend")
+    public static DistributedWorld? Join(ExecutionConfig run, Device device, TextWriter log, string backendOption = "dist_backend")
     {
         var env = DistributedEnvironment.FromProcess();
         if (!env.IsDistributed) return null;
@@ -45,7 +45,17 @@ public static class CommandWorld
     }
 
     /// <summary>Tells the other ranks that this one is failing and why (their errors then name it).</summary>
-    public static void NoteFailure(string message) => _current.Value?.NoteFailure(message);
+    public static void NoteFailure(string message)
+    {
+        try
+        {
+            _current.Value?.NoteFailure(message);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The command's own `using` has already left the world on the way out; the others see this rank go.
+        }
+    }
 
     /// <summary>A clean end: waits for every rank, then leaves.</summary>
     public static void Leave(DistributedWorld? world)

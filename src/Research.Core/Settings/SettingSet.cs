@@ -148,12 +148,13 @@ public sealed class SettingSet<TRecord> : IReadOnlyList<Setting<TRecord>>
 
     /// <summary>
     /// The record when every value is allowed; otherwise an <see cref="ArgumentException"/> listing every
-    /// problem, each named by its CLI option ("--epochs 0: must be an integer >= 1").
+    /// problem, each named by its key ("epochs 0: must be an integer >= 1"); the front ends name their own
+    /// spelling of it (the CLI's options, the experiment file's lines) when they bind.
     /// </summary>
     public TRecord Validate(TRecord record)
     {
         var problems = Problems(record);
-        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems.Select(p => $"{Get(p.Key).Option} {p.Value}: {p.What}")));
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems.Select(p => $"{p.Key} {p.Value}: {p.What}")));
         return record;
     }
 

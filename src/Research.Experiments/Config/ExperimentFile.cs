@@ -1,24 +1,26 @@
 using System.Text.RegularExpressions;
-using Research.Core.IO;
 using Research.Core.Settings;
 using Research.Core.Yaml;
 using Research.Models.Networks;
 using Research.Models.Scaling;
-using Research.Models.Zoo;
 using Research.Search.Ablation;
+using Research.Search.Baseline;
 using Research.Search.Darts;
 using Research.Search.Grid;
 using Research.Training;
 using Research.Training.Data;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Research.Experiments.Config;
 
 /// <summary>
-/// Loads and validates an experiment file (YAML, or JSON, which YAML reads too). Every setting key
-/// is the key of its layer's <see cref="SettingSet{TRecord}"/>, read by <see cref="YamlSettings"/>, so
-/// the file, the CLI and experiments/README.md's key tables cannot disagree. Every problem in the
-/// file (unknown keys, wrong types, values out of range, missing files, stages that refer to stages
+/// Reads an experiment file (YAML, or JSON, which YAML reads too) into its records. Every setting
+/// key is the key of its layer's <see cref="SettingSet{TRecord}"/>, read by <see cref="YamlSettings"/>,
+/// so the file, the CLI and experiments/README.md's key tables cannot disagree. This parses only:
+/// what the file says about the world (files, folders, spaces, tables, models) is checked next by
+/// <see cref="ExperimentInputs"/>, at the lines the parse noted. Every problem of both steps
+/// (unknown keys, wrong types, values out of range, missing files, stages that refer to stages
 /// that are not there) is collected and thrown at once as an <see cref="ExperimentConfigException"/>.
 /// Nothing is written to disk.
 /// </summary>
@@ -43,13 +45,6 @@ public static partial class ExperimentFile
 
     public static readonly string[] CoefficientKeys = ["from", .. CoefficientSettingKeys];
 
-    /// <summary>The file a stage leaves when it is finished (and that from_run must hold).</summary>
-    public static readonly IReadOnlyDictionary<string, string> StageMarkers = new Dictionary<string, string>
-    {
-        ["darts"] = "genotype.json", ["random"] = RandomSearch.GenotypeFileName, ["grid"] = "best.json", ["ablation"] = "ablation.csv", ["scale"] = "scale.csv", ["train"] = "family.csv",
-        ["report"] = "summary.md",
-    };
-
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     private static partial Regex NamePattern();
 
@@ -60,6 +55,7 @@ public static partial class ExperimentFile
         return Parse(File.ReadAllText(full), path, Path.GetDirectoryName(full)!);
     }
 
+    /// <summary>The file's config, parsed and then checked against the world; every problem of both at once.</summary>
     /// <param name="text">the file's contents</param>
     /// <param name="source">the name errors show (the path as the user gave it)</param>
     /// <param name="baseDirectory">relative paths in the file resolve against this folder</param>
@@ -68,33 +64,19 @@ public static partial class ExperimentFile
         var checker = new YamlChecker(source);
         var root = checker.LoadRoot(text, $"the keys {string.Join(", ", TopKeys)}");
         if (root is null) throw new ExperimentConfigException(source, checker.Errors);
-        var p = new Parser(checker, Path.GetFullPath(baseDirectory));
-        var config = p.Experiment(root, source);
+        var draft = new Parser(checker, Path.GetFullPath(baseDirectory)).Experiment(root, source);
+        var config = draft is null ? null : ExperimentInputs.Check(draft, checker);
         if (checker.HasErrors || config is null) throw new ExperimentConfigException(source, checker.Errors);
         return config;
     }
 
+    /// <summary>YAML to records; what names something outside the file is noted in the draft with its place, not looked at.</summary>
     private sealed class Parser(YamlChecker checker, string baseDir)
     {
-        private readonly SortedDictionary<string, string> _inputs = new(StringComparer.Ordinal);
-        private DatasetInfo? _dataset;
         private YamlMap? _stages;
+        private ExperimentDraft _draft = null!;
 
-        private string Full(string path) => Path.GetFullPath(Path.Combine(baseDir, path));
-
-        private void Hash(string pathAsWritten, string fullPath)
-        {
-            try
-            {
-                _inputs[pathAsWritten] = CanonicalJson.FileSha256(fullPath);
-            }
-            catch (IOException)
-            {
-                // Unreadable files are reported where they are used.
-            }
-        }
-
-        public ExperimentConfig? Experiment(YamlMappingNode root, string source)
+        public ExperimentDraft? Experiment(YamlMappingNode root, string source)
         {
             var top = checker.Map(root, "", TopKeys)!;
             string? name = null;
@@ -107,15 +89,23 @@ public static partial class ExperimentFile
 
             string? description = top["description"] is { } dn ? checker.String(dn, "description")?.Trim() : null;
             var execution = YamlSettings.Read(checker, top, ExecutionConfig.Settings);
+            _draft = new ExperimentDraft();
             DataConfig? dataset = top["dataset"] is { } dsn ? Dataset(dsn) : null;
+            // An image folder is scanned only for a file without problems so far.
+            _draft.CleanThroughDataset = !checker.HasErrors;
+            ExperimentDraft Draft(StagesConfig stages) => _draft.With(new ExperimentConfig
+            {
+                Name = name ?? "", Description = description, Execution = execution, Dataset = dataset, Stages = stages,
+                SourcePath = Path.GetFullPath(Path.Combine(Directory.GetCurrentDirectory(), source)), BaseDirectory = baseDir,
+            });
             var stagesNode = top["stages"];
             if (stagesNode is null)
             {
                 checker.Error(root.Start, "stages", $"is required: at least one of {string.Join(", ", StageNames)}");
-                return null;
+                return Draft(new StagesConfig());
             }
             _stages = checker.Map(stagesNode, "stages", StageNames);
-            if (_stages is null) return null;
+            if (_stages is null) return Draft(new StagesConfig());
             if (!_stages.Keys.Any()) checker.Error(stagesNode, "stages", $"lists no stage (allowed: {string.Join(", ", StageNames)})");
 
             var stages = new StagesConfig
@@ -144,13 +134,7 @@ public static partial class ExperimentFile
                     $"the family has no member at phi {string.Join(", ", absent)} (allowed: {string.Join(", ", phis)}, scale.phi)");
             if (stages.Train is { FromRun: null, Baselines.Length: 0 } && stages.Scale is null)
                 checker.Error(_stages.KeyNode("train")!, "stages.train", "has nothing to train: add a scale stage (the family) or baselines");
-
-            if (name is null) return null;
-            return new ExperimentConfig
-            {
-                Name = name, Description = description, Execution = execution, Dataset = dataset, Stages = stages,
-                SourcePath = Path.GetFullPath(Path.Combine(Directory.GetCurrentDirectory(), source)), BaseDirectory = baseDir, Inputs = _inputs,
-            };
+            return Draft(stages);
         }
 
         private YamlMap? StageMap(string stage, string[] keys)
@@ -174,49 +158,20 @@ public static partial class ExperimentFile
             if (!m.Has("name")) m.Missing("name", $"is required {YamlChecker.Allowed(DatasetCatalog.Names)}");
             var cfg = YamlSettings.Read(checker, m, DataConfig.Settings);
             bool images = DatasetCatalog.IsImageFiles(cfg.Name);
-            if (cfg.DataDir is { } d && !(cfg.Name == DatasetCatalog.CsvName ? File.Exists(Full(d)) : Directory.Exists(Full(d))))
-            {
-                checker.Error(m["data_dir"]!, "dataset.data_dir", $"{(cfg.Name == DatasetCatalog.CsvName ? "file" : "directory")} not found: {Full(d)}");
-                cfg = cfg with { DataDir = null };
-            }
-            else if (cfg.DataDir is null && (images || cfg.Name is DatasetCatalog.Cifar10Name or DatasetCatalog.Cifar100Name) && m.Has("name"))
+            if (cfg.DataDir is not null) _draft.DataDirAt = m["data_dir"]!.Start;
+            else if ((images || cfg.Name is DatasetCatalog.Cifar10Name or DatasetCatalog.Cifar100Name) && m.Has("name"))
                 checker.Error(m.KeyNode("name")!, "dataset.data_dir", $"{cfg.Name} has no default location: set data_dir to {(images ? (cfg.Name == DatasetCatalog.CsvName ? "the CSV list" : "the dataset folder") : "the folder with its binary files")}");
-            else if (cfg.DataDir is null && cfg.Name == DatasetCatalog.FashionMnistName && m.Has("name") && !Directory.Exists(FashionMnist.DefaultDir))
-                checker.Error(m.KeyNode("name")!, "dataset.data_dir",
-                    $"fashion-mnist is not installed in {FashionMnist.DefaultDir} (apt-get install dataset-fashion-mnist), and no data_dir is given");
-            if (!m.Has("name")) return null;
-            if (images && cfg.DataDir is { } root && !checker.HasErrors)
-            {
-                // The files' list (paths, sizes, times) is an input of the run: a changed dataset is a new run.
-                try
-                {
-                    var (shape, fingerprint) = ImageFileDataset.Describe(cfg with { DataDir = Full(root), CacheDir = cfg.CacheDir is { } c ? Full(c) : null });
-                    _inputs[$"dataset:{root}"] = fingerprint;
-                    _dataset = new DatasetInfo(cfg.Name, shape.Classes, shape.Channels, shape.Size);
-                }
-                catch (Exception e) when (e is InvalidDataException or IOException)
-                {
-                    checker.Error(m["data_dir"]!, "dataset.data_dir", e.Message);
-                }
-                return cfg;
-            }
-            _dataset = DatasetInfo.Find(cfg.Name);
-            return cfg;
+            if (m.Has("name")) _draft.DatasetNameAt = m.KeyNode("name")!.Start;
+            return m.Has("name") ? cfg : null;
         }
 
-        /// <summary>from_run: an earlier run's stage folder holding the stage's marker file; hashes its files.</summary>
+        /// <summary>from_run: an earlier run's stage folder, taken as this stage's outputs (nothing else may be given then).</summary>
         private string? FromRun(YamlMap m, string stage)
         {
             if (m["from_run"] is not { } node) return null;
             var path = m.Sub("from_run");
             if (checker.String(node, path) is not { } dir) return null;
-            var full = Full(dir);
-            var marker = StageMarkers[stage];
-            if (!Directory.Exists(full)) checker.Error(node, path, $"directory not found: {full}");
-            else if (!File.Exists(Path.Combine(full, marker))) checker.Error(node, path, $"{full} holds no {marker} (not a finished {stage} stage)");
-            else
-                foreach (var f in Directory.GetFiles(full).Order(StringComparer.Ordinal))
-                    if (!f.EndsWith(DurableFile.TemporarySuffix, StringComparison.Ordinal)) Hash($"{dir.TrimEnd('/')}/{Path.GetFileName(f)}", f);
+            _draft.FromRuns.Add((stage, path, dir, node.Start));
             foreach (var k in m.Keys.Where(k => k != "from_run"))
                 checker.Error(m.KeyNode(k)!, m.Sub(k), "not allowed with from_run (the stage's outputs are taken from the earlier run)");
             return dir;
@@ -240,47 +195,20 @@ public static partial class ExperimentFile
             return cfg with { Space = Space(m), Subset = Subset(m), Search = search };
         }
 
-        /// <summary>A stage's latency table (relative to the file): it must exist and be a latency table; its hash goes into the run's.</summary>
+        /// <summary>A stage's latency table (relative to the file), noted for <see cref="ExperimentInputs"/> to check and hash.</summary>
         private void LatencyTable(YamlMap m, string? table)
         {
-            if (table is null) return;
-            var node = m["latency_table"]!;
-            if (!File.Exists(Full(table)))
-            {
-                checker.Error(node, m.Sub("latency_table"), $"latency table not found: {Full(table)}");
-                return;
-            }
-            try
-            {
-                Research.Models.LatencyTables.LatencyTable.Load(Full(table));
-                Hash(table, Full(table));
-            }
-            catch (Exception e) when (e is InvalidDataException or FormatException or IOException)
-            {
-                checker.Error(node, m.Sub("latency_table"), e.Message);
-            }
+            if (table is not null) _draft.LatencyTables.Add((m.Sub("latency_table"), table, m["latency_table"]!.Start));
         }
 
-        /// <summary>A stage's search-space file: it must exist and be valid; its hash goes into the run's.</summary>
+        /// <summary>A stage's search-space file (its existence and validity are the world's).</summary>
         private string? Space(YamlMap m)
         {
             if (m["space"] is { } sn && checker.String(sn, m.Sub("space")) is { } space)
             {
                 bool file = space.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || space.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) ||
                             space.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || space.Contains('/');
-                if (file && !File.Exists(Full(space))) checker.Error(sn, m.Sub("space"), $"search-space file not found: {Full(space)}");
-                else if (file)
-                {
-                    Hash(space, Full(space));
-                    try
-                    {
-                        SearchSpace.Load(Full(space));
-                    }
-                    catch (Research.Models.Specs.SpecFormatException ex)
-                    {
-                        checker.Error(sn, m.Sub("space"), $"invalid search space: {ex.Message}");
-                    }
-                }
+                if (file) _draft.Spaces.Add((m.Sub("space"), space, sn.Start));
                 else checker.Error(sn, m.Sub("space"), "must be a search-space file (.yaml), e.g. search-spaces/mobile-blocks.yaml");
                 return space;
             }
@@ -306,7 +234,7 @@ public static partial class ExperimentFile
             if (m["base"] is { } bn) cfg = cfg with { Base = ModelRef(bn, m.Sub("base"), ["darts", "random", "grid"]) };
             else if (HasStage("grid")) cfg = cfg with { Base = new ModelRef { From = "grid" } };
             else m.Missing("base", "is required when there is no grid stage: a registered model, a spec file (.yaml) or {from: darts}");
-            if (cfg.Base is { From: "grid" }) CheckGridBase(m.KeyNode("base"), m.Start, m.Sub("base"));
+            if (cfg.Base is { From: "grid" }) GridBase(m.KeyNode("base")?.Start ?? m.Start, m.Sub("base"));
             var search = YamlSettings.Read(checker, m, AblationConfig.Settings);
             bool fromGrid = HasStage("grid");
             if (m["coefficients"] is { } co && Coefficients(co, m.Sub("coefficients")) is { } coefficients)
@@ -324,25 +252,12 @@ public static partial class ExperimentFile
             if (m["base"] is { } bn) cfg = cfg with { Base = ModelRef(bn, m.Sub("base"), ["darts", "random", "grid"]) };
             else if (HasStage("grid")) cfg = cfg with { Base = new ModelRef { From = "grid" } };
             else m.Missing("base", "is required when there is no grid stage: a registered model, a spec file (.yaml) or {from: darts}");
-            if (cfg.Base is { From: "grid" }) CheckGridBase(m.KeyNode("base"), m.Start, m.Sub("base"));
+            if (cfg.Base is { From: "grid" }) GridBase(m.KeyNode("base")?.Start ?? m.Start, m.Sub("base"));
 
             var family = YamlSettings.Read(checker, m, FamilyConfig.Settings);
-            ScalingTable? table = null;
             if (family.Table is { } t)
             {
-                if (ModelSource.IsYamlSpec(t))
-                {
-                    try
-                    {
-                        table = ScalingTable.Load(Full(t));
-                        Hash(t, Full(t));
-                    }
-                    catch (Exception e) when (e is FormatException or IOException)
-                    {
-                        checker.Error(m["table"]!, m.Sub("table"), e is FileNotFoundException ? $"table file not found: {Full(t)}" : e.Message);
-                    }
-                }
-                else if (t == "efficientnet") table = ScalingTable.EfficientNet;
+                if (ModelSource.IsYamlSpec(t) || t == "efficientnet") _draft.Table = (m.Sub("table"), t, m["table"]!.Start, m["phi"]?.Start);
                 else checker.Error(m["table"]!, m.Sub("table"), $"unknown table '{t}' (allowed: efficientnet, or a table file .yaml)");
             }
             bool fromGrid = false;
@@ -356,9 +271,6 @@ public static partial class ExperimentFile
                 checker.Error(m.Start, m.Sub("coefficients"), "is required when there is no grid stage and no table: {alpha: .., beta: .., gamma: ..}");
             if (fromGrid && !HasStage("grid"))
                 checker.Error(m.KeyNode("coefficients")?.Start ?? m.Start, m.Sub("coefficients"), "from: grid needs a grid stage");
-            if (family.Phi is { } phis && table is not null && phis.Where(x => !table.Members.Any(tm => tm.Phi == x)).ToList() is { Count: > 0 } bad)
-                checker.Error(m["phi"]!, m.Sub("phi"),
-                    $"table '{table.Name}' has no member at phi {string.Join(", ", bad)} (allowed: {string.Join(", ", table.Members.Select(tm => tm.Phi))})");
             return cfg with { Family = family, CoefficientsFromGrid = fromGrid };
         }
 
@@ -387,11 +299,7 @@ public static partial class ExperimentFile
                 else checker.Error(bl, m.Sub("baselines"), "must be a list of models (registered names, spec files, or {model: .., width_mult: ..})");
             }
             var recipe = YamlSettings.Read(checker, m, TrainConfig.Settings);
-            if (recipe.InitFrom is { } init)
-            {
-                if (File.Exists(Full(init))) Hash(init, Full(init));
-                else checker.Error(m["init_from"]!, m.Sub("init_from"), $"weights file not found: {Full(init)}");
-            }
+            if (recipe.InitFrom is { } init) _draft.InitFrom = (m.Sub("init_from"), init, m["init_from"]!.Start);
             return cfg with { Recipe = recipe };
         }
 
@@ -424,18 +332,11 @@ public static partial class ExperimentFile
             return complete ? (false, m) : null;
         }
 
-        private void CheckGridBase(YamlNode? keyNode, YamlDotNet.Core.Mark start, string path)
+        /// <summary>base: {from: grid} needs a grid stage (and, when that grid is imported, its base.yaml: the world's to check).</summary>
+        private void GridBase(Mark at, string path)
         {
-            if (!HasStage("grid"))
-            {
-                checker.Error(keyNode?.Start ?? start, path, "from: grid needs a grid stage");
-                return;
-            }
-            // A grid imported from an earlier run must carry the base it scaled.
-            if (_stages!["grid"] is YamlMappingNode g && g.Children.TryGetValue(new YamlScalarNode("from_run"), out var fr) && fr is YamlScalarNode { Value: { } dir } &&
-                Directory.Exists(Full(dir)) && !File.Exists(Path.Combine(Full(dir), "base.yaml")))
-                checker.Error(keyNode?.Start ?? start, path,
-                    $"from: grid needs {Path.Combine(Full(dir), "base.yaml")}, which the imported grid does not hold (e.g. a `research search grid` folder): give the base explicitly");
+            if (!HasStage("grid")) checker.Error(at, path, "from: grid needs a grid stage");
+            else _draft.GridBases.Add((path, at));
         }
 
         /// <summary>A model: a scalar (name or spec file) or a mapping with model or from and the model overrides.</summary>
@@ -463,33 +364,7 @@ public static partial class ExperimentFile
             }
             if (r is null) return null;
             if (r.From is "darts" or "random" && !HasStage(r.From)) checker.Error(anchor, path, $"from: {r.From} needs a {r.From} stage");
-            if (r.Model is { } name)
-            {
-                if (ModelSource.IsSpecFile(name))
-                {
-                    if (!File.Exists(Full(name)))
-                    {
-                        checker.Error(anchor, path, $"spec file not found: {Full(name)}");
-                        return r;
-                    }
-                    Hash(name, Full(name));
-                }
-                else if (!ModelRegistry.Default.Contains(name))
-                {
-                    checker.Error(anchor, path,
-                        $"unknown model '{name}' {YamlChecker.Allowed(ModelRegistry.Default.Entries.Select(e => e.Name).Append("a spec file (.yaml)"))}");
-                    return r;
-                }
-                // Resolve it now, so a bad spec or option shows up before anything runs.
-                try
-                {
-                    ModelResolver.Resolve(r, ModelSource.IsSpecFile(name) ? Full(name) : name, _dataset);
-                }
-                catch (Exception e) when (e is ArgumentException or FormatException)
-                {
-                    checker.Error(anchor, path, e.Message);
-                }
-            }
+            if (r.Model is not null) _draft.Models.Add((path, r, anchor.Start));
             return r;
         }
     }

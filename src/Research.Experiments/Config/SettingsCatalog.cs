@@ -3,6 +3,7 @@ using Research.Models.Inference;
 using Research.Models.Networks;
 using Research.Models.Scaling;
 using Research.Search.Ablation;
+using Research.Search.Baseline;
 using Research.Search.Darts;
 using Research.Search.Grid;
 using Research.Training;

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Research.Experiments.Config;
 using Research.Experiments.Runs;
 using Research.Experiments.Stages;
+using Research.Training.Distributed;
 
 namespace Research.Experiments.Pipeline;
 
@@ -54,11 +55,13 @@ public static class ExperimentRunner
 
     public static RunOutcome Run(ExperimentConfig config, RunOptions options)
     {
-        var device = config.Execution.ResolveDevice("device"); // before anything is written
+        var device = config.Execution.ResolveDevice(); // before anything is written
         var world = options.World is { WorldSize: > 1 } w ? w : null;
         bool main = world?.IsMain ?? true;
         var layout = new RunLayout(RunDirectory(config, options.OutRoot));
         var stages = ConfiguredStages(config);
+        // One writer at a time: rank 0 holds the run directory until the run ends (a stage's own folder has its writer's lock too).
+        using var held = RankZeroLock.Hold(layout.Dir, world);
         Manifest manifest;
         if (File.Exists(layout.Manifest))
         {
@@ -69,7 +72,7 @@ public static class ExperimentRunner
             if (unfinished.Count > 0 && !options.Resume)
                 throw new ArgumentException(
                     $"{layout.Dir} holds an unfinished run ({string.Join(", ", unfinished.Select(s => $"stage {s.Name} is {s.Status}"))}); " +
-                    "pass --resume to continue it (finished stages are kept)");
+                    "resume it to continue (finished stages are kept)");
             foreach (var s in stages.Where(s => manifest.Stages.All(r => r.Name != s)))
                 manifest.Stages.Add(new StageRecord { Name = s });
         }
@@ -95,7 +98,6 @@ public static class ExperimentRunner
         }
         world?.Group.Barrier();
 
-        if (main) DurableFile.CreateDirectory(layout.Dir);
         using var log = main ? new TeeWriter(layout.Log, options.Output) : null;
         TextWriter output = log ?? options.Output ?? TextWriter.Null;
         var now = DateTimeOffset.UtcNow;
@@ -204,7 +206,7 @@ public static class ExperimentRunner
         DurableFile.CreateDirectory(to);
         foreach (var f in Directory.GetFiles(from).Order(StringComparer.Ordinal))
         {
-            if (f.EndsWith(DurableFile.TemporarySuffix, StringComparison.Ordinal)) continue;
+            if (f.EndsWith(DurableFile.TemporarySuffix, StringComparison.Ordinal) || RunDirectoryLock.IsLockFile(f)) continue;
             DurableFile.Copy(f, Path.Combine(to, Path.GetFileName(f)));
         }
     }

@@ -122,9 +122,8 @@ public sealed record RunReport
     /// <summary>A row's network: the spec its training run wrote, else the scale stage's member spec.</summary>
     private static Models.Specs.NetworkSpec SpecOf(RunLayout layout, ReportRow row)
     {
-        var trained = row.Kind == "baseline" ? Path.Combine(layout.BaselinesDir, row.Name, "model.yaml")
-            : Path.Combine(layout.TrainDir, Research.Experiments.Stages.ScaleStage.SafeName(row.Name), "model.yaml");
-        var spec = File.Exists(trained) ? trained : Research.Experiments.Stages.ScaleStage.MemberSpecPath(layout, row.Name);
+        var trained = Path.Combine(row.Kind == "baseline" ? layout.BaselineRun(row.Name) : layout.MemberRun(row.Name), "model.yaml");
+        var spec = File.Exists(trained) ? trained : layout.MemberSpec(row.Name);
         if (!File.Exists(spec)) throw new FileNotFoundException($"{layout.Dir}: no spec for '{row.Name}' ({trained} or {spec}) to predict its latency from", spec);
         return Models.Specs.SpecYaml.Load(spec);
     }

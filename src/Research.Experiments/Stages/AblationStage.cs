@@ -15,7 +15,7 @@ public static class AblationStage
         var baseSpec = ctx.ResolveModel(a.Base!);
         var coefficients = a.CoefficientsFromGrid ? StageContext.ReadGridBest(ctx.Layout.GridBest) : a.Search.Coefficients;
         var data = ctx.LoadData(a.Subset);
-        var grid = a.Search.Grid with { ValidationFraction = ctx.Dataset.Validation, Train = a.Search.Grid.Train with { Seed = a.Search.Grid.Seeds[0] } };
+        var grid = a.Search.Grid.On(ctx.Dataset);
         ctx.Log.WriteLine($"ablation: base {baseSpec.Name}, compound {coefficients}, targets {string.Join(", ", a.Search.Targets)}x MACs");
         var r = ScalingAblation.Run(baseSpec, data, ctx.Dataset.Name, a.Search.Targets, coefficients, grid, ctx.Layout.AblationDir, ctx.Log, ctx.Device, ctx.World);
         foreach (var line in r.Summary) ctx.Log.WriteLine($"ablation: {line}");

@@ -2,6 +2,7 @@ using Research.Core.IO;
 using Research.Core.Text;
 using Research.Experiments.Config;
 using Research.Experiments.Pipeline;
+using Research.Search.Baseline;
 using Research.Search.Darts;
 using Research.Torch;
 using Research.Torch.Distributed;
@@ -41,13 +42,13 @@ public static class DartsStage
         TextWriter log, DistributedWorld? world = null)
     {
         var space = SearchSpace.Load(spaceFile ?? throw new ArgumentException($"stages.darts.space '{cfg.Space}': not a search-space file"));
-        var search = (cfg.Search.Search with { Seed = seed }).Validate();
+        var search = cfg.Search.Search.Seeded(seed).Validate();
         var r = DartsSearch.Run(space, data, datasetName, search, new DartsOptions { OutDir = outDir, Resume = true, Device = device, Log = log, World = world });
         log.WriteLine($"darts: genotype {r.Genotype.Genotype}");
         if (cfg.Search.RandomBaseline > 0)
         {
-            var random = RandomSearch.Run(space, data, datasetName, cfg.Search.RandomBaseline, search.WeightRecipe(cfg.Search.RandomEpochs), search.TrainFraction,
-                seed, outDir, new TrainerOptions { OutDir = outDir, Device = device }, log, world: world);
+            var random = RandomSearch.Run(space, data, datasetName, cfg.Search.RandomBaselineOf(search), outDir,
+                new TrainerOptions { OutDir = outDir, Device = device }, log, world);
             log.WriteLine($"darts: random baseline best {random.Best.Index} val_top1 {Numbers.Fixed(random.Best.ValTop1, 2)} genotype {random.Best.Genotype}");
         }
     }

@@ -20,9 +20,9 @@ public static class GridStage
         var data = ctx.LoadData(g.Subset);
         DurableFile.CreateDirectory(ctx.Layout.GridDir);
         if (ctx.IsMain) SpecYaml.Save(baseSpec, ctx.Layout.GridBase);
-        var cfg = g.Search with
+        var cfg = g.Search.On(ctx.Dataset) with
         {
-            ValidationFraction = ctx.Dataset.Validation, Train = g.Search.Train with { Seed = g.Search.Seeds[0] },
+            // The latency table is named relative to the experiment file.
             Screening = g.Search.Screening with { Latency = new() { Table = g.Search.Screening.Latency.Table is { } t ? ctx.Config.ResolvePath(t) : null } },
         };
         ctx.Log.WriteLine($"grid: base {baseSpec.Name} ({baseSpec.InChannels}x{baseSpec.Resolution}x{baseSpec.Resolution}, {baseSpec.Classes} classes)");

@@ -1,6 +1,7 @@
 using Research.Core.IO;
 using Research.Core.Text;
 using Research.Experiments.Pipeline;
+using Research.Search.Baseline;
 using Research.Search.Darts;
 using Research.Training;
 
@@ -18,11 +19,14 @@ public static class RandomStage
         var cfg = ctx.Config.Stages.Random!;
         var data = ctx.LoadData(cfg.Subset);
         var space = SearchSpace.Load(ctx.Config.ResolvePath(cfg.Space ?? throw new ArgumentException("stages.random.space is required")));
-        var search = cfg.Search.Validate();
-        DurableFile.CreateDirectory(ctx.Layout.RandomDir);
-        var r = RandomSearch.Run(space, data, ctx.Dataset.Name, search.Count, search.Recipe with { Seed = ctx.Config.Seed }, search.Search.TrainFraction,
-            ctx.Config.Seed, ctx.Layout.RandomDir, new TrainerOptions { OutDir = ctx.Layout.RandomDir, Device = ctx.Device }, ctx.Log, search.BudgetMinutes * 60, ctx.World, search.Schedule,
-            search.Screening with { Latency = new() { Table = search.Screening.Latency.Table is { } t ? ctx.Config.ResolvePath(t) : null } });
+        var search = cfg.Search with
+        {
+            Recipe = cfg.Search.Recipe with { Seed = ctx.Config.Seed },
+            // The latency table is named relative to the experiment file.
+            Screening = cfg.Search.Screening with { Latency = new() { Table = cfg.Search.Screening.Latency.Table is { } t ? ctx.Config.ResolvePath(t) : null } },
+        };
+        var r = RandomSearch.Run(space, data, ctx.Dataset.Name, search, ctx.Layout.RandomDir,
+            new TrainerOptions { OutDir = ctx.Layout.RandomDir, Device = ctx.Device }, ctx.Log, ctx.World);
         ctx.Log.WriteLine($"random: {r.Candidates.Count} candidates, best {r.Best.Index} val_top1 {Numbers.Fixed(r.Best.ValTop1, 2)} genotype {r.Best.Genotype}");
     }
 }

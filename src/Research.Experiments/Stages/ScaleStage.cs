@@ -1,10 +1,7 @@
 using Research.Core.IO;
 using System.Text.Json;
 using Research.Experiments.Pipeline;
-using Research.Experiments.Runs;
 using Research.Models.Scaling;
-using Research.Models.Specs;
-using Research.Training;
 
 namespace Research.Experiments.Stages;
 
@@ -25,7 +22,6 @@ public static class ScaleStage
         var c = fromGrid is { } k ? (k.Alpha, k.Beta, k.Gamma) : s.Family.Coefficients;
         var rows = ScalingFamily.Build(baseSpec, s.Family, c, ctx.Config.BaseDirectory);
         DurableFile.CreateDirectory(ctx.Layout.ScaleDir);
-        foreach (var r in rows) SpecYaml.Save(r.Spec, MemberSpecPath(ctx.Layout, r.Name));
         DurableFile.WriteAllText(ctx.Layout.ScaleCoefficients, JsonSerializer.Serialize(new
         {
             @base = baseSpec.Name,
@@ -36,14 +32,9 @@ public static class ScaleStage
             source = c is null ? null : s.CoefficientsFromGrid ? "grid" : "given",
             phi = rows.Select(r => r.Phi).ToArray(),
         }, new JsonSerializerOptions { WriteIndented = true }));
-        DurableFile.WriteAllText(ctx.Layout.ScaleCsv, ScalingFamily.Csv(rows));
+        // The specs, then scale.csv, the stage's marker, last.
+        ScalingFamily.Save(rows, ctx.Layout.ScaleDir);
         foreach (var r in rows)
             ctx.Log.WriteLine($"scale: {r.Name} phi {r.Phi} depth {r.Depth:0.###} width {r.Width:0.###} resolution {r.Resolution} params {r.Params} macs {r.Macs}");
     }
-
-    /// <summary>scale/&lt;name&gt;.yaml, with characters a file name should not hold replaced by '_'.</summary>
-    public static string MemberSpecPath(RunLayout layout, string name) => Path.Combine(layout.ScaleDir, SafeName(name) + ".yaml");
-
-    public static string SafeName(string name) =>
-        new(name.Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '_' or '-' ? ch : '_').ToArray());
 }

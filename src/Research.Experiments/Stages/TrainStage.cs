@@ -5,15 +5,14 @@ using System.Globalization;
 using System.Text.Json;
 using Research.Experiments.Pipeline;
 using Research.Experiments.Reports;
+using Research.Experiments.Runs;
 using Research.Models.Networks;
 using Research.Models.Specs;
 using Research.Torch;
 using Research.Torch.Distributed;
-using Research.Torch.IO;
 using Research.Training.Data;
 using Research.Training;
 using Research.Training.Distributed;
-using Research.Training.Transforms;
 
 namespace Research.Experiments.Stages;
 
@@ -48,16 +47,16 @@ public static class TrainStage
         // The plan first (every rank makes the same one), then the training, shared out or data-parallel.
         var plan = new List<(string Kind, NetworkSpec Spec, double? Phi, string Dir)>();
         foreach (var (name, phi) in Members(ctx, t.Members))
-            plan.Add(("member", SpecYaml.Load(ScaleStage.MemberSpecPath(ctx.Layout, name)), phi, Path.Combine(ctx.Layout.TrainDir, ScaleStage.SafeName(name))));
+            plan.Add(("member", SpecYaml.Load(ctx.Layout.MemberSpec(name)), phi, ctx.Layout.MemberRun(name)));
         var taken = new HashSet<string>(StringComparer.Ordinal);
         foreach (var b in t.Baselines)
         {
             // The folder and row name: the model's, with its width when given, made unique (the same model twice at other settings).
             var spec = ctx.ResolveModel(b);
-            string baseName = ScaleStage.SafeName(spec.Name + (b.Overrides.WidthMult is { } wm && wm != 1.0 ? $"-w{Numbers.RoundTrip(wm)}" : ""));
+            string baseName = SafeFileName.Of(spec.Name + (b.Overrides.WidthMult is { } wm && wm != 1.0 ? $"-w{Numbers.RoundTrip(wm)}" : ""));
             string name = baseName;
             for (int i = 2; !taken.Add(name); i++) name = $"{baseName}-{i}";
-            plan.Add(("baseline", spec with { Name = name }, null, Path.Combine(ctx.Layout.BaselinesDir, name)));
+            plan.Add(("baseline", spec with { Name = name }, null, ctx.Layout.BaselineRun(name)));
         }
         List<FamilyResult> results;
         if (ctx.World is { } world && t.Parallel == Config.TrainStageConfig.ParallelMembers)
@@ -97,30 +96,24 @@ public static class TrainStage
         double? val = holdout ? r.Final.ValTop1 : null;
         // Data-parallel: rank 0 alone evaluates the saved weights (only its result is written).
         bool evaluates = world?.IsMain ?? true;
-        double testTop1 = !holdout ? r.Final.ValTop1 : evaluates ? EvaluateTest(spec, dir, test, recipe, ctx.Device) : double.NaN;
+        double testTop1 = !holdout ? r.Final.ValTop1 : evaluates ? EvaluateTest(new RunFiles(dir), test, recipe, ctx.Device) : double.NaN;
         ctx.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"train: {spec.Name} params {r.Params} macs {r.Macs}{(val is { } v ? $" val_top1 {v:F2}" : "")} test_top1 {testTop1:F2} images_per_s {r.ImagesPerSecond:F1}"));
         return new FamilyResult(kind, spec.Name, phi, r.Params, r.Macs, r.Resolution, val, testTop1, r.ImagesPerSecond, r.Seconds);
     }
 
-    /// <summary>Test top-1 of the saved weights (EMA ones when EMA was on), cached in test.json.</summary>
-    private static double EvaluateTest(NetworkSpec spec, string dir, ImageDataset test, TrainConfig recipe, Device device)
+    /// <summary>Test top-1 of the run's saved weights (EMA ones when EMA was on), prepared as the run prepared its inputs; cached in test.json.</summary>
+    private static double EvaluateTest(RunFiles run, ImageDataset test, TrainConfig recipe, Device device)
     {
-        var cache = Path.Combine(dir, "test.json");
-        var files = new RunFiles(dir);
-        if (File.Exists(cache) && File.GetLastWriteTimeUtc(cache) >= File.GetLastWriteTimeUtc(files.Checkpoint))
+        var cache = RunLayout.TestFigures(run);
+        if (File.Exists(cache) && File.GetLastWriteTimeUtc(cache) >= File.GetLastWriteTimeUtc(run.Checkpoint))
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(cache));
             return doc.RootElement.GetProperty("top1").GetDouble();
         }
-        using var model = NetworkBuilder.Build(spec);
-        model.to(device);
-        using (var weights = SafeTensors.Load(files.Weights, device))
-            model.load_state_dict(weights);
-        // Prepared exactly as the run was trained and evaluated (its recorded statistics and recipe).
-        var transform = Preprocessing.Load(files.Preprocess).EvalTransform();
+        using var model = TrainedModel.Open(model: null, run.Weights, new ModelOverrides(), data: null, device);
         var loader = new DataLoader(test, Math.Max(recipe.BatchSize, 256), shuffle: false, dropLast: false, device);
-        var r = Evaluation.Evaluate(model, loader, transform, recipe.Bf16 && device.Type == DeviceType.CUDA);
+        var r = Evaluation.Evaluate(model.Network, loader, model.Preprocessing!.EvalTransform(), recipe.Bf16 && device.Type == DeviceType.CUDA);
         DurableFile.WriteAllText(cache, JsonSerializer.Serialize(new { top1 = r.Top1, top5 = r.Top5, loss = r.Loss, count = r.Count }));
         return r.Top1;
     }

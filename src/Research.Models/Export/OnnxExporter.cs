@@ -24,8 +24,8 @@ public sealed record OnnxExportOptions
 
     public OnnxExportOptions Validate()
     {
-        if (Opset is < MinOpset or > MaxOpset) throw new ArgumentException($"--opset {Opset}: must be in [{MinOpset}, {MaxOpset}]");
-        if (Resolution < 8) throw new ArgumentException($"--resolution {Resolution}: must be >= 8");
+        if (Opset is < MinOpset or > MaxOpset) throw new ArgumentException($"opset {Opset}: must be in [{MinOpset}, {MaxOpset}]");
+        if (Resolution < 8) throw new ArgumentException($"resolution {Resolution}: must be >= 8");
         if (Batch < 1) throw new ArgumentException($"batch {Batch}: must be >= 1");
         return this;
     }

@@ -46,7 +46,7 @@ public static class ModelSource
                 Resolution = resolution, SmallInput = smallInput ?? false,
             });
         if (widthMultiplier is { } w && w != 1.0)
-            throw new ArgumentException($"{nameOrPath}: --width-mult applies to registered models; scale a spec file with `research scale`");
+            throw new ArgumentException($"{nameOrPath}: width_mult applies to registered models; scale a spec file with `research scale`");
         var spec = Cells.GenotypeFile.IsGenotypeFile(nameOrPath) ? Cells.GenotypeFile.Load(nameOrPath).ToSpec() : SpecYaml.Load(nameOrPath);
         spec = spec with
         {

@@ -1,4 +1,5 @@
 using Research.Core.Csv;
+using Research.Core.IO;
 using Research.Core.Text;
 using Research.Models.Cost;
 using Research.Models.Specs;
@@ -26,6 +27,21 @@ public sealed record FamilyRow(string Name, double Phi, double Depth, double Wid
 /// </summary>
 public static class ScalingFamily
 {
+    /// <summary>The family's table: one row per member (params, MACs, resolution, multipliers).</summary>
+    public const string CsvFileName = "scale.csv";
+
+    /// <summary>A member's spec file: its name made safe for a file name, .yaml.</summary>
+    public static string SpecFileName(string memberName) => SafeFileName.Of(memberName) + ".yaml";
+
+    /// <summary>Writes each member's spec (<see cref="SpecFileName"/>) and scale.csv into <paramref name="dir"/>.</summary>
+    public static void Save(IEnumerable<FamilyRow> rows, string dir)
+    {
+        var list = rows.ToList();
+        DurableFile.CreateDirectory(dir);
+        foreach (var r in list) SpecYaml.Save(r.Spec, Path.Combine(dir, SpecFileName(r.Name)));
+        DurableFile.WriteAllText(Path.Combine(dir, CsvFileName), Csv(list));
+    }
+
     /// <param name="baseSpec">the base (φ = 0)</param>
     /// <param name="table">table mode: its members (prefixed with the base's name); null for formula mode</param>
     /// <param name="coefficients">formula mode (α, β, γ); with a table too, the formula columns are filled for comparison</param>

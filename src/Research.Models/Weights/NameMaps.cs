@@ -23,10 +23,10 @@ public sealed class NameMaps
     private static NameMaps CreateDefault()
     {
         var maps = new NameMaps();
-        maps.Register(ModelFamily.EfficientNet, WeightNaming.Torchvision, TorchvisionEfficientNetNames.EfficientNet);
+        maps.Register(ModelFamily.EfficientNet, WeightNaming.Torchvision, TorchvisionMBConvNames.EfficientNet);
         maps.Register(ModelFamily.EfficientNet, WeightNaming.Timm, TimmEfficientNetNames.Modules);
         maps.Register(ModelFamily.MobileNetV2, WeightNaming.Torchvision, TorchvisionMobileNetV2Names.Modules);
-        maps.Register(ModelFamily.MobileNetV3, WeightNaming.Torchvision, TorchvisionEfficientNetNames.MobileNetV3);
+        maps.Register(ModelFamily.MobileNetV3, WeightNaming.Torchvision, TorchvisionMBConvNames.MobileNetV3);
         maps.Register(ModelFamily.ShuffleNetV2, WeightNaming.Torchvision, TorchvisionShuffleNetV2Names.Modules);
         maps.Register(ModelFamily.ShuffleNetV1, WeightNaming.Official, OfficialShuffleNetV1Names.Modules);
         maps.Register(ModelFamily.GhostNet, WeightNaming.Official, OfficialGhostNetNames.Modules);

@@ -135,7 +135,7 @@ public static class WeightImport
     {
         // An RGB stem offered to a grayscale model: the data can be repeated to 3 channels instead.
         if (ours.StartsWith("stem.", StringComparison.Ordinal) && file.Length == 4 && model.Length == 4 && file[1] != model[1])
-            return $" (the file's stem takes {file[1]} input channels: build the model with --in-channels {file[1]})";
+            return $" (the file's stem takes {file[1]} input channels: build the model with in_channels {file[1]})";
         if (ClassifierTensors.Contains(ours)) return " (another class count: fine-tuning starts the classifier afresh)";
         return "";
     }

@@ -37,41 +37,39 @@ public static class ScalingAblation
 {
     public static readonly string[] Modes = ["width", "depth", "resolution", "compound"];
 
+    /// <summary>One row per member.</summary>
+    public const string CsvFileName = "ablation.csv";
+    /// <summary>Which scaling won at each target, a sentence a line.</summary>
+    public const string SummaryFileName = "summary.txt";
+    /// <summary>The folder of each member's training runs (one per seed).</summary>
+    public const string MembersFolder = "members";
+
     public static AblationResult Run(NetworkSpec baseSpec, DatasetPair data, string datasetName, double[] targets, Coefficients compound,
         GridSearchConfig cfg, string outDir, TextWriter? log = null, Research.Torch.Device? device = null, DistributedWorld? world = null)
     {
         cfg.Validate();
-        if (targets.Length == 0 || targets.Any(t => !(t > 1))) throw new ArgumentException("--targets must be MACs ratios above 1, e.g. 2,4");
-        DurableFile.CreateDirectory(outDir);
+        if (targets.Length == 0 || targets.Any(t => !(t > 1))) throw new ArgumentException("targets must be MACs ratios above 1, e.g. 2,4");
+        using var held = RankZeroLock.Hold(outDir, world);
         var proxy = DatasetSplit.HoldOut(data, cfg.ValidationFraction);
         long baseMacs = CostModel.Estimate(baseSpec).Macs;
         var plan = targets.SelectMany(target => Modes.Select(mode => (Target: target, Mode: mode))).ToList();
         AblationRow Train(int i)
         {
             var (target, mode) = plan[i];
-            {
-                var member = Solve(baseSpec, mode, target, compound) with { Name = $"{baseSpec.Name}-{mode}-x{target.ToString(CultureInfo.InvariantCulture)}" };
-                var spec = CompoundScaler.Scale(baseSpec, member);
-                var cost = CostModel.Estimate(spec);
-                var accs = new List<double>();
-                double seconds = 0;
-                foreach (var seed in cfg.Seeds)
-                {
-                    var dir = Path.Combine(outDir, "members", $"{mode}-x{target.ToString(CultureInfo.InvariantCulture)}", $"seed{seed}");
-                    var r = Trainer.Run(spec, proxy, datasetName, cfg.Train with { Seed = seed }, new TrainerOptions { OutDir = dir, Resume = true, Device = device ?? Research.Torch.Device.CPU });
-                    accs.Add(r.Final.ValTop1);
-                    seconds += r.Seconds;
-                }
-                var row = new AblationRow(mode, target, member.DepthMultiplier, member.WidthMultiplier, member.Resolution, cost.Params, cost.Macs,
-                    (double)cost.Macs / baseMacs, accs.ToArray(), seconds);
-                log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{mode} x{target}: depth {row.DepthMultiplier:F3} width {row.WidthMultiplier:F3} resolution {row.Resolution} macs_ratio {row.MacsRatio:F2} acc {row.AccMean:F2}±{row.AccStd:F2}"));
-                return row;
-            }
+            string label = $"{mode}-x{target.ToString(CultureInfo.InvariantCulture)}";
+            var member = Solve(baseSpec, mode, target, compound) with { Name = $"{baseSpec.Name}-{label}" };
+            var spec = CompoundScaler.Scale(baseSpec, member);
+            var cost = CostModel.Estimate(spec);
+            var scores = CandidateTraining.Train(spec, proxy, datasetName, cfg.Train, cfg.Seeds, Path.Combine(outDir, MembersFolder, label), device);
+            var row = new AblationRow(mode, target, member.DepthMultiplier, member.WidthMultiplier, member.Resolution, cost.Params, cost.Macs,
+                (double)cost.Macs / baseMacs, scores.Accuracies, scores.Seconds);
+            log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{mode} x{target}: depth {row.DepthMultiplier:F3} width {row.WidthMultiplier:F3} resolution {row.Resolution} macs_ratio {row.MacsRatio:F2} acc {row.AccMean:F2}±{row.AccStd:F2}"));
+            return row;
         }
         var json = new JsonSerializerOptions { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
         var rows = ShardedWork.Run(world, "ablation", plan.Count, Train, r => JsonSerializer.Serialize(r, json), t => JsonSerializer.Deserialize<AblationRow>(t, json)!,
-                finished: done => Write(Path.Combine(outDir, "ablation.csv"), done.Where(o => o.Result is not null).Select(o => o.Result!).ToList()))
+                finished: done => Write(Path.Combine(outDir, CsvFileName), done.Where(o => o.Result is not null).Select(o => o.Result!).ToList()))
             .Select(o => o.Result!).ToList();
         var summary = new List<string>();
         foreach (var target in targets)
@@ -80,7 +78,7 @@ public static class ScalingAblation
             summary.Add(string.Create(CultureInfo.InvariantCulture,
                 $"at ~{target}x the base MACs, {group[0].Mode} scaling won ({group[0].AccMean:F2}%); then {string.Join(", ", group.Skip(1).Select(r => $"{r.Mode} {r.AccMean:F2}%"))}"));
         }
-        if (world?.IsMain ?? true) DurableFile.WriteAllText(Path.Combine(outDir, "summary.txt"), string.Join("\n", summary) + "\n");
+        if (world?.IsMain ?? true) DurableFile.WriteAllText(Path.Combine(outDir, SummaryFileName), string.Join("\n", summary) + "\n");
         return new AblationResult(rows, summary);
     }
 

@@ -2,8 +2,6 @@ using System.Text.Json;
 using Research.Core.Settings;
 using Research.Core.Text;
 using Research.Models.LatencyTables;
-using Research.Training;
-using Research.Training.Transforms;
 
 namespace Research.Search.Darts;
 
@@ -11,7 +9,6 @@ namespace Research.Search.Darts;
 public sealed record DartsConfig : ISettingsRecord<DartsConfig>
 {
     public int Epochs { get; init; } = 10;
-    public int BatchSize { get; init; } = 64;
     /// <summary>first (weights held fixed) or second (unrolled, finite-difference Hessian-vector product).</summary>
     public string Order { get; init; } = "first";
     /// <summary>PC-DARTS's K: 1/K of each edge's channels go through the ops (1: plain DARTS).</summary>
@@ -27,49 +24,28 @@ public sealed record DartsConfig : ISettingsRecord<DartsConfig>
     /// <summary>Epochs of weight-only training before the architecture starts to move (PC-DARTS warms up).</summary>
     public int ArchWarmupEpochs { get; init; }
 
-    public double WeightLearningRate { get; init; } = 0.025;
-    /// <summary>Where the weights' cosine schedule ends (capped at the learning rate).</summary>
-    public double WeightLearningRateMin { get; init; } = 0.001;
-    public double WeightMomentum { get; init; } = 0.9;
-    public double WeightDecay { get; init; } = 3e-4;
-    public double GradientClip { get; init; } = 5;
     public double ArchLearningRate { get; init; } = 3e-4;
     public double ArchBeta1 { get; init; } = 0.5;
     public double ArchBeta2 { get; init; } = 0.999;
     public double ArchWeightDecay { get; init; } = 1e-3;
 
-    /// <summary>Fraction of the training images the weights train on; the rest train the architecture.</summary>
-    public double TrainFraction { get; init; } = 0.5;
     /// <summary>Validation images scored after each epoch (eval mode), from the architecture half.</summary>
     public int EvalImages { get; init; } = 2000;
-    public AugmentConfig Augment { get; init; } = new() { CropPadding = 2, HorizontalFlip = true };
-    /// <summary>auto, contiguous or channels_last (Research.Training.MemoryLayout).</summary>
-    public string MemoryFormat { get; init; } = MemoryLayout.Contiguous;
-    public int Seed { get; init; }
+    /// <summary>How the weights train (shared with the random baseline): batch, SGD, the split, augmentation, layout, seed.</summary>
+    public CellSearchRecipe Recipe { get; init; } = new();
 
-    /// <summary>
-    /// The weight half of the bilevel recipe as a plain training run: what the random baseline
-    /// trains its candidates with, so both searches see the same training.
-    /// </summary>
-    public TrainConfig WeightRecipe(int epochs) => new()
-    {
-        Epochs = epochs, BatchSize = BatchSize, LearningRate = WeightLearningRate, Momentum = WeightMomentum, Nesterov = false,
-        WeightDecay = WeightDecay, LabelSmoothing = 0, WarmupEpochs = 0, ClipNorm = GradientClip, Augment = Augment, Seed = Seed,
-        MemoryFormat = MemoryFormat,
-    };
-
-    /// <summary>The learning rate the cosine schedule ends at: <see cref="WeightLearningRateMin"/>, never above the rate itself.</summary>
-    public double EffectiveLearningRateMin => Math.Min(WeightLearningRateMin, WeightLearningRate);
+    /// <summary>This search drawing from <paramref name="seed"/> (the run's seed, which is not one of the search's settings).</summary>
+    public DartsConfig Seeded(int seed) => this with { Recipe = Recipe with { Seed = seed } };
 
     /// <summary>The cap on skip connections, null for none.</summary>
     public int? SkipCapOrNull => SkipCap >= 0 ? SkipCap : null;
 
     public static readonly string[] Orders = ["first", "second"];
 
-    /// <summary>Every setting of the search: `research search darts` options and the experiment file's darts keys.</summary>
+    /// <summary>Every setting of the search: `research search darts` options and the experiment file's darts keys (the recipe's in their places).</summary>
     public static SettingSet<DartsConfig> Settings { get; } = new SettingSet<DartsConfig>(new DartsConfig(), "DARTS search")
         .Integer("epochs", "search epochs", r => r.Epochs, (r, v) => r with { Epochs = v }, min: 1)
-        .Integer("batch", "batch size (each step: one training and one validation batch)", r => r.BatchSize, (r, v) => r with { BatchSize = v }, min: 2)
+        .Include(CellSearchRecipe.Settings, r => r.Recipe, (r, v) => r with { Recipe = v }, "batch")
         .Choice("order", "first (weights fixed) or second (unrolled step, finite-difference Hessian)", Orders, r => r.Order, (r, v) => r with { Order = v })
         .Integer("partial_channels", "PC-DARTS's K: 1/K of the channels go through the ops (1: off)", r => r.PartialChannels,
             (r, v) => r with { PartialChannels = v }, min: 1)
@@ -86,20 +62,9 @@ public sealed record DartsConfig : ISettingsRecord<DartsConfig>
         .Number("arch_beta1", "Adam β1 of the architecture", r => r.ArchBeta1, (r, v) => r with { ArchBeta1 = v }, new SettingRange(0, 1, MaxExclusive: true))
         .Number("arch_beta2", "Adam β2 of the architecture", r => r.ArchBeta2, (r, v) => r with { ArchBeta2 = v }, new SettingRange(0, 1, MaxExclusive: true))
         .Number("arch_weight_decay", "weight decay of the architecture", r => r.ArchWeightDecay, (r, v) => r with { ArchWeightDecay = v }, new SettingRange(0))
-        .Number("lr", "weights' SGD learning rate (cosine to lr_min)", r => r.WeightLearningRate, (r, v) => r with { WeightLearningRate = v },
-            new SettingRange(0, MinExclusive: true))
-        .Number("lr_min", "where the weights' cosine schedule ends (at most lr)", r => r.WeightLearningRateMin, (r, v) => r with { WeightLearningRateMin = v },
-            new SettingRange(0))
-        .Number("momentum", "weights' SGD momentum", r => r.WeightMomentum, (r, v) => r with { WeightMomentum = v }, new SettingRange(0, 1, MaxExclusive: true))
-        .Number("weight_decay", "weights' weight decay", r => r.WeightDecay, (r, v) => r with { WeightDecay = v }, new SettingRange(0))
-        .Number("grad_clip", "weights' gradient-norm clip (0: off)", r => r.GradientClip, (r, v) => r with { GradientClip = v }, new SettingRange(0))
-        .Number("train_portion", "fraction of the training images the weights train on; the rest train the architecture", r => r.TrainFraction,
-            (r, v) => r with { TrainFraction = v }, new SettingRange(0, 1, MinExclusive: true, MaxExclusive: true))
+        .Include(CellSearchRecipe.Settings, r => r.Recipe, (r, v) => r with { Recipe = v }, "lr", "lr_min", "momentum", "weight_decay", "grad_clip", "train_portion")
         .Integer("eval_images", "held-out images scored after each epoch", r => r.EvalImages, (r, v) => r with { EvalImages = v }, min: 1)
-        .Integer("crop_padding", "random-crop padding in pixels (0: off)", r => r.Augment.CropPadding,
-            (r, v) => r with { Augment = r.Augment with { CropPadding = v } }, min: 0)
-        .Flag("flip", "random horizontal flips", r => r.Augment.HorizontalFlip, (r, v) => r with { Augment = r.Augment with { HorizontalFlip = v } })
-        .Choice("memory_format", MemoryLayout.FixedDescription, MemoryLayout.Fixed, r => r.MemoryFormat, (r, v) => r with { MemoryFormat = v })
+        .Include(CellSearchRecipe.Settings, r => r.Recipe, (r, v) => r with { Recipe = v }, "crop_padding", "flip", "memory_format")
         .Rule(r => r.LatencyLambda == 0 || r.Latency.Table is not null ? null
             : new SettingProblem("latency_lambda", Numbers.RoundTrip(r.LatencyLambda), "0 without latency_table")
             {

@@ -1,4 +1,5 @@
 using Research.Core.Settings;
+using Research.Search.Baseline;
 
 namespace Research.Search.Darts;
 
@@ -17,4 +18,7 @@ public sealed record DartsRunConfig : ISettingsRecord<DartsRunConfig>
         .Integer("random_epochs", "epochs each random genotype trains", r => r.RandomEpochs, (r, v) => r with { RandomEpochs = v }, min: 1);
 
     public DartsRunConfig Validate() => Settings.Validate(this);
+
+    /// <summary>The random baseline of a search (seeded as <paramref name="search"/>): its genotypes train with the search's own weight recipe.</summary>
+    public RandomSearchConfig RandomBaselineOf(DartsConfig search) => new() { Count = RandomBaseline, Epochs = RandomEpochs, Recipe = search.Recipe };
 }

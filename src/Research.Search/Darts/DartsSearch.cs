@@ -16,21 +16,11 @@ using Research.Training.Transforms;
 
 namespace Research.Search.Darts;
 
-/// <summary>Where a search writes and how it runs.</summary>
-public sealed record DartsOptions
+/// <summary>A search's options beyond where and how it runs (<see cref="EpochLoopOptions"/>).</summary>
+public sealed record DartsOptions : EpochLoopOptions
 {
-    public required string OutDir { get; init; }
-    public bool Resume { get; init; }
-    public Device Device { get; init; } = Device.CPU;
-    public TextWriter? Log { get; init; }
-    public IProgress<TrainProgress>? Progress { get; init; }
     /// <summary>Stop after this many weight steps per epoch (benchmarks and tests; null: the whole epoch).</summary>
     public int? MaxStepsPerEpoch { get; init; }
-    /// <summary>
-    /// Several ranks searching together (data-parallel: each rank a shard of both halves and its share
-    /// of the batch; weight and architecture gradients averaged; only rank 0 writes). Null: this process alone.
-    /// </summary>
-    public Research.Torch.Distributed.DistributedWorld? World { get; init; }
 }
 
 /// <summary>One row of darts_epochs.csv.</summary>
@@ -53,88 +43,73 @@ public sealed record DartsResult(GenotypeFile Genotype, IReadOnlyList<DartsEpoch
 /// </summary>
 public static class DartsSearch
 {
-    public const string CheckpointFile = "checkpoint.safetensors";
     public const string GenotypeFileName = "genotype.json";
+    public const string EpochsFileName = "darts_epochs.csv";
+    public const string AlphasFileName = "alphas.csv";
 
     public static DartsResult Run(SearchSpace space, DatasetPair data, string datasetName, DartsConfig cfg, DartsOptions opts)
     {
         cfg.Validate();
         space.Validate();
-        var world = opts.World is { WorldSize: > 1 } w ? w : null;
-        bool main = world?.IsMain ?? true;
-        int ranks = world?.WorldSize ?? 1;
-        if (cfg.BatchSize % ranks != 0)
-            throw new ArgumentException($"batch {cfg.BatchSize} is the global batch of all {ranks} ranks: it must divide by the world size");
-        string dir = opts.OutDir;
-        string ckpt = Path.Combine(dir, CheckpointFile);
-        bool resuming = opts.Resume && File.Exists(ckpt);
-        if (!opts.Resume && File.Exists(ckpt))
-            throw new ArgumentException($"{dir} already holds a DARTS search ({CheckpointFile}); pass --resume to continue it or choose another --out");
-        var ds = data.Train;
         // The latency-aware search predicts the network the genotype will be trained in, from the table's entries: read before
         // anything is written, so a table that lacks an op's entry leaves nothing behind.
-        var deployed = space.Network with { InChannels = ds.Channels, Classes = ds.Classes, Resolution = data.Shape.Size };
+        var deployed = space.Network with { InChannels = data.Train.Channels, Classes = data.Train.Classes, Resolution = data.Shape.Size };
         var latencyTable = cfg.Latency.Table is { } tablePath ? Models.LatencyTables.LatencyTable.Load(tablePath) : null;
         var cellLatency = latencyTable is null ? null : Latency.SpaceLatency.ForDarts(space, deployed, latencyTable);
-        world?.Group.Barrier(); // every rank has looked for the checkpoint before rank 0 writes
-        if (main) DurableFile.CreateDirectory(dir);
         string identity = JsonSerializer.Serialize(new { space = space.Name, ops = space.Ops.Select(o => o.ToString()), space.Nodes,
             supernet = space.Supernet.ToJsonObject().ToJsonString(), dataset = datasetName, train = data.Train.Count, config = cfg.ToJson() });
+        using var loop = EpochLoop.Open(opts, "DARTS search", identity, cfg.Recipe.BatchSize);
+        var world = loop.World;
+        bool main = loop.IsMain;
+        int ranks = loop.Ranks;
+        string dir = opts.OutDir;
 
-        var (trainIdx, valIdx) = DatasetSplit.Split(data.Train.Count, cfg.TrainFraction, cfg.Seed);
+        var (trainIdx, valIdx) = DatasetSplit.Split(data.Train.Count, cfg.Recipe.TrainFraction, cfg.Recipe.Seed);
         var train = data.Train.Select(trainIdx, data.Train.Name + "-search-train");
         var val = data.Train.Select(valIdx, data.Train.Name + "-search-val");
         var evalSet = val.Take(Math.Min(cfg.EvalImages, val.Count));
         var device = opts.Device;
 
-        torch.manual_seed(cfg.Seed);
+        torch.manual_seed(cfg.Recipe.Seed);
+        var ds = data.Train;
         using var net = new Supernet(space, ds.Channels, ds.Classes, data.Shape.Size, cfg.PartialChannels);
-        net.to(device).to(MemoryLayout.Resolve(cfg.MemoryFormat));
+        net.to(device).to(MemoryLayout.Resolve(cfg.Recipe.MemoryFormat));
         if (latencyTable is not null)
         {
             net.Latency = cellLatency;
             if (main) opts.Log?.WriteLine($"latency table {latencyTable.Source}: {latencyTable.Engine}, batch {latencyTable.Batch}, {latencyTable.Threads} thread(s), cpu {latencyTable.Machine.GetValueOrDefault("cpu")}; lambda {Numbers.RoundTrip(cfg.LatencyLambda)}");
         }
-        var transform = new BatchTransform(data.Normalization ?? ChannelStats.Of(train), ds.Channels, data.Shape.Size, cfg.Augment, data.Recipe);
+        var transform = new BatchTransform(data.Normalization ?? ChannelStats.Of(train), ds.Channels, data.Shape.Size, cfg.Recipe.Augment, data.Recipe);
         DataShard? Shard(bool pad) => world is null ? null : new DataShard(world.Rank, ranks, pad);
-        var trainLoader = new DataLoader(train, cfg.BatchSize / ranks, shuffle: true, dropLast: true, device, cfg.Seed, Shard(pad: true));
-        var valLoader = new DataLoader(val, cfg.BatchSize / ranks, shuffle: true, dropLast: true, device, cfg.Seed + 1, Shard(pad: true));
+        var trainLoader = new DataLoader(train, cfg.Recipe.BatchSize / ranks, shuffle: true, dropLast: true, device, cfg.Recipe.Seed, Shard(pad: true));
+        var valLoader = new DataLoader(val, cfg.Recipe.BatchSize / ranks, shuffle: true, dropLast: true, device, cfg.Recipe.Seed + 1, Shard(pad: true));
         var evalLoader = new DataLoader(evalSet, 256, shuffle: false, dropLast: false, device, shard: Shard(pad: false));
         int steps = Math.Min(trainLoader.BatchesPerEpoch, valLoader.BatchesPerEpoch);
         if (opts.MaxStepsPerEpoch is { } cap) steps = Math.Min(steps, cap);
-        if (steps < 1) throw new ArgumentException($"the search split has too few images ({train.Count}/{val.Count}) for batches of {cfg.BatchSize}");
+        if (steps < 1) throw new ArgumentException($"the search split has too few images ({train.Count}/{val.Count}) for batches of {cfg.Recipe.BatchSize}");
 
         var weights = net.WeightParameters.ToList();
-        using var weightOpt = new SGD(weights, cfg.WeightLearningRate, momentum: cfg.WeightMomentum, weight_decay: cfg.WeightDecay);
-        var scheduler = new LRScheduler(weightOpt, new CosineSchedule(cfg.WeightLearningRate, (long)cfg.Epochs * steps, 0, cfg.EffectiveLearningRateMin));
+        using var weightOpt = new SGD(weights, cfg.Recipe.WeightLearningRate, momentum: cfg.Recipe.WeightMomentum, weight_decay: cfg.Recipe.WeightDecay);
+        var scheduler = new LRScheduler(weightOpt, new CosineSchedule(cfg.Recipe.WeightLearningRate, (long)cfg.Epochs * steps, 0, cfg.Recipe.EffectiveLearningRateMin));
         using var architect = new Architect(net, cfg);
-        var parallel = world is null ? null : new Research.Training.Distributed.DataParallel(world.Group);
+        var parallel = loop.Parallel;
         if (parallel is not null) architect.SynchroniseGradients = parallel.AverageGradients;
         var extra = new List<KeyValuePair<string, Optimizer>> { new("arch_optimizer", architect.Optimizer) };
 
         var history = new List<DartsEpoch>();
         var alphaRows = new List<AlphaRow>();
-        int start = 0;
-        if (resuming)
+        if (loop.Restore(net, weightOpt, scheduler, null, cfg.Epochs, extra) is { } meta)
         {
-            var meta = Checkpoint.Load(ckpt, net, weightOpt, scheduler, extraOptimizers: extra);
-            if (meta.GetValueOrDefault("identity") != identity)
-                throw new ArgumentException($"{ckpt} was written by a search with other settings; resume with the same command (space, dataset, subset, options) or choose another --out");
             history = JsonSerializer.Deserialize<List<DartsEpoch>>(meta["history"]) ?? [];
             alphaRows = JsonSerializer.Deserialize<List<AlphaRow>>(meta["alphas"]) ?? [];
-            start = int.Parse(meta["epoch"], CultureInfo.InvariantCulture);
-            if (main)
-            {
-                WriteOutputs(dir, history, alphaRows);
-                opts.Log?.WriteLine($"resuming {dir} after epoch {start} of {cfg.Epochs}");
-            }
+            if (main) WriteOutputs(dir, history, alphaRows);
         }
         parallel?.BroadcastState(net);
 
         var total = Stopwatch.StartNew();
-        for (int epoch = start; epoch < cfg.Epochs; epoch++)
+        for (int epoch = loop.StartEpoch; epoch < cfg.Epochs; epoch++)
         {
-            if (world is not null) torch.manual_seed(unchecked(cfg.Seed * 1_000_003L + epoch * 7_919L + world.Rank + 1));
+            loop.SeedEpoch(cfg.Recipe.Seed, epoch);
             var clock = Stopwatch.StartNew();
             net.train();
             double lossSum = 0;
@@ -162,13 +137,13 @@ public static class DartsSearch
                     loss.backward();
                     net.Arch.zero_grad();
                     parallel?.AverageGradients(weights);
-                    if (cfg.GradientClip > 0) torch.nn.utils.clip_grad_norm_(weights, cfg.GradientClip);
+                    if (cfg.Recipe.GradientClip > 0) torch.nn.utils.clip_grad_norm_(weights, cfg.Recipe.GradientClip);
                     weightOpt.step();
                     scheduler.step();
                     double l = loss.item<double>();
                     if (!double.IsFinite(l))
                         throw new TrainingDivergedException($"the search diverged: the loss is NaN or infinite at epoch {epoch + 1}, step {step + 1}" +
-                            (history.Count > 0 ? $"; the last good checkpoint is {ckpt} (after epoch {history[^1].Epoch})" : ""));
+                            (history.Count > 0 ? $"; the last good checkpoint is {loop.CheckpointPath} (after epoch {history[^1].Epoch})" : ""));
                     using (torch.no_grad())
                         correct += logits.argmax(1).eq(bt.Labels).sum().item<long>();
                     lossSum += l * bt.Size;
@@ -176,15 +151,12 @@ public static class DartsSearch
                 }
                 step++;
                 if (step % 10 == 0 || step == steps)
-                    opts.Progress?.Report(new TrainProgress(epoch + 1, cfg.Epochs, step, steps, lossSum / seen));
+                    loop.ReportProgress(epoch + 1, cfg.Epochs, step, steps, lossSum / seen);
             }
             if (world is not null)
             {
                 // The epoch's training figures over every rank's share; rank 0's batch-norm statistics for evaluation and the checkpoint.
-                using var sums = torch.tensor(new[] { lossSum, correct, seen }, device: world.Group.Backend == "nccl" ? device : null);
-                world.Group.AllReduce(sums);
-                using var host = sums.cpu();
-                var reduced = host.ToArray<double>();
+                var reduced = loop.SumOverRanks(lossSum, correct, seen);
                 (lossSum, correct, seen) = (reduced[0], (long)reduced[1], (long)reduced[2]);
                 parallel!.BroadcastBuffers(net);
             }
@@ -208,14 +180,9 @@ public static class DartsSearch
             var record = new DartsEpoch(epoch + 1, lossSum / seen, 100.0 * correct / seen, eval.Loss, eval.Top1, entropy, macs,
                 genotype.ToString(), clock.Elapsed.TotalSeconds, PeakMemory.PeakMiB()) { ExpectedLatencyMs = expectedLatency, GenotypeLatencyMs = genotypeLatency };
             history.Add(record);
+            loop.SaveCheckpoint(epoch + 1, net, weightOpt, scheduler, null,
+                [new("history", JsonSerializer.Serialize(history)), new("alphas", JsonSerializer.Serialize(alphaRows))], extra);
             if (!main) continue;
-            Checkpoint.Save(ckpt, net, weightOpt, scheduler, metadata: new Dictionary<string, string>
-            {
-                ["epoch"] = (epoch + 1).ToString(CultureInfo.InvariantCulture),
-                ["identity"] = identity,
-                ["history"] = JsonSerializer.Serialize(history),
-                ["alphas"] = JsonSerializer.Serialize(alphaRows),
-            }, extraOptimizers: extra);
             WriteOutputs(dir, history, alphaRows);
             opts.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {record.Epoch}/{cfg.Epochs} train_loss {record.TrainLoss:F4} train_acc {record.TrainAccuracy:F2} val_loss {record.ValLoss:F4} val_acc {record.ValAccuracy:F2} entropy {entropy:F4} expected_mmacs {macs:F2} seconds {record.Seconds:F1} peak_mib {record.PeakMemoryMiB:F0}"));
@@ -286,14 +253,14 @@ public static class DartsSearch
 
     private static void WriteOutputs(string dir, IReadOnlyList<DartsEpoch> history, IReadOnlyList<AlphaRow> alphas)
     {
-        CsvTable.Write(Path.Combine(dir, "darts_epochs.csv"), EpochColumns, history.Select(h => new[]
+        CsvTable.Write(Path.Combine(dir, EpochsFileName), EpochColumns, history.Select(h => new[]
         {
             Numbers.Integer(h.Epoch), Numbers.RoundTrip(h.TrainLoss), Numbers.RoundTrip(h.TrainAccuracy), Numbers.RoundTrip(h.ValLoss),
             Numbers.RoundTrip(h.ValAccuracy), Numbers.RoundTrip(h.Entropy), Numbers.RoundTrip(h.ExpectedMacs), Numbers.RoundTrip(h.ExpectedLatencyMs),
             Numbers.RoundTrip(h.GenotypeLatencyMs), h.Genotype, Numbers.Fixed(h.Seconds, 1),
             Numbers.Fixed(h.PeakMemoryMiB, 1),
         }));
-        CsvTable.Write(Path.Combine(dir, "alphas.csv"), AlphaColumns, alphas.Select(r => new[]
+        CsvTable.Write(Path.Combine(dir, AlphasFileName), AlphaColumns, alphas.Select(r => new[]
         {
             Numbers.Integer(r.Epoch), r.Cell, Numbers.Integer(r.Edge), Numbers.Integer(r.Node), Numbers.Integer(r.Input), r.Op, Numbers.RoundTrip(r.Weight),
         }));

@@ -20,7 +20,7 @@ public sealed class MixedOp : Module
     public MixedOp(IReadOnlyList<CellOp> ops, int channels, int stride, int partialChannels, BlockContext ctx) : base(nameof(MixedOp))
     {
         if (partialChannels < 1 || channels % partialChannels != 0 || channels / partialChannels % 2 != 0)
-            throw new ArgumentException($"--partial-channels {partialChannels}: the supernet width {channels} must split into {partialChannels} groups of an even size");
+            throw new ArgumentException($"partial_channels {partialChannels}: the supernet width {channels} must split into {partialChannels} groups of an even size");
         (_k, _stride) = (partialChannels, stride);
         Ops = new ModuleList<Module<Tensor, Tensor>>();
         var index = new List<int>();

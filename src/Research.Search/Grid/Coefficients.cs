@@ -22,8 +22,8 @@ public static class CoefficientGrid
     /// </summary>
     public static IReadOnlyList<Coefficients> Candidates(double step = 0.05, double tolerance = 0.05, double target = 2.0)
     {
-        if (!(step > 0) || step > 1) throw new ArgumentOutOfRangeException(nameof(step), step, "--step must be in (0, 1]");
-        if (!(tolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "--tolerance must be >= 0");
+        if (!(step > 0) || step > 1) throw new ArgumentOutOfRangeException(nameof(step), step, "step must be in (0, 1]");
+        if (!(tolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "tolerance must be >= 0");
         if (!(target > 1)) throw new ArgumentOutOfRangeException(nameof(target), target, "the FLOPs target must be > 1");
         var list = new List<Coefficients>();
         int maxA = (int)Math.Floor((target + tolerance - 1) / step + 1e-9);

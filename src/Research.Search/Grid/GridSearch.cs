@@ -42,6 +42,13 @@ public sealed record GridSearchResult(IReadOnlyList<CandidateResult> Candidates,
 /// </summary>
 public static class GridSearch
 {
+    /// <summary>Every evaluated candidate, one row each.</summary>
+    public const string CandidatesFileName = "candidates.csv";
+    /// <summary>The winner's (α, β, γ), its runner-up and the test between them.</summary>
+    public const string BestFileName = "best.json";
+    /// <summary>The folder of each candidate's training runs (one per seed).</summary>
+    public const string CandidatesFolder = "candidates";
+
     /// <param name="device">where candidates train (null: CPU)</param>
     /// <param name="world">ranks that share the candidates (null: this process trains them all)</param>
     public static GridSearchResult Run(NetworkSpec baseSpec, DatasetPair data, string datasetName, GridSearchConfig cfg, string outDir, TextWriter? log = null,
@@ -50,7 +57,7 @@ public static class GridSearch
         cfg.Validate();
         var grid = CoefficientGrid.Candidates(cfg.Step, cfg.Tolerance, cfg.Target);
         if (grid.Count == 0)
-            throw new ArgumentException($"no (α, β, γ) on a {cfg.Step} grid has |α·β²·γ² − {cfg.Target}| ≤ {cfg.Tolerance}; raise --tolerance");
+            throw new ArgumentException($"no (α, β, γ) on a {cfg.Step} grid has |α·β²·γ² − {cfg.Target}| ≤ {cfg.Tolerance}; raise tolerance");
         var chosen = Spread(grid, cfg.MaxCandidates);
         bool main = world?.IsMain ?? true;
         var proxy = DatasetSplit.HoldOut(data, cfg.ValidationFraction);
@@ -69,9 +76,10 @@ public static class GridSearch
         }
         // Created after screening: a table that lacks a candidate's part leaves nothing behind.
         DurableFile.CreateDirectory(outDir);
+        using var held = RankZeroLock.Hold(outDir, world);
         log?.WriteLine($"grid: {grid.Count} candidates with |α·β²·γ² − {cfg.Target}| ≤ {cfg.Tolerance}, evaluating {chosen.Count} × {cfg.Seeds.Length} seed(s); proxy train {proxy.Train.Count}, held-out {proxy.Test.Count}");
 
-        string csv = Path.Combine(outDir, "candidates.csv");
+        string csv = Path.Combine(outDir, CandidatesFileName);
         List<CandidateResult> results;
         if (cfg.Schedule.IsHalving)
         {
@@ -110,7 +118,7 @@ public static class GridSearch
         var runnerUp = ranked.Count > 1 ? ranked[1] : null;
         // A test between budgets would compare training lengths, not candidates: under halving, only at the same rung.
         var cmp = runnerUp is null || runnerUp.Rung != best.Rung ? null : Significance.Welch(best.Accuracies, runnerUp.Accuracies);
-        if (main) WriteBest(Path.Combine(outDir, "best.json"), best, runnerUp, cmp, cfg);
+        if (main) WriteBest(Path.Combine(outDir, BestFileName), best, runnerUp, cmp, cfg);
         return new GridSearchResult(results, best, runnerUp, cmp);
     }
 
@@ -133,23 +141,13 @@ public static class GridSearch
     {
         var spec = CandidateSpec(baseSpec, c);
         var cost = CostModel.Estimate(spec);
-        var accs = new List<double>();
-        double seconds = 0;
-        int epochs = 0;
-        foreach (var seed in cfg.Seeds)
-        {
-            string dir = Path.Combine(outDir, "candidates", c.Key, $"seed{seed}");
-            var r = Trainer.Run(spec, proxy, datasetName, cfg.Train with { Seed = seed },
-                new TrainerOptions { OutDir = dir, Resume = true, Device = device ?? Research.Torch.Device.CPU, StopAfterEpoch = stopAfterEpoch });
-            epochs = r.Epochs;
-            accs.Add(r.Final.ValTop1);
-            seconds += r.Seconds;
-        }
+        var scores = CandidateTraining.Train(spec, proxy, datasetName, cfg.Train, cfg.Seeds, Path.Combine(outDir, CandidatesFolder, c.Key), device, stopAfterEpoch);
+        double[] accs = scores.Accuracies;
         double ratio = (double)cost.Macs / baseMacs;
         double objective = cfg.Objective == "accuracy" ? accs.Average() : accs.Average() * Math.Pow(ratio / cfg.Target, cfg.MacsWeight);
-        var result = new CandidateResult(kind, c, cost.Params, cost.Macs, ratio, accs.ToArray(), objective, seconds) { Epochs = epochs };
+        var result = new CandidateResult(kind, c, cost.Params, cost.Macs, ratio, accs, objective, scores.Seconds) { Epochs = scores.Epochs };
         log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{kind} {c} constraint {c.Constraint:F3} macs_ratio {ratio:F3} acc {result.AccMean:F2}±{result.AccStd:F2} objective {objective:F3} epochs {epochs}"));
+            $"{kind} {c} constraint {c.Constraint:F3} macs_ratio {ratio:F3} acc {result.AccMean:F2}±{result.AccStd:F2} objective {objective:F3} epochs {scores.Epochs}"));
         return result;
     }
 

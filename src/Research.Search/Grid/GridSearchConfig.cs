@@ -62,6 +62,12 @@ public sealed record GridSearchConfig : ISettingsRecord<GridSearchConfig>
                               $"{Numbers.RoundTrip(r.Tolerance)}: raise tolerance or lower step",
             });
 
+    /// <summary>
+    /// The search as it runs on a dataset: candidates are scored on its held-out fraction (its
+    /// <c>validation</c> setting), and the recipe's own seed is the first of the seeds.
+    /// </summary>
+    public GridSearchConfig On(DataConfig dataset) => this with { ValidationFraction = dataset.Validation, Train = Train with { Seed = Seeds[0] } };
+
     /// <summary>This config, or an <see cref="ArgumentException"/> naming every setting that is not allowed.</summary>
     public GridSearchConfig Validate()
     {

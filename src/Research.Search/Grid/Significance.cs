@@ -16,7 +16,7 @@ public static class Significance
     {
         double diff = a.Mean() - b.Mean();
         if (a.Count < 2 || b.Count < 2)
-            return new(diff, double.NaN, double.NaN, double.NaN, false, "undetermined: needs at least 2 seeds per candidate (--seeds 1,2,3)");
+            return new(diff, double.NaN, double.NaN, double.NaN, false, "undetermined: needs at least 2 seeds per candidate (seeds, e.g. 1,2,3)");
         double va = a.Variance() / a.Count, vb = b.Variance() / b.Count;
         double se = Math.Sqrt(va + vb);
         if (se == 0)

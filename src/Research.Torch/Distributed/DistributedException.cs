@@ -9,10 +9,7 @@ public sealed class DistributedException : Exception
     public DistributedException(int rank, int worldSize, string operation, string message, int? culprit = null, Exception? inner = null)
         : base($"rank {rank} of {worldSize}: {operation} failed: {message}", inner)
     {
-        Rank = rank;
-        WorldSize = worldSize;
-        Operation = operation;
-        Culprit = culprit;
+        (Rank, WorldSize, Operation, Culprit) = (rank, worldSize, operation, culprit);
     }
 
     public int Rank { get; }

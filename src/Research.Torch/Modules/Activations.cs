@@ -3,45 +3,20 @@ using Research.Torch.Interop;
 
 namespace Research.Torch.Modules
 {
-    public sealed class ReLU() : Module<Tensor, Tensor>(nameof(ReLU))
+    /// <summary>A module that applies a function of no parameters to its input, element by element (the activations).</summary>
+    public abstract class Elementwise(string name, Func<Tensor, Tensor> function) : Module<Tensor, Tensor>(name)
     {
-        public override Tensor forward(Tensor input) => torch.nn.functional.relu(input);
+        public override Tensor forward(Tensor input) => function(input);
     }
 
-    public sealed class ReLU6() : Module<Tensor, Tensor>(nameof(ReLU6))
-    {
-        public override Tensor forward(Tensor input) => torch.nn.functional.relu6(input);
-    }
-
-    public sealed class SiLU() : Module<Tensor, Tensor>(nameof(SiLU))
-    {
-        public override Tensor forward(Tensor input) => torch.nn.functional.silu(input);
-    }
-
-    public sealed class Hardswish() : Module<Tensor, Tensor>(nameof(Hardswish))
-    {
-        public override Tensor forward(Tensor input) => torch.nn.functional.hardswish(input);
-    }
-
-    public sealed class Hardsigmoid() : Module<Tensor, Tensor>(nameof(Hardsigmoid))
-    {
-        public override Tensor forward(Tensor input) => torch.nn.functional.hardsigmoid(input);
-    }
-
-    public sealed class Sigmoid() : Module<Tensor, Tensor>(nameof(Sigmoid))
-    {
-        public override Tensor forward(Tensor input) => torch.nn.functional.sigmoid(input);
-    }
-
-    public sealed class Tanh() : Module<Tensor, Tensor>(nameof(Tanh))
-    {
-        public override Tensor forward(Tensor input) => torch.nn.functional.tanh(input);
-    }
-
-    public sealed class GELU() : Module<Tensor, Tensor>(nameof(GELU))
-    {
-        public override Tensor forward(Tensor input) => torch.nn.functional.gelu(input);
-    }
+    public sealed class ReLU() : Elementwise(nameof(ReLU), torch.nn.functional.relu);
+    public sealed class ReLU6() : Elementwise(nameof(ReLU6), torch.nn.functional.relu6);
+    public sealed class SiLU() : Elementwise(nameof(SiLU), torch.nn.functional.silu);
+    public sealed class Hardswish() : Elementwise(nameof(Hardswish), torch.nn.functional.hardswish);
+    public sealed class Hardsigmoid() : Elementwise(nameof(Hardsigmoid), torch.nn.functional.hardsigmoid);
+    public sealed class Sigmoid() : Elementwise(nameof(Sigmoid), torch.nn.functional.sigmoid);
+    public sealed class Tanh() : Elementwise(nameof(Tanh), torch.nn.functional.tanh);
+    public sealed class GELU() : Elementwise(nameof(GELU), torch.nn.functional.gelu);
 }
 
 namespace Research.Torch

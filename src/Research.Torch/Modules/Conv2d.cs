@@ -14,16 +14,7 @@ namespace Research.Torch.Modules
             if (in_channels % groups != 0 || out_channels % groups != 0)
                 throw new ArgumentException($"Conv2d: in_channels {in_channels} and out_channels {out_channels} must both be divisible by groups {groups}");
             (InChannels, OutChannels, KernelSize, Stride, Padding, Dilation, Groups) = (in_channels, out_channels, kernel_size, stride, padding, dilation, groups);
-            using var w = torch.empty([out_channels, in_channels / groups, kernel_size.h, kernel_size.w], dtype, device);
-            weight = new Parameter(w);
-            if (bias)
-            {
-                using var b = torch.empty([out_channels], dtype, device);
-                this.bias = new Parameter(b);
-            }
-            torch.nn.init.default_layer_init(weight, this.bias);
-            register_parameter("weight", weight);
-            register_parameter("bias", this.bias);
+            (weight, this.bias) = torch.nn.init.layer_parameters(this, [out_channels, in_channels / groups, kernel_size.h, kernel_size.w], bias, device, dtype);
         }
 
         public Parameter weight { get; }

@@ -12,16 +12,7 @@ namespace Research.Torch.Modules
             if (in_features <= 0 || out_features <= 0)
                 throw new ArgumentException($"Linear: in_features {in_features} and out_features {out_features} must be positive");
             (InFeatures, OutFeatures) = (in_features, out_features);
-            using var w = torch.empty([out_features, in_features], dtype, device);
-            weight = new Parameter(w);
-            if (bias)
-            {
-                using var b = torch.empty([out_features], dtype, device);
-                this.bias = new Parameter(b);
-            }
-            torch.nn.init.default_layer_init(weight, this.bias);
-            register_parameter("weight", weight);
-            register_parameter("bias", this.bias);
+            (weight, this.bias) = torch.nn.init.layer_parameters(this, [out_features, in_features], bias, device, dtype);
         }
 
         public Parameter weight { get; }

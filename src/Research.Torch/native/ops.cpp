@@ -27,19 +27,9 @@ RT_FN(rt_logical_and, (TH a, TH b, TH* out), *out = rt::wrap(at::logical_and(*a,
 RT_FN(rt_logical_or, (TH a, TH b, TH* out), *out = rt::wrap(at::logical_or(*a, *b)))
 RT_FN(rt_logical_not, (TH a, TH* out), *out = rt::wrap(at::logical_not(*a)))
 
-// Comparisons: op 0 eq, 1 ne, 2 lt, 3 le, 4 gt, 5 ge.
-static at::Tensor compare(const at::Tensor& a, const at::Tensor& b, int32_t op) {
-  switch (op) {
-    case 0: return at::eq(a, b);
-    case 1: return at::ne(a, b);
-    case 2: return at::lt(a, b);
-    case 3: return at::le(a, b);
-    case 4: return at::gt(a, b);
-    case 5: return at::ge(a, b);
-  }
-  TORCH_CHECK(false, "unknown comparison code ", op);
-}
-static at::Tensor compare(const at::Tensor& a, const at::Scalar& b, int32_t op) {
+// Comparisons: op 0 eq, 1 ne, 2 lt, 3 le, 4 gt, 5 ge; b is a tensor or a scalar.
+template <typename B>
+static at::Tensor compare(const at::Tensor& a, const B& b, int32_t op) {
   switch (op) {
     case 0: return at::eq(a, b);
     case 1: return at::ne(a, b);

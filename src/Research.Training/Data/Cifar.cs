@@ -60,7 +60,7 @@ public static class Cifar
         var path = Path.Combine(dir, probe);
         throw new FileNotFoundException(
             $"{path}: not found (nor {Path.Combine(sub, probe)}){(Directory.Exists(dir) ? "" : $"; the directory {dir} does not exist")}. " +
-            $"Pass --data-dir DIR holding the unpacked {archive} (https://www.cs.toronto.edu/~kriz/cifar.html).",
+            $"Set data_dir to the folder holding the unpacked {archive} (https://www.cs.toronto.edu/~kriz/cifar.html).",
             path);
     }
 

@@ -87,7 +87,7 @@ public sealed record DataConfig : ISettingsRecord<DataConfig>
         {
             var stats = new ChannelStats(ParseStats(m, false, ImageNetMean)!, ParseStats(s, true, ImageNetStd)!);
             if (stats.Mean.Length != pair.Train.Channels || stats.Std.Length != pair.Train.Channels)
-                throw new ArgumentException($"--mean/--std give {stats.Mean.Length} and {stats.Std.Length} values; {Name} has {pair.Train.Channels}-channel images");
+                throw new ArgumentException($"mean/std give {stats.Mean.Length} and {stats.Std.Length} values; {Name} has {pair.Train.Channels}-channel images");
             pair = pair with { Normalization = stats };
         }
         return pair;

@@ -39,5 +39,5 @@ public static class DatasetCatalog
     }
 
     private static ArgumentException NoDefaultDir(string name, string folder) =>
-        new($"{name} has no default location: pass --data-dir DIR (the {folder} folder or the one holding it)", "dataDir");
+        new($"{name} has no default location: set data_dir to the {folder} folder (or the one holding it)", "dataDir");
 }

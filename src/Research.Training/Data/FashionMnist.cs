@@ -55,7 +55,7 @@ public static class FashionMnist
         throw new FileNotFoundException(
             $"{gz}: not found (nor {baseName} without .gz){(Directory.Exists(dir) ? "" : $"; the directory {dir} does not exist")}. " +
             $"Install Debian's copy with `apt-get install dataset-fashion-mnist` (files go to {DefaultDir}), " +
-            "or pass --data-dir DIR with the four Fashion-MNIST IDX files.",
+            "or set data_dir to the folder with the four Fashion-MNIST IDX files.",
             gz);
     }
 }

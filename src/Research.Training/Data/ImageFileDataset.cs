@@ -22,7 +22,7 @@ public static class ImageFileDataset
 
     public static ImageSource Source(DataConfig cfg)
     {
-        var location = cfg.DataDir ?? throw new ArgumentException($"--dataset {cfg.Name} needs --data-dir: the {(cfg.Name == DatasetCatalog.FolderName ? "dataset folder (train/<class>/…)" : "CSV list (path,label[,split])")}");
+        var location = cfg.DataDir ?? throw new ArgumentException($"dataset {cfg.Name} needs data_dir: the {(cfg.Name == DatasetCatalog.FolderName ? "dataset folder (train/<class>/…)" : "CSV list (path,label[,split])")}");
         return cfg.Name == DatasetCatalog.FolderName ? ImageSource.FromFolder(location) : ImageSource.FromCsv(location);
     }
 

@@ -33,7 +33,7 @@ public static class RunFolder
         if (Has(ManifestFile)) return [Experiment];
         if (Has(DartsSearch.GenotypeFileName) || Has(DartsEpochsFile)) kinds.Add(Darts);
         if (Has(CandidatesFile) || Has(BestFile)) kinds.Add(Grid);
-        if (Has(RandomBaselineFile) || Has(RandomSearch.GenotypeFileName)) kinds.Add(Random);
+        if (Has(RandomBaselineFile) || Has(Research.Search.Baseline.RandomSearch.GenotypeFileName)) kinds.Add(Random);
         if (Has(HistoryFile) || Has(MetricsFile) || Has(TrainConfigFile)) kinds.Add(Train);
         return kinds;
     }
@@ -43,7 +43,7 @@ public static class RunFolder
     {
         Darts => DartsSearch.GenotypeFileName,
         Grid => BestFile,
-        Random => RandomSearch.GenotypeFileName,
+        Random => Research.Search.Baseline.RandomSearch.GenotypeFileName,
         _ => MetricsFile,
     };
 }

@@ -202,7 +202,7 @@ public static class RunPage
         return new TableFile("", ["kind", "name", "phi", "params", "macs", "resolution", "val_top1", "epochs"], rows, null);
     }
 
-    private static bool ScaleNameMatches(string scaleName, string folder) => Stages.ScaleStage.SafeName(scaleName) == folder;
+    private static bool ScaleNameMatches(string scaleName, string folder) => Research.Core.IO.SafeFileName.Of(scaleName) == folder;
 
     private static ReportSection Training(RunSnapshot s, TrainedRun model)
     {

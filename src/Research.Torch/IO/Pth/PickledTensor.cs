@@ -10,11 +10,7 @@ internal sealed record PickledTensor
 {
     private PickledTensor(PickledStorage storage, long storageOffset, long[] shape, long[] stride, long elementCount)
     {
-        Storage = storage;
-        StorageOffset = storageOffset;
-        Shape = shape;
-        Stride = stride;
-        ElementCount = elementCount;
+        (Storage, StorageOffset, Shape, Stride, ElementCount) = (storage, storageOffset, shape, stride, elementCount);
     }
 
     public PickledStorage Storage { get; }

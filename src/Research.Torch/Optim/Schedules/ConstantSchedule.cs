@@ -1,14 +1,9 @@
 namespace Research.Torch.Optim.Schedules;
 
 /// <summary>The same learning rate at every step.</summary>
-public sealed class ConstantSchedule : ILearningRateSchedule
+public sealed class ConstantSchedule(double lr) : ILearningRateSchedule
 {
-    public ConstantSchedule(double lr)
-    {
-        Lr = ScheduleArguments.Rate(lr, nameof(lr));
-    }
-
-    public double Lr { get; }
+    public double Lr { get; } = ScheduleArguments.Rate(lr, nameof(lr));
 
     public double LearningRate(double step)
     {

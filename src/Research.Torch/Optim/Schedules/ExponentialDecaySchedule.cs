@@ -6,20 +6,12 @@ namespace Research.Torch.Optim.Schedules;
 /// "0.97 every 2.4 epochs" is <c>new ExponentialDecaySchedule(lr, 0.97, 2.4)</c> with
 /// steps in epochs, or decaySteps = 2.4 × batchesPerEpoch with steps in iterations.
 /// </summary>
-public sealed class ExponentialDecaySchedule : ILearningRateSchedule
+public sealed class ExponentialDecaySchedule(double baseLr, double gamma, double decaySteps = 1, bool staircase = true) : ILearningRateSchedule
 {
-    public ExponentialDecaySchedule(double baseLr, double gamma, double decaySteps = 1, bool staircase = true)
-    {
-        BaseLr = ScheduleArguments.Rate(baseLr, nameof(baseLr));
-        Gamma = ScheduleArguments.Positive(gamma, nameof(gamma));
-        DecaySteps = ScheduleArguments.Positive(decaySteps, nameof(decaySteps));
-        Staircase = staircase;
-    }
-
-    public double BaseLr { get; }
-    public double Gamma { get; }
-    public double DecaySteps { get; }
-    public bool Staircase { get; }
+    public double BaseLr { get; } = ScheduleArguments.Rate(baseLr, nameof(baseLr));
+    public double Gamma { get; } = ScheduleArguments.Positive(gamma, nameof(gamma));
+    public double DecaySteps { get; } = ScheduleArguments.Positive(decaySteps, nameof(decaySteps));
+    public bool Staircase { get; } = staircase;
 
     public double LearningRate(double step)
     {

@@ -1,18 +1,11 @@
 namespace Research.Torch.Optim.Schedules;
 
 /// <summary>PyTorch's StepLR: baseLr · gamma^floor(step / stepSize).</summary>
-public sealed class StepDecaySchedule : ILearningRateSchedule
+public sealed class StepDecaySchedule(double baseLr, long stepSize, double gamma) : ILearningRateSchedule
 {
-    public StepDecaySchedule(double baseLr, long stepSize, double gamma)
-    {
-        BaseLr = ScheduleArguments.Rate(baseLr, nameof(baseLr));
-        StepSize = ScheduleArguments.AtLeast(stepSize, 1, nameof(stepSize));
-        Gamma = ScheduleArguments.Positive(gamma, nameof(gamma));
-    }
-
-    public double BaseLr { get; }
-    public long StepSize { get; }
-    public double Gamma { get; }
+    public double BaseLr { get; } = ScheduleArguments.Rate(baseLr, nameof(baseLr));
+    public long StepSize { get; } = ScheduleArguments.AtLeast(stepSize, 1, nameof(stepSize));
+    public double Gamma { get; } = ScheduleArguments.Positive(gamma, nameof(gamma));
 
     public double LearningRate(double step)
     {

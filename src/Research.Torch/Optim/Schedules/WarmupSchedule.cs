@@ -5,18 +5,11 @@ namespace Research.Torch.Optim.Schedules;
 /// inner schedule's step-0 rate over <see cref="WarmupSteps"/>, then the inner schedule
 /// shifted so that its step 0 falls at step <see cref="WarmupSteps"/>.
 /// </summary>
-public sealed class WarmupSchedule : ILearningRateSchedule
+public sealed class WarmupSchedule(ILearningRateSchedule inner, long warmupSteps, double warmupStartLr = 0) : ILearningRateSchedule
 {
-    public WarmupSchedule(ILearningRateSchedule inner, long warmupSteps, double warmupStartLr = 0)
-    {
-        Inner = inner ?? throw new ArgumentNullException(nameof(inner));
-        WarmupSteps = ScheduleArguments.AtLeast(warmupSteps, 0, nameof(warmupSteps));
-        WarmupStartLr = ScheduleArguments.Rate(warmupStartLr, nameof(warmupStartLr));
-    }
-
-    public ILearningRateSchedule Inner { get; }
-    public long WarmupSteps { get; }
-    public double WarmupStartLr { get; }
+    public ILearningRateSchedule Inner { get; } = inner ?? throw new ArgumentNullException(nameof(inner));
+    public long WarmupSteps { get; } = ScheduleArguments.AtLeast(warmupSteps, 0, nameof(warmupSteps));
+    public double WarmupStartLr { get; } = ScheduleArguments.Rate(warmupStartLr, nameof(warmupStartLr));
 
     public double LearningRate(double step)
     {

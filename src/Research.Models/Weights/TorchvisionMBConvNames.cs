@@ -4,14 +4,14 @@ using Research.Models.Networks;
 namespace Research.Models.Weights;
 
 /// <summary>
-/// torchvision's EfficientNet (B0–B7) and MobileNetV3: features.0 the stem; then an inverted
+/// torchvision's MBConv networks, EfficientNet (B0–B7) and MobileNetV3: features.0 the stem; then an inverted
 /// residual whose `block` Sequential holds [expand conv-BN-act], depthwise conv-BN-act, [SE with
 /// fc1/fc2], projection conv-BN, each at the next index. EfficientNet nests blocks in their stage
 /// (features.{stage+1}.{i}), MobileNetV3 lists them flat (features.{k}); the last 1×1 conv
 /// follows the blocks. EfficientNet's classifier is [Dropout, Linear]; MobileNetV3's is
 /// [Linear, Hardswish, Dropout, Linear].
 /// </summary>
-internal static class TorchvisionEfficientNetNames
+internal static class TorchvisionMBConvNames
 {
     public static ModuleNames EfficientNet(Network net) => Modules(net, nested: true);
 

@@ -8,11 +8,12 @@ using Research.Torch.Distributed;
 using Research.Training.Data;
 using Research.Training.Distributed;
 using Research.Training;
+using Research.Search.Darts;
 using Research.Search.Schedule;
 using Research.Search.Proxies;
 using Research.Search.Screening;
 
-namespace Research.Search.Darts;
+namespace Research.Search.Baseline;
 
 public sealed record RandomCandidate(int Index, Genotype Genotype, long Params, long Macs, double ValTop1, double Seconds)
 {
@@ -34,15 +35,24 @@ public sealed record RandomSearchResult(IReadOnlyList<RandomCandidate> Candidate
 public static class RandomSearch
 {
     public const string GenotypeFileName = "random_genotype.json";
+    /// <summary>Every trained candidate, one row each.</summary>
+    public const string CsvFileName = "random_baseline.csv";
+    /// <summary>The folder of the candidates' training runs (one per candidate).</summary>
+    public const string CandidatesFolder = "random";
 
-    public static RandomSearchResult Run(SearchSpace space, DatasetPair data, string datasetName, int count, TrainConfig recipe, double trainFraction,
-        int seed, string outDir, TrainerOptions? template = null, TextWriter? log = null, double? budgetSeconds = null, DistributedWorld? world = null,
-        SearchSchedule? schedule = null, ScreeningConfig? screening = null)
+    /// <param name="template">options every candidate's training starts from (device, progress)</param>
+    /// <param name="world">ranks that share the candidates (null: this process trains them all)</param>
+    public static RandomSearchResult Run(SearchSpace space, DatasetPair data, string datasetName, RandomSearchConfig cfg, string outDir,
+        TrainerOptions? template = null, TextWriter? log = null, DistributedWorld? world = null)
     {
-        schedule ??= new SearchSchedule();
-        if (schedule.IsHalving && budgetSeconds is not null) throw new ArgumentException("budget_minutes cannot be combined with schedule halving");
-        if (count < 1) throw new ArgumentException($"--random-baseline {count}: must be >= 1");
-        if (budgetSeconds is <= 0) throw new ArgumentException($"budget {budgetSeconds} s: must be positive");
+        cfg.Validate();
+        int count = cfg.Count, seed = cfg.Recipe.Seed;
+        var recipe = cfg.CandidateRecipe;
+        var schedule = cfg.Schedule;
+        double? budgetSeconds = cfg.BudgetSeconds;
+        double trainFraction = cfg.Recipe.TrainFraction;
+        var screening = cfg.Screening;
+        using var held = RankZeroLock.Hold(outDir, world);
         var (trainIdx, valIdx) = DatasetSplit.Split(data.Train.Count, trainFraction, seed);
         var proxy = data with
         {
@@ -78,13 +88,13 @@ public static class RandomSearch
         {
             var g = genotypes[i];
             var spec = layout.ToSpec(g, CandidateName(space, i));
-            var dir = Path.Combine(outDir, "random", i.ToString(CultureInfo.InvariantCulture));
+            var dir = Path.Combine(outDir, CandidatesFolder, i.ToString(CultureInfo.InvariantCulture));
             var r = Trainer.Run(spec, proxy, datasetName, recipe with { Seed = seed },
                 (template ?? new TrainerOptions { OutDir = dir }) with { OutDir = dir, Resume = true, World = null, StopAfterEpoch = stopAfter });
             log?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"random {i}: val_top1 {r.Final.ValTop1:F2} epochs {r.Epochs} seconds {r.Seconds:F1} genotype {g}"));
             return new RandomCandidate(i, g, r.Params, r.Macs, r.Final.ValTop1, r.Seconds) { Epochs = r.Epochs };
         }
-        string csv = Path.Combine(outDir, "random_baseline.csv");
+        string csv = Path.Combine(outDir, CsvFileName);
         List<RandomCandidate> results;
         if (schedule.IsHalving)
         {

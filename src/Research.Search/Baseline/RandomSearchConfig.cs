@@ -3,12 +3,12 @@ using Research.Training;
 using Research.Search.Schedule;
 using Research.Search.Screening;
 
-namespace Research.Search.Darts;
+namespace Research.Search.Baseline;
 
 /// <summary>
 /// `research search random`: how many genotypes to sample, how long each trains, an optional time
-/// budget, and the weight recipe it shares with the DARTS search (batch, learning rate, split,
-/// augmentation, layout), so a baseline and a search see the same training.
+/// budget, and the weight recipe it shares with the DARTS search (<see cref="CellSearchRecipe"/>:
+/// batch, learning rate, split, augmentation, layout), so a baseline and a search see the same training.
 /// </summary>
 public sealed record RandomSearchConfig : ISettingsRecord<RandomSearchConfig>
 {
@@ -16,7 +16,7 @@ public sealed record RandomSearchConfig : ISettingsRecord<RandomSearchConfig>
     public int Epochs { get; init; } = 1;
     /// <summary>Stop sampling once another candidate of average cost would exceed this much training time (null: no budget).</summary>
     public double? BudgetMinutes { get; init; }
-    public DartsConfig Search { get; init; } = new();
+    public CellSearchRecipe Recipe { get; init; } = new();
     /// <summary>Full, or successive halving over the sampled genotypes.</summary>
     public SearchSchedule Schedule { get; init; } = new();
     /// <summary>Before training: the latency budget and the zero-cost prefilter.</summary>
@@ -27,7 +27,7 @@ public sealed record RandomSearchConfig : ISettingsRecord<RandomSearchConfig>
         .Integer("epochs", "epochs each genotype trains", r => r.Epochs, (r, v) => r with { Epochs = v }, min: 1)
         .OptionalNumber("budget_minutes", "stop sampling once another candidate of average cost would exceed this much training time", "no budget",
             r => r.BudgetMinutes, (r, v) => r with { BudgetMinutes = v }, new SettingRange(0, MinExclusive: true))
-        .Include(DartsConfig.Settings, r => r.Search, (r, v) => r with { Search = v }, "batch", "lr", "train_portion", "crop_padding", "flip", "memory_format")
+        .Include(CellSearchRecipe.Settings, r => r.Recipe, (r, v) => r with { Recipe = v }, "batch", "lr", "train_portion", "crop_padding", "flip", "memory_format")
         .Include(SearchSchedule.Settings, r => r.Schedule, (r, v) => r with { Schedule = v }, [.. SearchSchedule.Settings.Keys], renames: null)
         .Include(ScreeningConfig.Settings, r => r.Screening, (r, v) => r with { Screening = v })
         .Rule(r => r.Schedule.CheckBudget(r.Epochs))
@@ -36,6 +36,9 @@ public sealed record RandomSearchConfig : ISettingsRecord<RandomSearchConfig>
 
     public RandomSearchConfig Validate() => Settings.Validate(this);
 
-    /// <summary>What each candidate trains with: the search's weight recipe for <see cref="Epochs"/> epochs.</summary>
-    public TrainConfig Recipe => Search.WeightRecipe(Epochs);
+    /// <summary>What each candidate trains with: the cell searches' weight recipe for <see cref="Epochs"/> epochs.</summary>
+    public TrainConfig CandidateRecipe => Recipe.ToTrainConfig(Epochs);
+
+    /// <summary>The budget in seconds (null: none).</summary>
+    public double? BudgetSeconds => BudgetMinutes * 60;
 }
