@@ -10,6 +10,7 @@ namespace Research.Models.Tests;
 /// training graph) to 1e-4, for every block family and a genotype network, with random batch-norm
 /// statistics so that folding is exercised far from the identity.
 /// </summary>
+[Collection(SerialRngCollection.Name)]
 public class InferenceEngineTests
 {
     private static float[] Logits(Func<Tensor, Tensor> forward, Tensor x)

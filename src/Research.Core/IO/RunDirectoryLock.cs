@@ -44,7 +44,7 @@ public sealed class RunDirectoryLock : IDisposable
     public static RunDirectoryLock? TryAcquire(string dir, out string? holder)
     {
         var full = Path.GetFullPath(dir);
-        Directory.CreateDirectory(full);
+        DurableFile.CreateDirectory(full); // a folder that cannot be made: an IOException naming it
         holder = null;
         var stream = TryLock(Path.Combine(full, FileName), FileMode.OpenOrCreate, FileAccess.ReadWrite);
         if (stream is null)
