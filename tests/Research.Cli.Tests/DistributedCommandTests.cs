@@ -106,7 +106,7 @@ public class DistributedCommandTests
     public void AGridSearchOnTwoRanksWritesTheSerialCandidates()
     {
         var root = Root();
-        string[] Grid(string dir) => ["search", "grid", "--base", "mobilenet_v2", "--width-mult", "0.25", "--small-input", "--subset", "800", "--epochs", "1",
+        string[] Grid(string dir) => ["search", "grid", "--base", "mobilenet_v2", "--width-mult", "0.25", "--small-input", "--subset", "400", "--epochs", "1",
             "--max-candidates", "4", "--seeds", "1", "--threads", "1", "--out", dir];
         var serial = CliRunner.Run(Grid(Path.Combine(root, "serial")));
         Assert.True(serial.Code == 0, serial.Err);

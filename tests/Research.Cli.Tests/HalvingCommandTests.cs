@@ -7,7 +7,7 @@ namespace Research.Cli.Tests;
 public class HalvingCommandTests
 {
     private static string[] Grid(string dir, params string[] schedule) =>
-        ["search", "grid", "--base", "mobilenet_v2", "--width-mult", "0.25", "--small-input", "--subset", "600", "--epochs", "3", "--warmup-epochs", "0.5",
+        ["search", "grid", "--base", "mobilenet_v2", "--width-mult", "0.25", "--small-input", "--subset", "300", "--epochs", "3", "--warmup-epochs", "0.5",
          "--max-candidates", "6", "--seeds", "1", "--threads", "2", "--out", dir, .. schedule];
 
     [Fact]
