@@ -2,12 +2,14 @@ using Research.Core.Csv;
 using Research.Core.IO;
 using Research.Core.Text;
 using System.CommandLine;
+using Research.Cli.Settings;
 using Research.Experiments.Reports;
 
 namespace Research.Cli.Commands;
 
 /// <summary>
-/// `research report RUN_DIR`: (re)writes summary.md and plot.svg from a run directory's files and prints the family table.
+/// `research report RUN_DIR`: (re)writes summary.md and plot.svg from a run directory's files and prints the family table
+/// (with several seeds: mean ± 95% interval per arm, and the comparisons stages.report.compare names, tested).
 /// While another process writes the run (it holds the directory's lock), it only reads: the table of what is there so far.
 /// </summary>
 public static class ReportCommand
@@ -17,30 +19,36 @@ public static class ReportCommand
         var dir = new Argument<string>("run-dir") { Description = "a run directory (runs/<name>-<hash>) holding manifest.json" };
         var format = CommonOptions.Format();
         var cmd = new Command("report", "write summary.md and plot.svg (accuracy against MACs) for a run, and print its family table") { dir, format };
+        var statistics = new SettingOptions<ReportSettings>(ReportSettings.Settings);
+        statistics.AddTo(cmd);
         cmd.SetAction(parse =>
         {
+            // The run's own level unless the option is given.
+            double? significance = statistics.WasGiven(parse, "significance") ? statistics.Bind(parse).Significance : null;
             var o = parse.InvocationConfiguration.Output;
             string runDir = parse.GetValue(dir)!;
             if (!Directory.Exists(runDir)) throw new DirectoryNotFoundException($"{runDir}: no such run directory");
             using var held = RunDirectoryLock.TryAcquire(runDir, out var writer);
-            var report = held is null ? RunReport.Read(runDir) : RunReport.Write(runDir);
+            var report = held is null ? RunReport.Read(runDir, significance) : RunReport.Write(runDir, significance);
             if (held is null)
                 parse.InvocationConfiguration.Error.WriteLine($"note: {runDir} is being written by {writer}: summary.md and plot.svg are left as they are");
             switch (parse.GetValue(format))
             {
                 case "csv":
-                    o.Write(CsvTable.ToText(["kind", "name", "phi", "params", "macs", "resolution", "val_top1", "test_top1", "images_per_s"],
+                    o.Write(CsvTable.ToText(["kind", "name", "phi", "params", "macs", "resolution", "val_top1", "test_top1", "images_per_s", "seeds", "top1_ci95"],
                         report.Rows.Select(r => new[]
                         {
                             r.Kind, r.Name, Human.Num(r.Phi, "R"), Numbers.Integer(r.Params), Numbers.Integer(r.Macs), Numbers.Integer(r.Resolution),
-                            Human.Num(r.ValTop1, "R"), Human.Num(r.TestTop1, "R"), Human.Num(r.ImagesPerSecond, "0.0"),
+                            Human.Num(r.ValTop1, "R"), Human.Num(r.TestTop1, "R"), Human.Num(r.ImagesPerSecond, "0.0"), Numbers.Integer(r.SeedCount),
+                            r.Interval is { HasInterval: true } i ? Numbers.RoundTrip(i.HalfWidth) : "",
                         })));
                     break;
                 case "json":
                     o.WriteLine(System.Text.Json.JsonSerializer.Serialize(report.Rows.Select(r => new
                     {
                         kind = r.Kind, name = r.Name, phi = r.Phi, @params = r.Params, macs = r.Macs, resolution = r.Resolution, val_top1 = r.ValTop1,
-                        test_top1 = r.TestTop1, images_per_s = r.ImagesPerSecond,
+                        test_top1 = r.TestTop1, images_per_s = r.ImagesPerSecond, seeds = r.SeedCount,
+                        top1_ci95 = r.Interval is { HasInterval: true } i ? i.HalfWidth : (double?)null,
                     }), new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
                     break;
                 default:
@@ -54,7 +62,10 @@ public static class ReportCommand
         return cmd;
     }
 
-    /// <summary>The family and baselines as an aligned table (accuracy columns only when something was trained).</summary>
+    /// <summary>
+    /// The family and baselines as an aligned table (accuracy columns only when something was trained; with several seeds,
+    /// mean ± interval), then the comparisons in words, or the note that one seed is a smoke test.
+    /// </summary>
     public static void PrintTable(RunReport report, TextWriter o)
     {
         if (report.Rows.Count == 0)
@@ -63,17 +74,23 @@ public static class ReportCommand
             return;
         }
         bool val = report.Rows.Any(r => r.ValTop1 is not null);
+        bool seeds = report.MaxSeeds > 1;
         var headers = new List<string> { "kind", "name", "phi", "params", "macs", "resolution" };
+        if (seeds) headers.Add("seeds");
         if (val) headers.Add("val_top1");
         if (report.Trained) headers.AddRange(["test_top1", "images_per_s"]);
         var t = new TextTable(headers.ToArray());
         foreach (var r in report.Rows)
         {
             var cells = new List<object> { r.Kind, r.Name, Human.Num(r.Phi), r.Params, r.Macs, r.Resolution };
-            if (val) cells.Add(Human.Num(r.ValTop1, "0.00"));
-            if (report.Trained) cells.AddRange([Human.Num(r.TestTop1, "0.00"), Human.Num(r.ImagesPerSecond, "0.0")]);
+            if (seeds) cells.Add(r.SeedCount);
+            if (val) cells.Add(Human.MeanInterval(r.ValTop1, r.ValInterval));
+            if (report.Trained) cells.AddRange([Human.MeanInterval(r.TestTop1, r.TestInterval), Human.Num(r.ImagesPerSecond, "0.0")]);
             t.Add(cells.ToArray());
         }
         o.Write(t.ToString());
+        if (seeds) o.WriteLine(Human.IntervalNote(report));
+        foreach (var c in report.Comparisons) o.WriteLine($"compare {c.A} vs {c.B}: {c.Verdict}");
+        if (report.SmokeTestNote is { } note) o.WriteLine($"note: {note}");
     }
 }

@@ -1,4 +1,5 @@
 using Research.Core.Settings;
+using Research.Experiments.Reports;
 using Research.Models.Networks;
 using Research.Models.Scaling;
 using Research.Search.Ablation;
@@ -50,6 +51,7 @@ public static class SettingsCatalog
         new("Grid search", "stages.grid", [.. GridSearchConfig.Settings], ["search grid"], ExperimentFile.GridKeys),
         new("Scaling ablation", "stages.ablation", [.. AblationConfig.Settings], ["search ablation"], ExperimentFile.AblationKeys) { SubMapping = Coefficients },
         new("Compound scaling", "stages.scale", [.. FamilyConfig.Settings], ["scale"], ExperimentFile.ScaleKeys) { SubMapping = Coefficients },
+        new("Report", "stages.report", [.. ReportSettings.Settings], ["report"], ExperimentFile.ReportKeys),
     ];
 
     /// <summary>The key tables of experiments/README.md, each between markers so a test can compare them with this catalog.</summary>
