@@ -350,7 +350,7 @@ public static partial class ExperimentFile
             var scale = stages.Scale;
             double[]? phis = scale is null ? [] : scale.FromRun is not null ? null
                 : (scale.Family.Phi ?? (scale.Family.Table is null ? FamilyConfig.DefaultFormulaPhis : null));
-            if (phis is not null && train.Members is { } wanted) phis = phis.Where(wanted.Contains).ToArray();
+            if (phis is not null && train.Members is { } wanted) phis = phis.Where(p => wanted.Contains(p)).ToArray();
             var labels = train.Baselines.Select(b => ArmNames.Baseline(b.Model ?? "", b.Overrides.WidthMult)).ToList();
             var pairs = stages.Report!.Compare;
             foreach (var ((i, pair), p) in _compareAt.Select((at, p) => (at, p)))

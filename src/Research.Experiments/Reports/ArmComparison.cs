@@ -19,10 +19,12 @@ public sealed record ArmComparison(string A, string B, ReportRow? RowA, ReportRo
         if (rowA is null || rowB is null)
             return new(a, b, rowA, rowB, null, double.NaN, null, level,
                 $"cannot compare: '{(rowA is null ? a : b)}' is not an arm of this run (arms are phiN for a family member, or a baseline's name)");
+        if (rowA.Accuracies.Count == 0 || rowB.Accuracies.Count == 0)
+            return new(a, b, rowA, rowB, null, double.NaN, null, level, $"untested: '{(rowA.Accuracies.Count == 0 ? a : b)}' has no accuracy yet (not trained)");
         var welch = SeedStatistics.Welch(rowA.Accuracies, rowB.Accuracies);
         if (welch is null)
             return new(a, b, rowA, rowB, null, double.NaN, null, level,
-                Text($"{a} − {b} = {rowA.Accuracies.Average() - rowB.Accuracies.Average():+0.00;−0.00;0.00} points, untested: a test needs at least 2 seeds per arm (stages.train.seeds, e.g. [1, 2, 3])"));
+                Text($"{a} − {b} = {rowA.Accuracies.Average() - rowB.Accuracies.Average():+0.00;-0.00;0.00} points, untested: a test needs at least 2 seeds per arm (stages.train.seeds, e.g. [1, 2, 3])"));
         var g = SeedStatistics.HedgesG(rowA.Accuracies, rowB.Accuracies);
         var paired = SeedStatistics.Paired(rowA.AccuracyBySeed, rowB.AccuracyBySeed, confidence);
         bool significant = welch.PValue < level;

@@ -22,6 +22,7 @@ public static class SeedAggregation
                 if (r.Seed is { } s && r.Accuracy is { } a) bySeed[s] = a;
             return first with
             {
+                Seed = rows.Count == 1 ? first.Seed : null,
                 ValTop1 = Mean(r => r.ValTop1), TestTop1 = Mean(r => r.TestTop1), ImagesPerSecond = Mean(r => r.ImagesPerSecond), Seconds = Mean(r => r.Seconds),
                 SeedCount = rows.Count, ValInterval = Interval(r => r.ValTop1), TestInterval = Interval(r => r.TestTop1), AccuracyBySeed = bySeed,
                 Accuracies = rows.Select(r => r.Accuracy).OfType<double>().ToArray(),

@@ -20,14 +20,14 @@ public static class RandomStage
         var cfg = ctx.Config.Stages.Random!;
         var data = ctx.LoadData(cfg.Subset);
         var space = SearchSpace.Load(ctx.Config.ResolvePath(cfg.Space ?? throw new ArgumentException("stages.random.space is required")));
-        SeedOutcome Search(int seed, string dir)
+        SeedOutcome SearchSeed(int seed, string dir)
         {
             var search = cfg.Search with { Recipe = cfg.Search.Recipe with { Seed = seed } };
             var r = RandomSearch.Run(space, data, ctx.Dataset.Name, search, dir, new TrainerOptions { OutDir = dir, Device = ctx.Device }, ctx.Log, ctx.World);
             ctx.Log.WriteLine($"random: {r.Candidates.Count} candidates, best {r.Best.Index} val_top1 {Numbers.Fixed(r.Best.ValTop1, 2)} genotype {r.Best.Genotype}");
             return new SeedOutcome(seed, r.Best.ValTop1, r.Best.Genotype.ToString());
         }
-        if (cfg.Seeds is { } seeds) SeedSelection.Run("random", ctx.Layout.RandomDir, RandomSearch.GenotypeFileName, seeds, Search, ctx.Log, ctx.IsMain);
-        else Search(ctx.Config.Seed, ctx.Layout.RandomDir);
+        if (cfg.Seeds is { } seeds) SeedSelection.Run("random", ctx.Layout.RandomDir, RandomSearch.GenotypeFileName, seeds, SearchSeed, ctx.Log, ctx.IsMain);
+        else SearchSeed(ctx.Config.Seed, ctx.Layout.RandomDir);
     }
 }
