@@ -244,17 +244,7 @@ public class PipelineTests
     public void TheDartsStageHandsItsGenotypeToTheGridAndTheReport()
     {
         using var w = new Workspace();
-        w.Write("space.yaml", """
-            name: tiny
-            ops:
-              none: none
-              skip_connect: skip
-              max_pool_3x3: max_pool_k3
-              mbconv_k3_e2: ir_k3_e2_arelu_noskip
-            nodes: 2
-            supernet: {cells: 2, channels: 4, stem_multiplier: 1, stem_stride: 2, reductions: [1]}
-            network: {cells: 2, channels: 4, stem_multiplier: 2, stem_stride: 2, reductions: [1]}
-            """);
+        w.Write("space.yaml", TinySpace);
         var config = ExperimentFile.Load(w.Write("exp.yaml", """
             name: darts-pipeline
             device: cpu
