@@ -133,9 +133,8 @@ public static class MarkdownReport
     private static void Comparisons(StringBuilder sb, RunReport r)
     {
         sb.AppendLine("## Comparisons").AppendLine();
-        sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"Each pair's accuracies (test top-1, else held-out) over its seeds, by Welch's two-sided t-test at {r.Significance:0.###}; " +
-            "effect size Hedges' g; paired: the per-seed differences over the seeds both ran (same data order), mean ± 95% interval."));
+        sb.Append("Each pair's accuracies (test top-1, else held-out) over its seeds, by Welch's two-sided t-test at ").Append(Human.Num(r.Significance, "0.###"))
+            .AppendLine("; effect size Hedges' g; paired: the per-seed differences over the seeds both ran (same data order), mean ± 95% interval.");
         sb.AppendLine();
         sb.AppendLine("| A | B | A − B (points) | Welch t | df | p | Hedges' g | paired A − B | significant |");
         sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---|");
