@@ -123,6 +123,8 @@ public class SeedStatisticsTests
         Assert.Contains("| 91.60 ± 1.20 |", summary);
         Assert.Contains("## Comparisons", summary);
         Assert.Contains(" points: significant at 0.05 (Welch's t-test, p = 0.0255", summary);
+        // plot.svg draws each arm's interval as an error bar.
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(File.ReadAllText(Path.Combine(run, "plot.svg")), "class=\"interval\""));
 
         // A stricter level, from `research report --significance`: the same difference is no longer significant.
         var (code, output, err) = CliRunner.Run("report", run, "--significance", "0.01");
