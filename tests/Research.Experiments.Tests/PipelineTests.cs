@@ -232,21 +232,83 @@ public class PipelineTests
         Assert.Contains("## Scaling ablation", File.ReadAllText(Path.Combine(run, "summary.md")));
     }
 
+    /// <summary>
+    /// seeds on darts, random and train: each seed in its own seed&lt;S&gt;/ folder, the best search seed taken, one
+    /// family.csv row per model and seed, the comparisons tested; a seed's lost folder is retrained alone, to the same rows.
+    /// </summary>
+    [Fact]
+    public void EveryTrainingStageRunsItsSeedsEachInItsOwnFolder()
+    {
+        using var w = new Workspace();
+        w.Write("space.yaml", TinySpace);
+        var config = ExperimentFile.Load(w.Write("exp.yaml", """
+            name: seeds-pipeline
+            device: cpu
+            dataset: {name: synthetic, subset: 120, validation: 0.2}
+            stages:
+              darts: {space: space.yaml, epochs: 1, batch: 16, partial_channels: 2, arch_lr: 0.003, seeds: [1, 2]}
+              random: {space: space.yaml, count: 1, epochs: 1, batch: 16, seeds: [2, 1]}
+              scale: {base: {from: darts}, coefficients: {alpha: 1.2, beta: 1.1, gamma: 1.15}, phi: [0, 1]}
+              train:
+                epochs: 1
+                batch: 24
+                lr: 0.05
+                seeds: [1, 2]
+                baselines: [{model: mobilenet_v3_small, width_mult: 0.25, small_input: true}]
+              report: {compare: [[phi1, phi0], [phi0, mobilenet_v3_small-w0.25]]}
+            """));
+        var outcome = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs") });
+        var run = outcome.RunDir;
+        foreach (var (stage, file) in new[] { ("darts", "genotype.json"), ("random", "random_genotype.json") })
+        {
+            var seeds = CsvTable.Read(Path.Combine(run, stage, "seeds.csv"));
+            Assert.Equal(stage == "darts" ? ["1", "2"] : ["2", "1"], seeds.Select(r => r["seed"]));
+            var taken = Assert.Single(seeds, r => r["taken"] == "yes");
+            Assert.Equal(seeds.Max(r => double.Parse(r["held_out_top1"], System.Globalization.CultureInfo.InvariantCulture)),
+                double.Parse(taken["held_out_top1"], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(File.ReadAllText(Path.Combine(run, stage, "seed" + taken["seed"], file)), File.ReadAllText(Path.Combine(run, stage, file)));
+        }
+        var family = CsvTable.Read(Path.Combine(run, "train", "family.csv"));
+        Assert.Equal(["1", "1", "1", "2", "2", "2"], family.Select(r => r["seed"]));
+        var names = family.Take(3).Select(r => r["name"]).ToList();
+        Assert.Equal(names, family.Skip(3).Select(r => r["name"]));
+        Assert.True(File.Exists(Path.Combine(run, "train", names[0], "seed2", "model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(run, "train", "baselines", names[2], "seed1", "model.safetensors")));
+        var summary = File.ReadAllText(Path.Combine(run, "summary.md"));
+        Assert.Contains("## Comparisons", summary);
+        Assert.Contains(" ± ", summary);
+        Assert.DoesNotContain("a smoke test", summary);
+        var report = RunReport.Read(run);
+        Assert.All(report.Rows, r => Assert.Equal(2, r.SeedCount));
+        Assert.All(report.Comparisons, c => Assert.NotNull(c.Welch));
+
+        // A seed's folder lost and the table with it: only that seed trains again, to the same rows.
+        var before = WithoutColumns(Path.Combine(run, "train", "family.csv"), "images_per_s", "seconds");
+        File.Delete(Path.Combine(run, "train", "family.csv"));
+        Directory.Delete(Path.Combine(run, "train", "baselines", names[2], "seed2"), recursive: true);
+        var again = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs") });
+        Assert.Equal("skipped", again.Stages.First(s => s.Stage == "darts").Action);
+        Assert.Equal("ran", again.Stages.First(s => s.Stage == "train").Action);
+        Assert.Equal(before, WithoutColumns(Path.Combine(run, "train", "family.csv"), "images_per_s", "seconds"));
+    }
+
+    private const string TinySpace = """
+        name: tiny
+        ops:
+          none: none
+          skip_connect: skip
+          max_pool_3x3: max_pool_k3
+          mbconv_k3_e2: ir_k3_e2_arelu_noskip
+        nodes: 2
+        supernet: {cells: 2, channels: 4, stem_multiplier: 1, stem_stride: 2, reductions: [1]}
+        network: {cells: 2, channels: 4, stem_multiplier: 2, stem_stride: 2, reductions: [1]}
+        """;
+
     [Fact]
     public void TheDartsStageHandsItsGenotypeToTheGridAndTheReport()
     {
         using var w = new Workspace();
-        w.Write("space.yaml", """
-            name: tiny
-            ops:
-              none: none
-              skip_connect: skip
-              max_pool_3x3: max_pool_k3
-              mbconv_k3_e2: ir_k3_e2_arelu_noskip
-            nodes: 2
-            supernet: {cells: 2, channels: 4, stem_multiplier: 1, stem_stride: 2, reductions: [1]}
-            network: {cells: 2, channels: 4, stem_multiplier: 2, stem_stride: 2, reductions: [1]}
-            """);
+        w.Write("space.yaml", TinySpace);
         var config = ExperimentFile.Load(w.Write("exp.yaml", """
             name: darts-pipeline
             device: cpu

@@ -35,6 +35,7 @@ public sealed class YamlChecker(string file)
     private static string Show(YamlNode n) => n switch
     {
         YamlScalarNode s => $"'{s.Value}'",
+        YamlSequenceNode { Children.Count: 0 } => "an empty list",
         YamlSequenceNode => "a list",
         YamlMappingNode => "a mapping",
         _ => "something else",
@@ -131,9 +132,9 @@ public sealed class YamlChecker(string file)
             if (Int(items[i], $"{path}[{i}]", min) is { } v) values.Add(v);
             else ok = false;
         if (!ok) return null;
-        if (distinct && values.Distinct().Count() != values.Count)
+        if (distinct && values.GroupBy(v => v).FirstOrDefault(g => g.Count() > 1) is { } repeated)
         {
-            Error(n, path, "must list distinct values");
+            Error(n, path, $"must list distinct values ({repeated.Key} is listed {(repeated.Count() == 2 ? "twice" : $"{repeated.Count()} times")})");
             return null;
         }
         return values.ToArray();

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Research.Core.Settings;
+using Research.Experiments.Reports;
 using Research.Models.Networks;
 using Research.Models.Scaling;
 using Research.Search.Ablation;
@@ -85,6 +86,8 @@ public sealed record DartsStageConfig
     /// <summary>A search-space file (.yaml/.yml/.json, relative to the experiment file).</summary>
     public string? Space { get; init; }
     public int? Subset { get; init; }
+    /// <summary>The seeds to run (each in its own seed&lt;S&gt;/ folder); null: the experiment's seed, in the stage folder itself.</summary>
+    public int[]? Seeds { get; init; }
     [JsonConverter(typeof(SettingsJsonConverter<DartsRunConfig>))]
     public DartsRunConfig Search { get; init; } = new();
 }
@@ -95,6 +98,8 @@ public sealed record RandomStageConfig
     public string? FromRun { get; init; }
     public string? Space { get; init; }
     public int? Subset { get; init; }
+    /// <summary>The seeds to run (each in its own seed&lt;S&gt;/ folder); null: the experiment's seed, in the stage folder itself.</summary>
+    public int[]? Seeds { get; init; }
     [JsonConverter(typeof(SettingsJsonConverter<RandomSearchConfig>))]
     public RandomSearchConfig Search { get; init; } = new();
 }
@@ -136,6 +141,8 @@ public sealed record TrainStageConfig
     [JsonConverter(typeof(SettingsJsonConverter<TrainConfig>))]
     public TrainConfig Recipe { get; init; } = new();
     public int? Subset { get; init; }
+    /// <summary>Every member and baseline is trained once per seed (train/&lt;name&gt;/seed&lt;S&gt;/); null: once, with the experiment's seed, in train/&lt;name&gt;/.</summary>
+    public int[]? Seeds { get; init; }
     /// <summary>Train on the training set less the held-out part, select nothing, report both held-out and test accuracy.</summary>
     public bool Holdout { get; init; }
     /// <summary>Which φ of the family to train (null: all).</summary>
@@ -154,4 +161,9 @@ public sealed record ReportConfig
     /// <summary>A latency table (relative to the experiment file): the family table gains each row's predicted latency.</summary>
     [JsonConverter(typeof(SettingsJsonConverter<Research.Models.LatencyTables.LatencyTableConfig>))]
     public Research.Models.LatencyTables.LatencyTableConfig Latency { get; init; } = new();
+    /// <summary>Pairs of arms to test against each other (<c>phiN</c>: the family member at φ N; otherwise a baseline's model as written).</summary>
+    public string[][] Compare { get; init; } = [];
+    /// <summary>How the comparisons are judged (significance).</summary>
+    [JsonConverter(typeof(SettingsJsonConverter<ReportSettings>))]
+    public ReportSettings Statistics { get; init; } = new();
 }

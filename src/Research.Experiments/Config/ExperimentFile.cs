@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using Research.Core.Settings;
+using Research.Core.Text;
 using Research.Core.Yaml;
+using Research.Experiments.Reports;
 using Research.Models.Networks;
 using Research.Models.Scaling;
 using Research.Search.Ablation;
@@ -31,13 +33,13 @@ public static partial class ExperimentFile
 
     public static readonly string[] TopKeys = ["name", "description", .. ExecutionConfig.Settings.Keys, "dataset", "stages"];
     public static readonly string[] DatasetKeys = [.. DataConfig.Settings.Keys];
-    public static readonly string[] DartsKeys = ["from_run", "space", .. DartsRunConfig.Settings.Keys, "subset"];
-    public static readonly string[] RandomKeys = ["from_run", "space", .. RandomSearchConfig.Settings.Keys, "subset"];
+    public static readonly string[] DartsKeys = ["from_run", "space", .. DartsRunConfig.Settings.Keys, "subset", "seeds"];
+    public static readonly string[] RandomKeys = ["from_run", "space", .. RandomSearchConfig.Settings.Keys, "subset", "seeds"];
     public static readonly string[] GridKeys = ["from_run", "base", .. GridSearchConfig.Settings.Keys, "subset"];
     public static readonly string[] AblationKeys = ["from_run", "base", "coefficients", .. AblationConfig.Settings.Keys.Except(CoefficientSettingKeys), "subset"];
     public static readonly string[] ScaleKeys = ["from_run", "base", "coefficients", .. FamilyConfig.Settings.Keys.Except(CoefficientSettingKeys)];
-    public static readonly string[] TrainKeys = ["from_run", "subset", "holdout", "members", "baselines", "parallel", .. TrainConfig.Settings.Keys];
-    public static readonly string[] ReportKeys = ["title", .. Research.Models.LatencyTables.LatencyTableConfig.Settings.Keys];
+    public static readonly string[] TrainKeys = ["from_run", "subset", "seeds", "holdout", "members", "baselines", "parallel", .. TrainConfig.Settings.Keys];
+    public static readonly string[] ReportKeys = ["title", "compare", .. ReportSettings.Settings.Keys, .. Research.Models.LatencyTables.LatencyTableConfig.Settings.Keys];
     public static readonly string[] ModelKeys = ["model", "from", .. ModelOverrides.Settings.Keys];
 
     /// <summary>The coefficient settings (alpha, beta, gamma) are written under <c>coefficients:</c>, next to its <c>from: grid</c>.</summary>
@@ -132,6 +134,7 @@ public static partial class ExperimentFile
                 wanted.Where(p => !phis.Contains(p)).ToList() is { Count: > 0 } absent)
                 checker.Error(((YamlMappingNode)_stages["train"]!).Children[new YamlScalarNode("members")], "stages.train.members",
                     $"the family has no member at phi {string.Join(", ", absent)} (allowed: {string.Join(", ", phis)}, scale.phi)");
+            if (stages.Report is { Compare.Length: > 0 }) CompareArms(stages, _stages.KeyNode("report")!);
             if (stages.Train is { FromRun: null, Baselines.Length: 0 } && stages.Scale is null)
                 checker.Error(_stages.KeyNode("train")!, "stages.train", "has nothing to train: add a scale stage (the family) or baselines");
             return Draft(stages);
@@ -150,6 +153,9 @@ public static partial class ExperimentFile
         private bool HasStage(string stage) => _stages?.Has(stage) == true;
 
         private int? Subset(YamlMap m) => m["subset"] is { } node ? checker.Int(node, m.Sub("subset"), 2) : null;
+
+        /// <summary>seeds: a non-empty list of distinct seeds (each run in its own seed&lt;S&gt;/ folder); absent: the experiment's seed.</summary>
+        private int[]? Seeds(YamlMap m) => m.Raw("seeds") is { } node && m.Has("seeds") ? checker.IntList(node, m.Sub("seeds"), 0, distinct: true) : null;
 
         private DataConfig? Dataset(YamlNode node)
         {
@@ -183,7 +189,7 @@ public static partial class ExperimentFile
             if (cfg.FromRun is not null) return cfg;
             var search = YamlSettings.Read(checker, m, DartsRunConfig.Settings);
             LatencyTable(m, search.Search.Latency.Table);
-            return cfg with { Space = Space(m), Subset = Subset(m), Search = search };
+            return cfg with { Space = Space(m), Subset = Subset(m), Seeds = Seeds(m), Search = search };
         }
 
         private RandomStageConfig Random(YamlMap m)
@@ -192,7 +198,7 @@ public static partial class ExperimentFile
             if (cfg.FromRun is not null) return cfg;
             var search = YamlSettings.Read(checker, m, RandomSearchConfig.Settings);
             LatencyTable(m, search.Screening.Latency.Table);
-            return cfg with { Space = Space(m), Subset = Subset(m), Search = search };
+            return cfg with { Space = Space(m), Subset = Subset(m), Seeds = Seeds(m), Search = search };
         }
 
         /// <summary>A stage's latency table (relative to the file), noted for <see cref="ExperimentInputs"/> to check and hash.</summary>
@@ -278,7 +284,7 @@ public static partial class ExperimentFile
         {
             var cfg = new TrainStageConfig { FromRun = FromRun(m, "train") };
             if (cfg.FromRun is not null) return cfg;
-            cfg = cfg with { Subset = Subset(m) };
+            cfg = cfg with { Subset = Subset(m), Seeds = Seeds(m) };
             if (m["holdout"] is { } ho) cfg = cfg with { Holdout = checker.Bool(ho, m.Sub("holdout")) ?? false };
             if (m["parallel"] is { } pa)
                 cfg = cfg with { Parallel = checker.Choice(pa, m.Sub("parallel"), [TrainStageConfig.ParallelMembers, TrainStageConfig.ParallelData]) ?? TrainStageConfig.ParallelMembers };
@@ -307,7 +313,81 @@ public static partial class ExperimentFile
         {
             var latency = YamlSettings.Read(checker, m, Research.Models.LatencyTables.LatencyTableConfig.Settings);
             LatencyTable(m, latency.Table);
-            return new ReportConfig { Title = m["title"] is { } t ? checker.String(t, m.Sub("title")) : null, Latency = latency };
+            return new ReportConfig
+            {
+                Title = m["title"] is { } t ? checker.String(t, m.Sub("title")) : null,
+                Compare = m["compare"] is { } c ? ComparePairs(c, m.Sub("compare")) : [],
+                Statistics = YamlSettings.Read(checker, m, ReportSettings.Settings),
+                Latency = latency,
+            };
+        }
+
+        /// <summary>compare: a list of pairs [a, b] of arm names (phiN for a family member, a baseline's model as written).</summary>
+        private string[][] ComparePairs(YamlNode node, string path)
+        {
+            const string expected = "must be a list of pairs of arms, e.g. [[phi1, phi0], [phi0, mobilenet_v2-w0.25]]";
+            if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
+            {
+                checker.Error(node, path, expected);
+                return [];
+            }
+            var pairs = new List<string[]>();
+            for (int i = 0; i < seq.Children.Count; i++)
+            {
+                var item = seq.Children[i];
+                if (item is not YamlSequenceNode pair || pair.Children.Count != 2)
+                {
+                    checker.Error(item, $"{path}[{i}]", $"must be a pair [a, b] of arms ({expected[5..]})");
+                    continue;
+                }
+                var a = checker.String(pair.Children[0], $"{path}[{i}][0]");
+                var b = checker.String(pair.Children[1], $"{path}[{i}][1]");
+                if (a is null || b is null) continue;
+                if (a == b) checker.Error(item, $"{path}[{i}]", $"compares '{a}' with itself");
+                else
+                {
+                    pairs.Add([a, b]);
+                    _compareAt.Add((i, pair));
+                }
+            }
+            return pairs.ToArray();
+        }
+
+        /// <summary>Where each parsed pair of compare: was written (its index in the list and its node).</summary>
+        private readonly List<(int Index, YamlSequenceNode Pair)> _compareAt = [];
+
+        /// <summary>Every arm a comparison names must be one the train stage trains (checked when the family and the baselines are known here).</summary>
+        private void CompareArms(StagesConfig stages, YamlNode reportKey)
+        {
+            if (stages.Train is not { } train)
+            {
+                checker.Error(reportKey, "stages.report.compare", "needs a train stage (the arms compared are its members and baselines)");
+                return;
+            }
+            if (train.FromRun is not null) return; // the imported run's arms are checked when the report reads it
+            var scale = stages.Scale;
+            double[]? phis = scale is null ? [] : scale.FromRun is not null ? null
+                : (scale.Family.Phi ?? (scale.Family.Table is null ? FamilyConfig.DefaultFormulaPhis : null));
+            if (phis is not null && train.Members is { } wanted) phis = phis.Where(p => wanted.Contains(p)).ToArray();
+            var labels = train.Baselines.Select(b => ArmNames.Baseline(b.Model ?? "", b.Overrides.WidthMult)).ToList();
+            var pairs = stages.Report!.Compare;
+            foreach (var ((i, pair), p) in _compareAt.Select((at, p) => (at, p)))
+                for (int k = 0; k < 2; k++)
+                {
+                    string arm = pairs[p][k];
+                    string? problem = ArmNames.IsMember(arm, out double phi)
+                        ? phis is null || phis.Contains(phi) ? null : $"is not an arm of this run: no family member at phi {Numbers.RoundTrip(phi)} is trained"
+                        : labels.Count(l => l == arm) switch
+                        {
+                            1 => null,
+                            0 => "is not an arm of this run",
+                            _ => "names two baselines (give them different width_mult)",
+                        };
+                    if (problem is not null)
+                        checker.Error(pair.Children[k], $"stages.report.compare[{i}][{k}]",
+                            $"'{arm}' {problem} " +
+                            $"(arms: {string.Join(", ", (phis ?? []).Select(ArmNames.Member).Concat(labels).Distinct())})");
+                }
         }
 
         /// <summary><c>{from: grid}</c>, or <c>{alpha, beta, gamma}</c> (all three), whose mapping the caller reads into its settings.</summary>

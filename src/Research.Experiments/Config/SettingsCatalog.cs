@@ -1,5 +1,6 @@
 using Research.Core.Settings;
 using Research.Models.Inference;
+using Research.Experiments.Reports;
 using Research.Models.Networks;
 using Research.Models.Scaling;
 using Research.Search.Ablation;
@@ -56,7 +57,7 @@ public static class SettingsCatalog
         new("Grid search", "stages.grid", [.. GridSearchConfig.Settings], ["search grid"], ExperimentFile.GridKeys),
         new("Scaling ablation", "stages.ablation", [.. AblationConfig.Settings], ["search ablation"], ExperimentFile.AblationKeys) { SubMapping = Coefficients },
         new("Compound scaling", "stages.scale", [.. FamilyConfig.Settings], ["scale"], ExperimentFile.ScaleKeys) { SubMapping = Coefficients },
-        new("Report", "stages.report", [.. Research.Models.LatencyTables.LatencyTableConfig.Settings], ["report", "scale"], ExperimentFile.ReportKeys),
+        new("Report", "stages.report", [.. ReportSettings.Settings, .. Research.Models.LatencyTables.LatencyTableConfig.Settings], ["report", "scale"], ExperimentFile.ReportKeys),
         new("Inference", SettingsSection.CommandLineOnly, [.. InferenceConfig.Settings], ["eval", "predict", "models show"], []),
     ];
 

@@ -17,6 +17,14 @@ public static class Human
     }
 
     public static string Num(double? v, string format = "0.##") => v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "";
+
+    /// <summary>An arm's mean with the half-width of its interval when it has one: "78.12 ± 0.45", else "78.12".</summary>
+    public static string MeanInterval(double? mean, SeedSummary? interval, string format = "0.00") =>
+        mean is null ? "" : interval is { HasInterval: true } s ? $"{Num(mean, format)} ± {Num(s.HalfWidth, format)}" : Num(mean, format);
+
+    /// <summary>What the ± means, for a table's footnote.</summary>
+    public static string IntervalNote(RunReport r) =>
+        $"mean ± half-width of the 95% confidence interval (Student's t) over up to {r.MaxSeeds} seeds per model; each seed's row is in train/family.csv.";
 }
 
 /// <summary>summary.md: what was run, the searched cell, the coefficients, the family table with baselines, the plot, the ablation.</summary>
@@ -40,6 +48,7 @@ public static class MarkdownReport
             sb.Append("| stages | ").Append(string.Join(", ", stages.Select(s =>
                 $"{s.Stage} {s.Status}{(s.Seconds is { } sec ? $" ({sec.ToString("0.#", CultureInfo.InvariantCulture)} s)" : "")}"))).AppendLine(" |");
         sb.AppendLine();
+        if (r.SmokeTestNote is { } note) sb.Append("**").Append(note).AppendLine("**").AppendLine();
 
         if (r.Genotype is { } g)
         {
@@ -77,6 +86,8 @@ public static class MarkdownReport
             var headers = new List<string> { "model", "kind", "φ", "params", "MACs", "resolution" };
             if (val) headers.Add("held-out top-1 (%)");
             if (test) headers.Add("test top-1 (%)");
+            bool seeds = r.MaxSeeds > 1;
+            if (seeds) headers.Insert(2, "seeds");
             if (r.Trained) headers.AddRange(["images/s", "train s"]);
             if (r.LatencyTable is not null) headers.Add("predicted latency (ms)");
             sb.Append("| ").Append(string.Join(" | ", headers)).AppendLine(" |");
@@ -88,19 +99,23 @@ public static class MarkdownReport
                     $"`{x.Name}`", x.Kind, Human.Num(x.Phi), $"{Human.Count(x.Params)} ({x.Params.ToString("N0", CultureInfo.InvariantCulture)})", Human.Count(x.Macs),
                     x.Resolution.ToString(CultureInfo.InvariantCulture),
                 };
-                if (val) cells.Add(Human.Num(x.ValTop1, "0.00"));
-                if (test) cells.Add(Human.Num(x.TestTop1, "0.00"));
+                if (seeds) cells.Insert(2, x.SeedCount.ToString(CultureInfo.InvariantCulture));
+                if (val) cells.Add(Human.MeanInterval(x.ValTop1, x.ValInterval));
+                if (test) cells.Add(Human.MeanInterval(x.TestTop1, x.TestInterval));
                 if (r.Trained) cells.AddRange([Human.Num(x.ImagesPerSecond, "0.0"), Human.Num(x.Seconds, "0.0")]);
                 if (r.LatencyTable is not null) cells.Add(Human.Num(x.PredictedLatencyMs, "0.000"));
                 sb.Append("| ").Append(string.Join(" | ", cells)).AppendLine(" |");
             }
             sb.AppendLine();
+            if (seeds) sb.AppendLine(Human.IntervalNote(r)).AppendLine();
             if (!r.Trained) sb.AppendLine("Costs only: nothing was trained (no train stage).").AppendLine();
             if (r.LatencyTable is { } table)
                 sb.AppendLine($"Predicted latency: the sum of the parts' entries in `{Path.GetFileName(table.Source)}` ({table.Engine} {table.Machine.GetValueOrDefault("engine_version")}, " +
                               $"batch {table.Batch}, {table.Threads} thread(s), {Escape(table.Machine.GetValueOrDefault("cpu") ?? "?")}).").AppendLine();
             sb.AppendLine($"![{(r.Trained ? "accuracy against MACs" : "parameters against MACs")}](plot.svg)").AppendLine();
         }
+
+        if (r.Comparisons.Count > 0) Comparisons(sb, r);
 
         if (r.Ablation.Count > 0)
         {
@@ -117,6 +132,30 @@ public static class MarkdownReport
             sb.AppendLine();
         }
         return sb.ToString();
+    }
+
+    /// <summary>The named comparisons: a table of the tests, then each verdict in words.</summary>
+    private static void Comparisons(StringBuilder sb, RunReport r)
+    {
+        sb.AppendLine("## Comparisons").AppendLine();
+        sb.Append("Each pair's accuracies (test top-1, else held-out) over its seeds, by Welch's two-sided t-test at ").Append(Human.Num(r.Significance, "0.###"))
+            .AppendLine("; effect size Hedges' g; paired: the per-seed differences over the seeds both ran (same data order), mean ± 95% interval.");
+        sb.AppendLine();
+        sb.AppendLine("| A | B | A − B (points) | Welch t | df | p | Hedges' g | paired A − B | significant |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var c in r.Comparisons)
+        {
+            var w = c.Welch;
+            string diff = w is not null ? Human.Num(w.Difference, "+0.00;-0.00;0.00")
+                : c.RowA?.Accuracy is { } a && c.RowB?.Accuracy is { } b ? Human.Num(a - b, "+0.00;-0.00;0.00") : "";
+            string paired = c.Paired is { } p ? $"{Human.MeanInterval(p.Differences.Mean, p.Differences)} ({p.Differences.Count} seeds, p = {Human.Num(p.PValue, "0.####")})" : "";
+            sb.AppendLine($"| `{Escape(c.A)}` | `{Escape(c.B)}` | {diff} | {Human.Num(w?.T, "0.00")} | {Human.Num(w?.DegreesOfFreedom, "0.0")} | " +
+                          $"{Human.Num(w?.PValue, "0.####")} | {Human.Num(double.IsNaN(c.HedgesG) ? null : c.HedgesG, "0.00")} | {paired} | " +
+                          $"{(w is null ? "untested" : c.Significant ? "yes" : "no")} |");
+        }
+        sb.AppendLine();
+        foreach (var c in r.Comparisons) sb.Append("- ").Append(Escape(c.Verdict)).AppendLine(".");
+        sb.AppendLine();
     }
 
     private static string Escape(string s) => s.Replace("|", "\\|");

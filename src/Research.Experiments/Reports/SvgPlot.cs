@@ -11,7 +11,11 @@ namespace Research.Experiments.Reports;
 /// </summary>
 public static class SvgPlot
 {
-    public sealed record Point(double X, double Y, string Label);
+    /// <param name="HalfWidth">the half-width of Y's interval, drawn as an error bar (0: none)</param>
+    public sealed record Point(double X, double Y, string Label, double HalfWidth = 0)
+    {
+        public double Bar => double.IsFinite(HalfWidth) && HalfWidth > 0 ? HalfWidth : 0;
+    }
 
     /// <param name="Marker">circle, square or triangle</param>
     public sealed record Series(string Name, IReadOnlyList<Point> Points, bool Connect, string Marker, string Color);
@@ -25,7 +29,7 @@ public static class SvgPlot
         Point[] Points(string kind, bool shortLabels) => r.Rows
             .Where(x => x.Kind == kind && x.Macs > 0 && Y(x) is not null)
             .OrderBy(x => x.Macs)
-            .Select(x => new Point(x.Macs, Y(x)!.Value, shortLabels ? ShortLabel(x.Name) : x.Name)).ToArray();
+            .Select(x => new Point(x.Macs, Y(x)!.Value, shortLabels ? ShortLabel(x.Name) : x.Name, acc && x.Interval is { HasInterval: true } i ? i.HalfWidth : 0)).ToArray();
         var series = new List<Series>();
         var family = Points("member", shortLabels: true);
         if (family.Length > 0) series.Add(new Series(acc ? "family (compound scaling)" : "family", family, Connect: true, "circle", "#1f77b4"));
@@ -53,7 +57,7 @@ public static class SvgPlot
         double lxMin = all.Count > 0 ? all.Min(p => Math.Log10(p.X)) : 6, lxMax = all.Count > 0 ? all.Max(p => Math.Log10(p.X)) : 9;
         double xPad = lxMax - lxMin < 1e-9 ? 0.25 : 0.08 * (lxMax - lxMin);
         double xLo = lxMin - xPad, xHi = lxMax + xPad;
-        double yMin = all.Count > 0 ? all.Min(p => p.Y) : 0, yMax = all.Count > 0 ? all.Max(p => p.Y) : 100;
+        double yMin = all.Count > 0 ? all.Min(p => p.Y - p.Bar) : 0, yMax = all.Count > 0 ? all.Max(p => p.Y + p.Bar) : 100;
         double yPad = yMax - yMin < 1e-9 ? Math.Max(0.5, Math.Abs(yMax) * 0.05) : 0.08 * (yMax - yMin);
         double yLo = yMin - yPad, yHi = yMax + yPad;
         double Px(double x) => Left + (Math.Log10(x) - xLo) / (xHi - xLo) * (Right - Left);
@@ -95,6 +99,8 @@ public static class SvgPlot
                 sb.AppendLine($"    <polyline fill=\"none\" stroke-width=\"2\" points=\"{string.Join(" ", pts.Select(p => Svg($"{Px(p.X)},{Py(p.Y)}")))}\"/>");
             foreach (var p in pts)
             {
+                if (p.Bar > 0) // the interval: a vertical bar with caps
+                    sb.AppendLine(Svg($"    <path class=\"interval\" fill=\"none\" stroke-width=\"1.5\" d=\"M{Px(p.X)},{Py(p.Y - p.Bar)}V{Py(p.Y + p.Bar)}M{Px(p.X) - 4},{Py(p.Y - p.Bar)}h8M{Px(p.X) - 4},{Py(p.Y + p.Bar)}h8\"/>"));
                 sb.Append("    ").AppendLine(Marker(s.Marker, Px(p.X), Py(p.Y)));
                 sb.AppendLine(Svg($"    <text x=\"{Px(p.X) + 7}\" y=\"{Py(p.Y) - 7}\" font-size=\"11\" stroke=\"none\">{Escape(p.Label)}</text>"));
             }

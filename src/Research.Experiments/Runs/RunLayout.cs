@@ -61,6 +61,10 @@ public sealed record RunLayout(string Dir)
     /// <summary>A member's training run (train/&lt;name&gt;/) and a baseline's (train/baselines/&lt;name&gt;/).</summary>
     public string MemberRun(string member) => Path.Combine(TrainDir, SafeFileName.Of(member));
     public string BaselineRun(string baseline) => Path.Combine(BaselinesDir, SafeFileName.Of(baseline));
+    /// <summary>One seed's run of a stage that runs several (<c>seeds:</c>): DIR/seed&lt;S&gt;/.</summary>
+    public static string SeedRun(string dir, int seed) => Path.Combine(dir, $"seed{seed}");
+    /// <summary>A search stage run with several seeds: each seed's held-out accuracy and which one the later stages take.</summary>
+    public const string SeedsFile = "seeds.csv";
     /// <summary>The test-set figures of the weights a training run saved (train stage with holdout).</summary>
     public static string TestFigures(RunFiles run) => Path.Combine(run.Dir, TestFile);
 

@@ -17,13 +17,15 @@ using Research.Training.Distributed;
 namespace Research.Experiments.Stages;
 
 /// <summary>One row of family.csv.</summary>
-public sealed record FamilyResult(string Kind, string Name, double? Phi, long Params, long Macs, int Resolution, double? ValTop1, double? TestTop1,
+public sealed record FamilyResult(string Kind, string Name, double? Phi, int Seed, long Params, long Macs, int Resolution, double? ValTop1, double? TestTop1,
     double ImagesPerSecond, double Seconds);
 
 /// <summary>
 /// stages.train: every family member (scale/*.yaml, in scale.csv's order) and every baseline
 /// trained on the same recipe and seed, each in its own folder with checkpoints (a killed stage
-/// resumes), then family.csv. Without holdout the per-epoch evaluation is on the test set and is the
+/// resumes), then family.csv, one row per model and seed. With <c>seeds</c> each model is trained once
+/// per seed, in its folder's seed&lt;S&gt;/ (the seed sets weights, data order and augmentation), and
+/// resumes per seed. Without holdout the per-epoch evaluation is on the test set and is the
 /// reported test top-1; with holdout the members train on the training set less dataset.validation,
 /// are evaluated on that held-out part each epoch, and on the test set once at the end. On several
 /// ranks, parallel: members (the default) shares the members and baselines out, each trained whole by
@@ -31,7 +33,7 @@ public sealed record FamilyResult(string Kind, string Name, double? Phi, long Pa
 /// </summary>
 public static class TrainStage
 {
-    public static readonly string[] Columns = ["kind", "name", "phi", "params", "macs", "resolution", "val_top1", "test_top1", "images_per_s", "seconds"];
+    public static readonly string[] Columns = ["kind", "name", "phi", "seed", "params", "macs", "resolution", "val_top1", "test_top1", "images_per_s", "seconds"];
 
     /// <summary>Columns that measure time and differ from run to run.</summary>
     public static readonly string[] TimingColumns = ["images_per_s", "seconds"];
@@ -45,9 +47,9 @@ public static class TrainStage
         // A pretrained start is written relative to the experiment file.
         var recipe = t.Recipe with { Seed = ctx.Config.Seed, InitFrom = t.Recipe.InitFrom is { } init ? ctx.Config.ResolvePath(init) : null };
         // The plan first (every rank makes the same one), then the training, shared out or data-parallel.
-        var plan = new List<(string Kind, NetworkSpec Spec, double? Phi, string Dir)>();
+        var models = new List<(string Kind, NetworkSpec Spec, double? Phi, string Dir)>();
         foreach (var (name, phi) in Members(ctx, t.Members))
-            plan.Add(("member", SpecYaml.Load(ctx.Layout.MemberSpec(name)), phi, ctx.Layout.MemberRun(name)));
+            models.Add(("member", SpecYaml.Load(ctx.Layout.MemberSpec(name)), phi, ctx.Layout.MemberRun(name)));
         var taken = new HashSet<string>(StringComparer.Ordinal);
         foreach (var b in t.Baselines)
         {
@@ -56,19 +58,22 @@ public static class TrainStage
             string baseName = SafeFileName.Of(spec.Name + (b.Overrides.WidthMult is { } wm && wm != 1.0 ? $"-w{Numbers.RoundTrip(wm)}" : ""));
             string name = baseName;
             for (int i = 2; !taken.Add(name); i++) name = $"{baseName}-{i}";
-            plan.Add(("baseline", spec with { Name = name }, null, ctx.Layout.BaselineRun(name)));
+            models.Add(("baseline", spec with { Name = name }, null, ctx.Layout.BaselineRun(name)));
         }
+        // Seed-major: every model's first seed before any model's second, so a stopped stage has a row for each model soonest.
+        var plan = (t.Seeds ?? [ctx.Config.Seed]).SelectMany(seed => models.Select(m =>
+            (m.Kind, m.Spec, m.Phi, Dir: t.Seeds is null ? m.Dir : RunLayout.SeedRun(m.Dir, seed), Recipe: recipe with { Seed = seed }))).ToList();
         List<FamilyResult> results;
         if (ctx.World is { } world && t.Parallel == Config.TrainStageConfig.ParallelMembers)
         {
             var json = new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
-            results = ShardedWork.Run(world, "train", plan.Count, i => TrainOne(ctx, plan[i].Kind, plan[i].Spec, plan[i].Phi, train, data.Test, t.Holdout, recipe,
-                        plan[i].Dir, null),
+            results = ShardedWork.Run(world, "train", plan.Count, i => TrainOne(ctx, plan[i].Kind, plan[i].Spec, plan[i].Phi, train, data.Test, t.Holdout,
+                        plan[i].Recipe, plan[i].Dir, null),
                     r => JsonSerializer.Serialize(r, json), text => JsonSerializer.Deserialize<FamilyResult>(text, json)!)
                 .Select(o => o.Result!).ToList();
         }
         else
-            results = plan.Select(p => TrainOne(ctx, p.Kind, p.Spec, p.Phi, train, data.Test, t.Holdout, recipe, p.Dir, ctx.World)).ToList();
+            results = plan.Select(p => TrainOne(ctx, p.Kind, p.Spec, p.Phi, train, data.Test, t.Holdout, p.Recipe, p.Dir, ctx.World)).ToList();
         if (ctx.IsMain) DurableFile.WriteAllText(ctx.Layout.FamilyCsv, Csv(results));
     }
 
@@ -91,7 +96,7 @@ public static class TrainStage
     {
         if (spec.Classes < train.Train.Classes)
             throw new ArgumentException($"{spec.Name}: {spec.Classes} classes, but {ctx.Dataset.Name} has {train.Train.Classes}");
-        ctx.Log.WriteLine($"train: {kind} {spec.Name} ({spec.InChannels}x{spec.Resolution}x{spec.Resolution}) -> {dir}");
+        ctx.Log.WriteLine($"train: {kind} {spec.Name} ({spec.InChannels}x{spec.Resolution}x{spec.Resolution}) seed {recipe.Seed} -> {dir}");
         var r = Trainer.Run(spec, train, ctx.Dataset.Name, recipe, new TrainerOptions { OutDir = dir, Resume = true, Device = ctx.Device, Log = ctx.Log, World = world });
         double? val = holdout ? r.Final.ValTop1 : null;
         // Data-parallel: rank 0 alone evaluates the saved weights (only its result is written).
@@ -99,7 +104,7 @@ public static class TrainStage
         double testTop1 = !holdout ? r.Final.ValTop1 : evaluates ? EvaluateTest(new RunFiles(dir), test, recipe, ctx.Device) : double.NaN;
         ctx.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"train: {spec.Name} params {r.Params} macs {r.Macs}{(val is { } v ? $" val_top1 {v:F2}" : "")} test_top1 {testTop1:F2} images_per_s {r.ImagesPerSecond:F1}"));
-        return new FamilyResult(kind, spec.Name, phi, r.Params, r.Macs, r.Resolution, val, testTop1, r.ImagesPerSecond, r.Seconds);
+        return new FamilyResult(kind, spec.Name, phi, recipe.Seed, r.Params, r.Macs, r.Resolution, val, testTop1, r.ImagesPerSecond, r.Seconds);
     }
 
     /// <summary>Test top-1 of the run's saved weights (EMA ones when EMA was on), prepared as the run prepared its inputs; cached in test.json.</summary>
@@ -120,7 +125,7 @@ public static class TrainStage
 
     public static string Csv(IEnumerable<FamilyResult> rows) => CsvTable.ToText(Columns, rows.Select(r => new[]
     {
-        r.Kind, r.Name, Numbers.RoundTrip(r.Phi), Numbers.Integer(r.Params), Numbers.Integer(r.Macs), Numbers.Integer(r.Resolution),
+        r.Kind, r.Name, Numbers.RoundTrip(r.Phi), Numbers.Integer(r.Seed), Numbers.Integer(r.Params), Numbers.Integer(r.Macs), Numbers.Integer(r.Resolution),
         Numbers.RoundTrip(r.ValTop1), Numbers.RoundTrip(r.TestTop1), Numbers.Fixed(r.ImagesPerSecond, 1), Numbers.Fixed(r.Seconds, 1),
     }));
 }
