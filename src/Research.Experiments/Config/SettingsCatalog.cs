@@ -57,7 +57,10 @@ public static class SettingsCatalog
         new("Grid search", "stages.grid", [.. GridSearchConfig.Settings], ["search grid"], ExperimentFile.GridKeys),
         new("Scaling ablation", "stages.ablation", [.. AblationConfig.Settings], ["search ablation"], ExperimentFile.AblationKeys) { SubMapping = Coefficients },
         new("Compound scaling", "stages.scale", [.. FamilyConfig.Settings], ["scale"], ExperimentFile.ScaleKeys) { SubMapping = Coefficients },
-        new("Report", "stages.report", [.. ReportSettings.Settings, .. Research.Models.LatencyTables.LatencyTableConfig.Settings], ["report", "scale"], ExperimentFile.ReportKeys),
+        new("Report", "stages.report", [.. ReportSettings.Settings, .. Research.Models.LatencyTables.LatencyTableConfig.Settings], ["report", "scale"], ExperimentFile.ReportKeys)
+        {
+            Except = new Dictionary<string, string[]> { ["scale"] = ["significance"] },
+        },
         new("Inference", SettingsSection.CommandLineOnly, [.. InferenceConfig.Settings], ["eval", "predict", "models show"], []),
     ];
 
