@@ -14,7 +14,15 @@ namespace Research.Models.Tests;
 /// them, while a wrong gradient or statistic would leave the fused path far behind. The profiler
 /// proves which path ran. Over many steps the two trajectories part further (chaotic SGD); that is
 /// documented in the README, not asserted.
+///
+/// One network is not enough: a pre-activation within float32's rounding of ReLU6's 0 now and then
+/// takes the other side of the mask in either float32 path (in about half of all random
+/// MobileNetV2s), and that one value moves its layer's gradients and every layer's below it by up to
+/// 1e-1. Such flips strike each path at random, so each comparison is made on medians over five
+/// seeded networks, where a flip in one or two of them does not count and a wrong kernel, wrong in
+/// every network, still does.
 /// </summary>
+[Collection(SerialRngCollection.Name)] // each network is drawn from torch's global generator after seeding it
 public class FusedBatchNormTrainingTests(ITestOutputHelper output)
 {
     private const int Batch = 16;
@@ -23,6 +31,7 @@ public class FusedBatchNormTrainingTests(ITestOutputHelper output)
     // plus a floor for what both compute to float32's own precision.
     private const double Slack = 3;
     private const double Floor = 1e-5;
+    private static readonly long[] Seeds = [1, 2, 3, 4, 5];
 
     private static double Median(IEnumerable<double> values)
     {
@@ -45,6 +54,32 @@ public class FusedBatchNormTrainingTests(ITestOutputHelper output)
     [InlineData("efficientnet_b0", true)] // SiLU and none, NHWC
     public void FirstStepIsAsCloseToFloat64FusedAsUnfused(string model, bool channelsLast)
     {
+        var perSeed = Seeds.Select(seed => Measure(model, channelsLast, seed)).ToList();
+        double lossF = Median(perSeed.Select(m => m.LossFused)), lossU = Median(perSeed.Select(m => m.LossUnfused));
+        // Per tensor, its median error over the seeds.
+        var errors = perSeed[0].Errors.Select((e, i) => (e.Name,
+            Fused: Median(perSeed.Select(m => m.Errors[i].Fused)),
+            Unfused: Median(perSeed.Select(m => m.Errors[i].Unfused)))).ToList();
+        double worstU = errors.Max(e => e.Unfused);
+        double medianF = Median(errors.Select(e => e.Fused)), medianU = Median(errors.Select(e => e.Unfused));
+        var worst = errors.OrderByDescending(e => e.Fused).Take(5);
+        output.WriteLine($"{model} {(channelsLast ? "NHWC" : "NCHW")} over seeds {string.Join(",", Seeds)}: loss error fused {lossF:E2}, unfused {lossU:E2}; median tensor error fused {medianF:E2}, "
+            + $"unfused {medianU:E2}; worst tensor unfused {worstU:E2}, fused {errors.Max(e => e.Fused):E2}: "
+            + string.Join(", ", worst.Select(e => $"{e.Name} {e.Fused:E2} (unfused {e.Unfused:E2})")));
+        Assert.True(lossF <= Slack * lossU + Floor, $"{model} loss: fused error {lossF:E2}, unfused {lossU:E2}");
+        // The typical tensor too: a kernel a little wrong everywhere (a derivative, a statistic) moves
+        // the median, which the worst case of a badly conditioned layer would hide.
+        Assert.True(medianF <= Slack * medianU + Floor, $"{model}: median tensor error fused {medianF:E2}, unfused {medianU:E2}");
+        var failures = errors.Where(e => e.Fused > Slack * worstU + Floor).ToList();
+        Assert.True(failures.Count == 0, $"{model}: {failures.Count} of {errors.Count} tensors further from float64 fused than {Slack} x the worst unfused ({worstU:E2}): "
+            + string.Join("; ", failures.Take(10).Select(e => $"{e.Name} {e.Fused:E2}")));
+    }
+
+    private sealed record Measurement(double LossFused, double LossUnfused, List<(string Name, double Fused, double Unfused)> Errors);
+
+    private Measurement Measure(string model, bool channelsLast, long seed)
+    {
+        torch.manual_seed(seed);
         // No dropout or drop-connect: the runs must draw nothing from the global generator.
         var spec = ModelRegistry.Default.Create(model, new ModelOptions { WidthMultiplier = 0.5, SmallInput = true, Classes = 10, InChannels = 1, Resolution = Size });
         spec = spec with { DropConnect = 0, Head = spec.Head with { Dropout = 0 } };
@@ -117,22 +152,10 @@ public class FusedBatchNormTrainingTests(ITestOutputHelper output)
 
         double lossF = Math.Abs(fusedStep.Loss - reference.Loss) / reference.Loss;
         double lossU = Math.Abs(unfusedStep.Loss - reference.Loss) / reference.Loss;
-        output.WriteLine($"{model} loss {reference.Loss:R}: fused error {lossF:E2}, unfused error {lossU:E2}");
-        // Each tensor against the worst of libtorch's path: per tensor, two errors of the same order
-        // can stand in any ratio, while a wrong kernel puts its layer and every one below it far out.
-        var errors = reference.Values.Keys.Select(k => (Name: k, Fused: Error(fusedStep.Values[k], k), Unfused: Error(unfusedStep.Values[k], k))).ToList();
-        double worstU = errors.Max(e => e.Unfused);
-        var worst = errors.OrderByDescending(e => e.Fused).Take(5).ToList();
-        var byUnfused = errors.OrderByDescending(e => e.Unfused).Take(5);
-        output.WriteLine($"{model} worst unfused: {string.Join(", ", byUnfused.Select(e => $"{e.Name} {e.Unfused:E2} (fused {e.Fused:E2})"))}");
-        output.WriteLine($"{model} median error fused {Median(errors.Select(e => e.Fused)):E2}, unfused {Median(errors.Select(e => e.Unfused)):E2}; worst unfused error {worstU:E2}; worst fused: {string.Join(", ", worst.Select(e => $"{e.Name} {e.Fused:E2} (unfused {e.Unfused:E2})"))}");
-        Assert.True(lossF <= Slack * lossU + Floor, $"{model} loss: fused error {lossF:E2}, unfused {lossU:E2}");
-        // The typical tensor too: a kernel a little wrong everywhere (a derivative, a statistic) moves
-        // the median, which the worst case of a badly conditioned layer would hide.
-        double medianF = Median(errors.Select(e => e.Fused)), medianU = Median(errors.Select(e => e.Unfused));
-        Assert.True(medianF <= Slack * medianU + Floor, $"{model}: median tensor error fused {medianF:E2}, unfused {medianU:E2}");
-        var failures = errors.Where(e => e.Fused > Slack * worstU + Floor).ToList();
-        Assert.True(failures.Count == 0, $"{model}: {failures.Count} of {errors.Count} tensors further from float64 fused than {Slack} x the worst unfused ({worstU:E2}): "
-            + string.Join("; ", failures.Take(10).Select(e => $"{e.Name} {e.Fused:E2}")));
+        var errors = reference.Values.Keys.Order(StringComparer.Ordinal)
+            .Select(k => (Name: k, Fused: Error(fusedStep.Values[k], k), Unfused: Error(unfusedStep.Values[k], k))).ToList();
+        var flipped = errors.OrderByDescending(e => Math.Max(e.Fused, e.Unfused)).First();
+        output.WriteLine($"{model} {(channelsLast ? "NHWC" : "NCHW")} seed {seed}: loss error fused {lossF:E2}, unfused {lossU:E2}; worst tensor {flipped.Name} fused {flipped.Fused:E2}, unfused {flipped.Unfused:E2}");
+        return new Measurement(lossF, lossU, errors);
     }
 }

@@ -4,7 +4,6 @@ using Research.Core.Text;
 using System.CommandLine;
 using Research.Cli.Settings;
 using Research.Experiments.Reports;
-using Research.Cli.Settings;
 using Research.Models.LatencyTables;
 
 namespace Research.Cli.Commands;
