@@ -222,7 +222,7 @@ public class PipelineTests
             device: cpu
             dataset: {name: synthetic, subset: 100, validation: 0.2}
             stages:
-              ablation: {base: tiny.yaml, targets: [2], epochs: 1, batch: 40, lr: 0.05}
+              ablation: {base: tiny.yaml, targets: [2], macs_tolerance: 1, epochs: 1, batch: 40, lr: 0.05}
               report: {}
             """));
         var run = ExperimentRunner.Run(config, new RunOptions { OutRoot = Path.Combine(w.Dir, "runs") }).RunDir;

@@ -1,3 +1,4 @@
+using Research.Models.Specs;
 using Research.Models.Cost;
 using Research.Models.Scaling;
 using Research.Models.Zoo;
@@ -78,11 +79,56 @@ public class GridTests
     public void AblationMembersLandNearTheTargetMacs(string mode, double target)
     {
         var b = ModelRegistry.Default.Create("mobilenet_v2", new ModelOptions { Classes = 10, InChannels = 1, Resolution = 32, SmallInput = true, WidthMultiplier = 0.5 });
-        var m = ScalingAblation.Solve(b, mode, target, new Coefficients(1.2, 1.1, 1.15));
+        var m = ScalingAblation.Solve(b, mode, target, new Coefficients(1.2, 1.1, 1.15), resolutionDivisor: 4);
         double ratio = (double)CostModel.Estimate(CompoundScaler.Scale(b, m)).Macs / CostModel.Estimate(b).Macs;
-        Assert.InRange(ratio, target * 0.85, target * 1.15);
+        Assert.InRange(ratio, target * 0.95, target * 1.05);
         if (mode == "width") Assert.Equal((1.0, 32), (m.DepthMultiplier, m.Resolution));
         if (mode == "depth") Assert.Equal((1.0, 32), (m.WidthMultiplier, m.Resolution));
         if (mode == "resolution") Assert.Equal((1.0, 1.0), (m.WidthMultiplier, m.DepthMultiplier));
+        // Untrimmed, compound's multipliers are α^φ, β^φ and γ^φ (rounded) of one φ.
+        if (mode == "compound") Assert.Equal((Math.Pow(1.2, m.Phi), Math.Pow(1.1, m.Phi)), (m.DepthMultiplier, m.WidthMultiplier));
+    }
+
+    [Fact]
+    public void ThePlanRefusesAnArmOutsideTheToleranceNamingItAndWhatItReached()
+    {
+        var b = ModelRegistry.Default.Create("mobilenet_v2", new ModelOptions { Classes = 10, InChannels = 1, Resolution = 32, SmallInput = true, WidthMultiplier = 0.5 });
+        // Divisor 8: resolution 48 is the closest to 2x (2.25x), past 5%.
+        var e = Assert.Throws<ArgumentException>(() => ScalingAblation.Plan(b, new AblationConfig { Targets = [2], ResolutionDivisor = 8 }));
+        Assert.Contains("macs_tolerance", e.Message);
+        Assert.Contains("resolution-x2 reaches 2.248x", e.Message);
+        Assert.Contains("resolution_divisor (now 8)", e.Message);
+        // Divisor 4 meets it: every arm within 5%, labelled and named, compound by compound_name.
+        var arms = ScalingAblation.Plan(b, new AblationConfig { Targets = [2, 4], ResolutionDivisor = 4, CompoundName = "compound-grid" });
+        Assert.Equal(["width-x2", "depth-x2", "resolution-x2", "compound-grid-x2", "width-x4", "depth-x4", "resolution-x4", "compound-grid-x4"], arms.Select(a => a.Label));
+        Assert.All(arms, a => Assert.InRange(a.MacsRatio / a.Target, 0.95, 1.05));
+        Assert.All(arms, a => Assert.Equal($"mobilenet_v2-{a.Label}", a.Spec.Name));
+        Assert.All(arms, a => Assert.Equal(CostModel.Estimate(a.Spec).Macs, a.Macs));
+        // A wider tolerance accepts the step that divisor 8 makes.
+        Assert.Equal(2.248, ScalingAblation.Plan(b, new AblationConfig { Targets = [2], ResolutionDivisor = 8, MacsTolerance = 0.2 }).Single(a => a.Mode == "resolution").MacsRatio, 3);
+    }
+
+    [Fact]
+    public void WritePlanWritesEveryArmAsASpecThatLoadsBackAndTheTable()
+    {
+        var b = ModelRegistry.Default.Create("mobilenet_v2", new ModelOptions { Classes = 10, InChannels = 1, Resolution = 32, SmallInput = true, WidthMultiplier = 0.5 });
+        string dir = Path.Combine(Path.GetTempPath(), "plan-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var lines = ScalingAblation.WritePlan(b, new AblationConfig { Targets = [2], ResolutionDivisor = 4 }, dir);
+            Assert.Equal(5, lines.Count);
+            var rows = Research.Core.Csv.CsvTable.Read(Path.Combine(dir, ScalingAblation.PlanFileName));
+            Assert.Equal(4, rows.Count);
+            foreach (var row in rows)
+            {
+                var spec = SpecYaml.Load(Path.Combine(dir, ScalingAblation.ArmsFolder, row["arm"] + ".yaml"));
+                Assert.Equal(long.Parse(row["macs"], System.Globalization.CultureInfo.InvariantCulture), CostModel.Estimate(spec).Macs);
+                Assert.Equal(int.Parse(row["resolution"], System.Globalization.CultureInfo.InvariantCulture), spec.Resolution);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
     }
 }

@@ -64,7 +64,7 @@ public static class SearchCommand
                 // After the check above: no rank writes before every rank has made it.
                 using var world = CommandWorld.Join(run, device, o);
                 o.WriteLine($"out {dir}");
-                search(new ScalingSearchStart(spec, data, dataCfg, device, dir, world), cfg, o);
+                search(new ScalingSearchStart(spec, data, dataCfg, device, dir, world, p), cfg, o);
                 CommandWorld.Leave(world);
                 return ExitCodes.Ok;
             });
@@ -72,7 +72,8 @@ public static class SearchCommand
     }
 
     /// <summary>A scaling search command once its options are read: the base, the data, the device, its folder and the ranks it joined.</summary>
-    private sealed record ScalingSearchStart(NetworkSpec Spec, DatasetPair Data, DataConfig DataConfig, Torch.Device Device, string Dir, DistributedWorld? World);
+    private sealed record ScalingSearchStart(NetworkSpec Spec, DatasetPair Data, DataConfig DataConfig, Torch.Device Device, string Dir, DistributedWorld? World,
+        ParseResult Parse);
 
     private static Command Grid()
     {
@@ -96,9 +97,19 @@ public static class SearchCommand
     private static Command Ablation()
     {
         var cmd = new Command("ablation", "width vs depth vs resolution vs compound scaling at matched MACs; writes ablation.csv");
+        var plan = new Option<bool>("--plan")
+        {
+            Description = $"solve and check every arm, write each as {ScalingAblation.ArmsFolder}/<arm>.yaml and {ScalingAblation.PlanFileName} in --out, train nothing",
+        };
+        cmd.Options.Add(plan);
         new ScalingSearchOptions().Define(cmd, new SettingOptions<AblationConfig>(AblationConfig.Settings), "ablation", cfg => cfg.Grid, (s, cfg, o) =>
         {
-            var r = ScalingAblation.Run(s.Spec, s.Data, s.DataConfig.Name, cfg.Targets, cfg.Coefficients, cfg.Grid.On(s.DataConfig), s.Dir, o, s.Device, s.World);
+            if (s.Parse.GetValue(plan))
+            {
+                foreach (var line in ScalingAblation.WritePlan(s.Spec, cfg, s.Dir)) o.WriteLine(line);
+                return;
+            }
+            var r = ScalingAblation.Run(s.Spec, s.Data, s.DataConfig.Name, cfg, cfg.Grid.On(s.DataConfig), s.Dir, o, s.Device, s.World);
             foreach (var line in r.Summary) o.WriteLine(line);
         });
         return cmd;

@@ -13,11 +13,16 @@ public static class AblationStage
     {
         var a = ctx.Config.Stages.Ablation!;
         var baseSpec = ctx.ResolveModel(a.Base!);
-        var coefficients = a.CoefficientsFromGrid ? StageContext.ReadGridBest(ctx.Layout.GridBest) : a.Search.Coefficients;
+        var ablation = a.Search;
+        if (a.CoefficientsFromGrid)
+        {
+            var c = StageContext.ReadGridBest(ctx.Layout.GridBest);
+            ablation = ablation with { Alpha = c.Alpha, Beta = c.Beta, Gamma = c.Gamma };
+        }
         var data = ctx.LoadData(a.Subset);
         var grid = a.Search.Grid.On(ctx.Dataset);
-        ctx.Log.WriteLine($"ablation: base {baseSpec.Name}, compound {coefficients}, targets {string.Join(", ", a.Search.Targets)}x MACs");
-        var r = ScalingAblation.Run(baseSpec, data, ctx.Dataset.Name, a.Search.Targets, coefficients, grid, ctx.Layout.AblationDir, ctx.Log, ctx.Device, ctx.World);
+        ctx.Log.WriteLine($"ablation: base {baseSpec.Name}, compound {ablation.Coefficients}, targets {string.Join(", ", ablation.Targets)}x MACs");
+        var r = ScalingAblation.Run(baseSpec, data, ctx.Dataset.Name, ablation, grid, ctx.Layout.AblationDir, ctx.Log, ctx.Device, ctx.World);
         foreach (var line in r.Summary) ctx.Log.WriteLine($"ablation: {line}");
     }
 }
