@@ -92,6 +92,26 @@ public class ConfigValidationTests
     }
 
     [Fact]
+    public void AnAblationArmOutsideItsMacsToleranceIsRefusedBeforeAnythingRuns()
+    {
+        using var w = new Workspace();
+        const string head = """
+            name: arms
+            dataset: {name: fashion-mnist}
+            stages:
+              ablation:
+                base: {model: mobilenet_v2, width_mult: 0.5, small_input: true, resolution: 32}
+                targets: [2]
+
+            """;
+        var e = Invalid(w, head + "    resolution_divisor: 8\n");
+        var error = Assert.Single(e.Errors);
+        Assert.StartsWith("exp.yaml:5: stages.ablation.macs_tolerance: 1 arm(s) of mobilenet_v2 land further than 5 % from their MACs target: resolution-x2 reaches 2.248x", error);
+        // Resolutions on multiples of 4 bring every arm within 5%.
+        Assert.Equal(4, ExperimentFile.Load(w.Write("exp.yaml", head + "    resolution_divisor: 4\n")).Stages.Ablation!.Search.ResolutionDivisor);
+    }
+
+    [Fact]
     public void AMissingFileIsReportedWithItsPath()
     {
         using var w = new Workspace();

@@ -121,8 +121,31 @@ public static class ExperimentInputs
                     $"from: grid needs {Path.Combine(Full(gridRun), RunLayout.GridBaseFile)}, which the imported grid does not hold (e.g. a `research search grid` folder): give the base explicitly");
 
         foreach (var (path, r, at) in draft.Models) Model(r, path, at, dataset, checker, Full, Hash);
+        AblationArms(draft, dataset, checker, Full);
 
         return config with { Inputs = inputs };
+    }
+
+    /// <summary>
+    /// An ablation whose base and coefficients are known here (a model or spec file, coefficients
+    /// written in the file) is planned now: an arm its base cannot bring within macs_tolerance is
+    /// refused before any stage runs, at the base's line.
+    /// </summary>
+    private static void AblationArms(ExperimentDraft draft, DatasetInfo? dataset, YamlChecker checker, Func<string, string> full)
+    {
+        if (draft.Config.Stages.Ablation is not { FromRun: null, CoefficientsFromGrid: false, Base.Model: { } name } ablation) return;
+        var at = draft.Models.FirstOrDefault(m => m.Path.StartsWith("stages.ablation.", StringComparison.Ordinal));
+        if (at.Model is null) return;
+        try
+        {
+            var spec = ModelResolver.Resolve(ablation.Base, ModelSource.IsSpecFile(name) ? full(name) : name, dataset);
+            Research.Search.Ablation.ScalingAblation.Plan(spec, ablation.Search);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or IOException)
+        {
+            // The base's own problems are reported by Model above.
+            if (e.Message.StartsWith("macs_tolerance", StringComparison.Ordinal)) checker.Error(at.At, "stages.ablation.macs_tolerance", e.Message["macs_tolerance: ".Length..]);
+        }
     }
 
     /// <summary>The dataset's location, and what it feeds a network (image datasets: from their files, whose list becomes an input).</summary>
