@@ -104,6 +104,10 @@ public class GridTests
         Assert.All(arms, a => Assert.InRange(a.MacsRatio / a.Target, 0.95, 1.05));
         Assert.All(arms, a => Assert.Equal($"mobilenet_v2-{a.Label}", a.Spec.Name));
         Assert.All(arms, a => Assert.Equal(CostModel.Estimate(a.Spec).Macs, a.Macs));
+        // At 2x no phi lands within 5% (ceil adds a block to every stage at once), so one dimension is solved again and the plan says which.
+        Assert.StartsWith("phi, ", arms.Single(a => a.Label == "compound-grid-x2").MatchedBy);
+        Assert.Equal("phi", arms.Single(a => a.Label == "compound-grid-x4").MatchedBy);
+        Assert.Equal("width", arms.Single(a => a.Label == "width-x4").MatchedBy);
         // A wider tolerance accepts the step that divisor 8 makes.
         Assert.Equal(2.248, ScalingAblation.Plan(b, new AblationConfig { Targets = [2], ResolutionDivisor = 8, MacsTolerance = 0.2 }).Single(a => a.Mode == "resolution").MacsRatio, 3);
     }

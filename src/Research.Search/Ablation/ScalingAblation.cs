@@ -26,7 +26,8 @@ public sealed record AblationRow(string Mode, double TargetRatio, double DepthMu
 }
 
 /// <summary>One arm of the ablation as planned: its label (name-xTarget; the name is the mode's, or compound_name), the member, the scaled spec and its cost.</summary>
-public sealed record AblationArm(string Label, string Name, string Mode, double Target, ScalingMember Member, NetworkSpec Spec, long Params, long Macs, double MacsRatio);
+public sealed record AblationArm(string Label, string Name, string Mode, double Target, ScalingMember Member, NetworkSpec Spec, long Params, long Macs, double MacsRatio,
+    string MatchedBy);
 
 public sealed record AblationResult(IReadOnlyList<AblationRow> Rows, IReadOnlyList<string> Summary);
 
@@ -102,7 +103,8 @@ public static class ScalingAblation
                 var member = Solve(baseSpec, mode, target, ablation.Coefficients, ablation.ResolutionDivisor, ablation.MacsTolerance) with { Name = $"{baseSpec.Name}-{label}" };
                 var spec = CompoundScaler.Scale(baseSpec, member) with { Name = member.Name };
                 var cost = CostModel.Estimate(spec);
-                arms.Add(new AblationArm(label, name, mode, target, member, spec, cost.Params, cost.Macs, (double)cost.Macs / baseMacs));
+                arms.Add(new AblationArm(label, name, mode, target, member, spec, cost.Params, cost.Macs, (double)cost.Macs / baseMacs,
+                    MatchedBy(baseSpec, mode, member, ablation)));
             }
         var off = arms.Where(a => Math.Abs(a.MacsRatio / a.Target - 1) > ablation.MacsTolerance + 1e-12).ToList();
         if (off.Count > 0)
@@ -113,6 +115,16 @@ public static class ScalingAblation
                 $". Rounding makes MACs a step function: a smaller resolution_divisor (now {ablation.ResolutionDivisor}) gives finer resolution steps; " +
                 "a wider macs_tolerance accepts the step");
         return arms;
+    }
+
+    /// <summary>How an arm's multipliers were found: its one dimension, φ, or φ with one dimension solved again.</summary>
+    private static string MatchedBy(NetworkSpec baseSpec, string mode, ScalingMember m, AblationConfig ablation)
+    {
+        if (mode != "compound") return mode;
+        var rule = CompoundScaler.Member(baseSpec, ablation.Alpha, ablation.Beta, ablation.Gamma, m.Phi, ablation.ResolutionDivisor);
+        return m.WidthMultiplier != rule.WidthMultiplier ? "phi, width re-solved"
+            : m.DepthMultiplier != rule.DepthMultiplier ? "phi, depth re-solved"
+            : m.Resolution != rule.Resolution ? "phi, resolution re-solved" : "phi";
     }
 
     /// <summary>
@@ -172,7 +184,7 @@ public static class ScalingAblation
         return at(Math.Abs(ratio(lo) - target) <= Math.Abs(ratio(hi) - target) ? lo : hi);
     }
 
-    public static readonly string[] PlanColumns = ["arm", "mode", "target_ratio", "phi", "depth_mult", "width_mult", "resolution", "params", "macs", "macs_ratio"];
+    public static readonly string[] PlanColumns = ["arm", "mode", "target_ratio", "matched_by", "phi", "depth_mult", "width_mult", "resolution", "params", "macs", "macs_ratio"];
 
     /// <summary>
     /// The plan alone (`search ablation --plan`): every arm's spec as arms/&lt;label&gt;.yaml (to train
@@ -185,14 +197,14 @@ public static class ScalingAblation
         foreach (var a in arms) SpecYaml.Save(a.Spec, Path.Combine(outDir, ArmsFolder, a.Label + ".yaml"));
         var cells = arms.Select(a => new[]
         {
-            a.Label, a.Mode, Numbers.RoundTrip(a.Target), Numbers.RoundTrip(a.Member.Phi), Numbers.RoundTrip(a.Member.DepthMultiplier), Numbers.RoundTrip(a.Member.WidthMultiplier),
+            a.Label, a.Mode, Numbers.RoundTrip(a.Target), a.MatchedBy, Numbers.RoundTrip(a.Member.Phi), Numbers.RoundTrip(a.Member.DepthMultiplier), Numbers.RoundTrip(a.Member.WidthMultiplier),
             Numbers.Integer(a.Member.Resolution), Numbers.Integer(a.Params), Numbers.Integer(a.Macs), Numbers.RoundTrip(a.MacsRatio),
         }).ToList();
         CsvTable.Write(Path.Combine(outDir, PlanFileName), PlanColumns, cells);
         long baseMacs = CostModel.Estimate(baseSpec).Macs;
         return [string.Create(CultureInfo.InvariantCulture, $"base {baseSpec.Name}: macs {baseMacs}, params {CostModel.Estimate(baseSpec).Params}"),
             .. arms.Select(a => string.Create(CultureInfo.InvariantCulture,
-                $"{a.Label}: {(a.Mode == "compound" ? $"phi {a.Member.Phi:F3} " : "")}depth {a.Member.DepthMultiplier:F3} width {a.Member.WidthMultiplier:F3} resolution {a.Member.Resolution} params {a.Params} macs {a.Macs} ({a.MacsRatio:F3}x)"))];
+                $"{a.Label}: {(a.Mode == "compound" ? $"phi {a.Member.Phi:F3} ({a.MatchedBy}) " : "")}depth {a.Member.DepthMultiplier:F3} width {a.Member.WidthMultiplier:F3} resolution {a.Member.Resolution} params {a.Params} macs {a.Macs} ({a.MacsRatio:F3}x)"))];
     }
 
     public static readonly string[] Columns =
