@@ -1,11 +1,7 @@
-using System.CommandLine;
 using System.Globalization;
 using Research.Cli.Benchmarks;
-using Research.Cli.Settings;
-using Research.Core.Text;
 using Research.Models.Networks;
 using Research.Training;
-using Research.Torch;
 
 namespace Research.Cli.Commands;
 

@@ -1,8 +1,5 @@
-using System.CommandLine;
 using System.Text.Json;
-using Research.Cli.Settings;
 using Research.Core.Csv;
-using Research.Core.Text;
 using Research.Cli.Benchmarks;
 using Research.Models.Cost;
 using Research.Models.LatencyTables;

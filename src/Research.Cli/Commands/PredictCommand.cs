@@ -1,10 +1,6 @@
-using System.CommandLine;
-using Research.Cli.Settings;
 using Research.Core.Csv;
-using Research.Core.Text;
 using Research.Models.Inference;
 using Research.Models.Networks;
-using Research.Torch;
 using Research.Torch.IO;
 using Research.Training;
 using Research.Training.Data;
