@@ -6,7 +6,6 @@ using Research.Models.LatencyTables;
 using Research.Models.Inference;
 using Research.Models.Networks;
 using Research.Models.Zoo;
-using Research.Training;
 
 namespace Research.Cli.Commands;
 

@@ -1,6 +1,5 @@
 using Research.Core.Csv;
 using Research.Models.Inference;
-using Research.Models.Networks;
 using Research.Torch.IO;
 using Research.Training;
 using Research.Training.Data;

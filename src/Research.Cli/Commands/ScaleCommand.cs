@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Research.Core.IO;
 using Research.Models.LatencyTables;
 using Research.Models.Networks;
 using Research.Models.Scaling;

@@ -1,6 +1,5 @@
 using Research.Models.Cost;
 using Research.Models.Export;
-using Research.Models.Weights;
 
 namespace Research.Models.Blocks;
 
