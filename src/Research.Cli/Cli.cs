@@ -1,8 +1,6 @@
-using System.CommandLine;
 using Research.Cli.Commands;
 using Research.Cli.Distributed;
 using Research.Models.Plugins;
-using Research.Torch;
 using Research.Torch.Distributed;
 
 namespace Research.Cli;

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Research.Torch;
-
 namespace Research.Cli;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Research.Search.Darts;
-using Research.Torch;
 using Research.Torch.Optim;
 
 namespace Research.Cli.Benchmarks;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Research.Torch;
 
 namespace Research.Cli.Benchmarks;
 

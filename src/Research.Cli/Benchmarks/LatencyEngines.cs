@@ -1,5 +1,4 @@
 using Research.Models.LatencyTables;
-using Research.Torch;
 
 namespace Research.Cli.Benchmarks;
 

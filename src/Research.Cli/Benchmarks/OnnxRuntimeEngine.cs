@@ -5,7 +5,6 @@ using Research.Models.Export;
 using Research.Models.LatencyTables;
 using Research.Models.Networks;
 using Research.Models.Specs;
-using Research.Torch;
 
 namespace Research.Cli.Benchmarks;
 

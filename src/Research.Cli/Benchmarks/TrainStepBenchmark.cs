@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Research.Models.Networks;
 using Research.Models.Specs;
-using Research.Torch;
 using Research.Torch.Optim;
 
 namespace Research.Cli.Benchmarks;

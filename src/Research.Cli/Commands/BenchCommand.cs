@@ -1,11 +1,7 @@
-using System.CommandLine;
 using System.Globalization;
 using Research.Cli.Benchmarks;
-using Research.Cli.Settings;
-using Research.Core.Text;
 using Research.Models.Networks;
 using Research.Training;
-using Research.Torch;
 
 namespace Research.Cli.Commands;
 
@@ -114,11 +110,7 @@ public static class BenchCommand
 
     private static Command Train()
     {
-        var model = new Option<string>("--model") { Description = "a registered model (research models list) or a spec file", Required = true };
-        var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings, new ModelOverrides { Classes = 10, Resolution = 32 });
-        var batch = new Option<long>("--batch") { Description = "batch size", DefaultValueFactory = _ => 64 };
-        var steps = new Option<int>("--steps") { Description = "timed steps", DefaultValueFactory = _ => 20 };
-        var warmup = new Option<int>("--warmup") { Description = "untimed steps first", DefaultValueFactory = _ => 3 };
+        var bench = new TrainStepOptions("timed steps", 20, "untimed steps first");
         var repeats = new Option<int>("--repeats")
         {
             Description = "timed runs (with --pytorch: ours and PyTorch's alternate); figures are medians",
@@ -139,17 +131,17 @@ public static class BenchCommand
         var cudnnBenchmark = new Option<bool>("--cudnn-benchmark") { Description = "cuDNN picks its fastest kernels per shape (CUDA; both sides)" };
         var cudaGraphs = new Option<bool>("--cuda-graphs") { Description = "ours: capture one step as a CUDA graph and replay it (CUDA)" };
         var cmd = new Command("train", "training-step throughput on random data")
-            { model, batch, steps, warmup, repeats, optimizer, threads, pytorch, format, amp, cudnnBenchmark, cudaGraphs };
+            { bench.Model, bench.Batch, bench.Steps, bench.Warmup, repeats, optimizer, threads, pytorch, format, amp, cudnnBenchmark, cudaGraphs };
         execution.AddTo(cmd);
-        overrides.AddTo(cmd);
+        bench.Overrides.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            var modelOverrides = overrides.Bind(parse);
-            var spec = ModelSource.ResolveFor(parse.GetValue(model)!, modelOverrides, data: null);
+            var modelOverrides = bench.Overrides.Bind(parse);
+            var spec = ModelSource.ResolveFor(parse.GetValue(bench.Model)!, modelOverrides, data: null);
             var device = execution.Bind(parse).ResolveDevice();
             bool bf16 = parse.GetValue(amp) == "bf16";
-            var s = new TrainStepBenchmark.Settings(spec, parse.GetValue(batch), parse.GetValue(steps), parse.GetValue(warmup), parse.GetValue(optimizer)!, device,
+            var s = new TrainStepBenchmark.Settings(spec, parse.GetValue(bench.Batch), parse.GetValue(bench.Steps), parse.GetValue(bench.Warmup), parse.GetValue(optimizer)!, device,
                 Bf16: bf16, CudaGraphs: parse.GetValue(cudaGraphs));
             if (s.CudaGraphs && s.Optimizer != "sgd") throw new ArgumentException($"--cuda-graphs needs --optimizer sgd (its learning rate can live on the device), not {s.Optimizer}");
             int n = parse.GetValue(repeats);
@@ -157,7 +149,7 @@ public static class BenchCommand
                 throw new ArgumentException($"--batch {s.Batch}, --steps {s.Steps}, --warmup {s.Warmup}, --repeats {n}: need batch >= 1, steps >= 1, warmup >= 0, repeats >= 1");
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             string? script = ScriptOf(parse, pytorch, "pytorch_train_step.py");
-            if (script is not null && Models.Networks.ModelSource.IsSpecFile(parse.GetValue(model)!))
+            if (script is not null && Models.Networks.ModelSource.IsSpecFile(parse.GetValue(bench.Model)!))
                 throw new ArgumentException("--pytorch builds the zoo model in torchvision: it cannot be combined with a spec file");
             if (parse.GetValue(cudnnBenchmark)) torch.cuda.set_cudnn_benchmark(true);
             string chosen = parse.GetValue(format)!;

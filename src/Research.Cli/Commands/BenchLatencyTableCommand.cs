@@ -1,8 +1,5 @@
-using System.CommandLine;
 using System.Diagnostics;
 using Research.Cli.Benchmarks;
-using Research.Cli.Settings;
-using Research.Core.Text;
 using Research.Experiments.Config;
 using Research.Models.LatencyTables;
 using Research.Models.Networks;
@@ -10,7 +7,6 @@ using Research.Models.Specs;
 using Research.Search.Darts;
 using Research.Search.Latency;
 using Research.Training;
-using Research.Torch;
 
 namespace Research.Cli.Commands;
 

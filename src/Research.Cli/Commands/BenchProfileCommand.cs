@@ -1,10 +1,6 @@
-using System.CommandLine;
 using System.Globalization;
 using Research.Cli.Benchmarks;
-using Research.Cli.Settings;
-using Research.Core.Text;
 using Research.Models.Networks;
-using Research.Torch;
 using Research.Training;
 
 namespace Research.Cli.Commands;
@@ -19,11 +15,7 @@ public static class BenchProfileCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "a registered model (research models list) or a spec file", Required = true };
-        var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings, new ModelOverrides { Classes = 10, Resolution = 32 });
-        var batch = new Option<long>("--batch") { Description = "batch size", DefaultValueFactory = _ => 64 };
-        var steps = new Option<int>("--steps") { Description = "profiled steps", DefaultValueFactory = _ => 10 };
-        var warmup = new Option<int>("--warmup") { Description = "unprofiled steps first", DefaultValueFactory = _ => 3 };
+        var bench = new TrainStepOptions("profiled steps", 10, "unprofiled steps first");
         var mode = new Option<string>("--mode") { Description = "train (forward, backward, SGD step) or eval (forward under no_grad)", DefaultValueFactory = _ => "train" }
             .AcceptOnlyFromAmong("train", "eval");
         var format = new Option<string>("--memory-format") { Description = "contiguous (NCHW) or channels_last (NHWC)", DefaultValueFactory = _ => MemoryLayout.Contiguous }
@@ -33,14 +25,14 @@ public static class BenchProfileCommand
             .AcceptOnlyFromAmong("on", "off");
         var threads = CommonOptions.Threads();
         var cmd = new Command("profile", "the operators with the most self time in a training or inference step (libtorch's profiler, CPU)")
-            { model, batch, steps, warmup, mode, format, top, fused, threads };
-        overrides.AddTo(cmd);
+            { bench.Model, bench.Batch, bench.Steps, bench.Warmup, mode, format, top, fused, threads };
+        bench.Overrides.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            var spec = ModelSource.ResolveFor(parse.GetValue(model)!, overrides.Bind(parse), data: null);
-            long b = parse.GetValue(batch);
-            int n = parse.GetValue(steps), w = parse.GetValue(warmup), k = parse.GetValue(top);
+            var spec = ModelSource.ResolveFor(parse.GetValue(bench.Model)!, bench.Overrides.Bind(parse), data: null);
+            long b = parse.GetValue(bench.Batch);
+            int n = parse.GetValue(bench.Steps), w = parse.GetValue(bench.Warmup), k = parse.GetValue(top);
             if (b < 1 || n < 1 || w < 0 || k < 1)
                 throw new ArgumentException($"--batch {b}, --steps {n}, --warmup {w}, --top {k}: need batch >= 1, steps >= 1, warmup >= 0, top >= 1");
             CommonOptions.ApplyThreads(parse.GetValue(threads));

@@ -1,10 +1,6 @@
-using System.CommandLine;
 using System.Globalization;
 using Research.Cli.Benchmarks;
-using Research.Cli.Settings;
-using Research.Core.Text;
 using Research.Models.Networks;
-using Research.Torch;
 using Research.Training;
 using Research.Training.Data;
 

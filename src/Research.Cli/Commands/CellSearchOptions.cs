@@ -1,7 +1,4 @@
-using System.CommandLine;
 using Research.Cli.Distributed;
-using Research.Cli.Settings;
-using Research.Core.Text;
 using Research.Search.Baseline;
 using Research.Search.Darts;
 using Research.Torch.Distributed;

@@ -1,7 +1,4 @@
-using System.CommandLine;
 using System.Diagnostics;
-using Research.Cli.Settings;
-using Research.Core.Text;
 using Research.Training.Data;
 using Research.Training.Transforms;
 

@@ -1,6 +1,4 @@
-using System.CommandLine;
 using System.Runtime.InteropServices;
-using Research.Torch;
 
 namespace Research.Cli.Commands;
 

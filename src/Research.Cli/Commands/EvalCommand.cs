@@ -1,9 +1,5 @@
-using System.CommandLine;
-using Research.Cli.Settings;
-using Research.Core.Text;
 using Research.Models.Inference;
 using Research.Models.Networks;
-using Research.Torch;
 using Research.Training;
 using Research.Training.Data;
 using Research.Training.Transforms;

@@ -1,9 +1,6 @@
-using System.CommandLine;
-using Research.Cli.Settings;
 using Research.Models.Export;
 using Research.Models.Networks;
 using Research.Models.Weights;
-using Research.Torch;
 using Research.Torch.IO;
 using Research.Training;
 

@@ -1,15 +1,11 @@
-using System.CommandLine;
 using System.Text.Json;
-using Research.Cli.Settings;
 using Research.Core.Csv;
-using Research.Core.Text;
 using Research.Cli.Benchmarks;
 using Research.Models.Cost;
 using Research.Models.LatencyTables;
 using Research.Models.Inference;
 using Research.Models.Networks;
 using Research.Models.Zoo;
-using Research.Training;
 
 namespace Research.Cli.Commands;
 
@@ -62,26 +58,21 @@ public static class ModelsCommand
     private static Command Show()
     {
         var name = new Argument<string>("model") { Description = "a registered name, a spec file (.yaml) or a genotype (.json)" };
-        var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
         var format = CommonOptions.Format();
         var latencyBatch = new Option<int?>("--latency-batch") { Description = "also build the model and measure mean ms per inference forward (--engine) at this batch size" };
         var latencyTable = new Option<string?>("--latency-table")
         {
             Description = "a latency table of this machine (research bench latency-table): the latency it predicts against the one measured here, on its engine, threads and batch",
         };
-        var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
-        var inference = new SettingOptions<InferenceConfig>(InferenceConfig.Settings);
-        var threads = CommonOptions.Threads();
-        var cmd = new Command("show", "a model's stage table, parameters and MACs") { name, format, latencyBatch, latencyTable, threads };
-        execution.AddTo(cmd);
-        inference.AddTo(cmd);
-        overrides.AddTo(cmd);
+        var run = new ModelRunOptions();
+        var cmd = new Command("show", "a model's stage table, parameters and MACs") { name, format, latencyBatch, latencyTable };
+        run.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
-            var inferenceCfg = inference.Bind(parse);
-            var spec = ModelSource.ResolveFor(parse.GetValue(name)!, overrides.Bind(parse), data: null);
+            run.ApplyThreads(parse);
+            var inferenceCfg = run.Inference.Bind(parse);
+            var spec = ModelSource.ResolveFor(parse.GetValue(name)!, run.Overrides.Bind(parse), data: null);
             var cost = CostModel.Estimate(spec);
             var rows = new List<(string part, string blocks, int outC, int outRes, long parameters, long macs)>();
             void Part(string label, string prefix, string blocks)
@@ -101,7 +92,7 @@ public static class ModelsCommand
             if (parse.GetValue(latencyBatch) is { } lb)
             {
                 if (lb < 1) throw new ArgumentException($"--latency-batch {lb}: must be at least 1");
-                var dev = execution.Bind(parse).ResolveDevice();
+                var dev = run.Execution.Bind(parse).ResolveDevice();
                 using var net = Models.Networks.NetworkBuilder.Build(spec);
                 net.to(dev);
                 using var engine = InferenceEngine.Create(net, inferenceCfg, dev);
@@ -109,7 +100,7 @@ public static class ModelsCommand
                 latencyEngine = engine.Description;
             }
             (double Predicted, double Measured, LatencyTable Table)? table = null;
-            if (parse.GetValue(latencyTable) is { } tablePath) table = PredictAndMeasure(spec, LatencyTable.Load(tablePath), execution.Bind(parse).ResolveDevice());
+            if (parse.GetValue(latencyTable) is { } tablePath) table = PredictAndMeasure(spec, LatencyTable.Load(tablePath), run.Execution.Bind(parse).ResolveDevice());
             switch (parse.GetValue(format))
             {
                 case "json":

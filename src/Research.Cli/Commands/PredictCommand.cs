@@ -1,10 +1,5 @@
-using System.CommandLine;
-using Research.Cli.Settings;
 using Research.Core.Csv;
-using Research.Core.Text;
 using Research.Models.Inference;
-using Research.Models.Networks;
-using Research.Torch;
 using Research.Torch.IO;
 using Research.Training;
 using Research.Training.Data;
@@ -33,28 +28,23 @@ public static class PredictCommand
         var mean = new Option<string?>("--mean") { Description = "per-channel mean of [0, 1] pixels for weights from elsewhere, e.g. 0.485,0.456,0.406 (or 'imagenet')" };
         var std = new Option<string?>("--std") { Description = "per-channel standard deviation, e.g. 0.229,0.224,0.225 (or 'imagenet')" };
         var batch = new Option<int>("--batch") { Description = "inputs per forward pass", DefaultValueFactory = _ => 64 };
-        var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
-        var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
-        var inference = new SettingOptions<InferenceConfig>(InferenceConfig.Settings);
-        var threads = CommonOptions.Threads();
+        var run = new ModelRunOptions();
         var cmd = new Command("predict", "classify images or a .npy batch with saved weights; one CSV row per input")
-            { model, weights, input, outFile, top, logits, mean, std, batch, threads };
-        execution.AddTo(cmd);
-        inference.AddTo(cmd);
-        overrides.AddTo(cmd);
+            { model, weights, input, outFile, top, logits, mean, std, batch };
+        run.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
-            var device = execution.Bind(parse).ResolveDevice();
-            var inferenceCfg = inference.Bind(parse);
+            run.ApplyThreads(parse);
+            var device = run.Execution.Bind(parse).ResolveDevice();
+            var inferenceCfg = run.Inference.Bind(parse);
             int k = parse.GetValue(top), batchSize = parse.GetValue(batch);
             if (k < 1) throw new ArgumentException($"--top {k}: must be >= 1");
             if (batchSize < 1) throw new ArgumentException($"--batch {batchSize}: must be >= 1");
             string inputPath = parse.GetValue(input)!, outPath = parse.GetValue(outFile)!;
             bool npy = inputPath.EndsWith(".npy", StringComparison.OrdinalIgnoreCase);
             var files = npy ? [] : ImageInputs(inputPath);
-            using var trained = TrainedModel.Open(parse.GetValue(model), parse.GetValue(weights)!, overrides.Bind(parse), data: null, device);
+            using var trained = TrainedModel.Open(parse.GetValue(model), parse.GetValue(weights)!, run.Overrides.Bind(parse), data: null, device);
             using var engine = InferenceEngine.Create(trained.Network, inferenceCfg, device);
             var spec = trained.Spec;
             var classNames = trained.Preprocessing?.ClassNames ?? Enumerable.Range(0, spec.Classes).Select(i => Numbers.Integer(i)).ToArray();

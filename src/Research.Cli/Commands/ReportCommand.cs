@@ -1,8 +1,5 @@
 using Research.Core.Csv;
 using Research.Core.IO;
-using Research.Core.Text;
-using System.CommandLine;
-using Research.Cli.Settings;
 using Research.Experiments.Reports;
 using Research.Models.LatencyTables;
 

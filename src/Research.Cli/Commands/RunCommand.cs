@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Research.Cli.Distributed;
 using System.Text.Json;
 using System.Text.Json.Nodes;

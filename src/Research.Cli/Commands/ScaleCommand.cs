@@ -1,8 +1,4 @@
-using System.CommandLine;
 using System.Text.Json;
-using Research.Cli.Settings;
-using Research.Core.IO;
-using Research.Core.Text;
 using Research.Models.LatencyTables;
 using Research.Models.Networks;
 using Research.Models.Scaling;

@@ -1,8 +1,5 @@
-using System.CommandLine;
 using Research.Cli.Distributed;
-using Research.Cli.Settings;
 using Research.Torch.Distributed;
-using Research.Core.Text;
 using Research.Models.Networks;
 using Research.Models.Specs;
 using Research.Search.Ablation;

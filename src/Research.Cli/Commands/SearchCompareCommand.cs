@@ -1,7 +1,5 @@
-using System.CommandLine;
 using MathNet.Numerics.Statistics;
 using Research.Search.Schedule;
-using Research.Core.Text;
 
 namespace Research.Cli.Commands;
 

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Research.Cli.Settings;
-using Research.Core.Text;
 using Research.Search.Darts;
 
 namespace Research.Cli.Commands;

@@ -1,7 +1,4 @@
 using Research.Search.Baseline;
-using System.CommandLine;
-using Research.Cli.Settings;
-using Research.Core.Text;
 using Research.Models.Networks;
 using Research.Models.Specs;
 using Research.Search.Darts;

@@ -1,6 +1,4 @@
-using System.CommandLine;
 using Research.Cli.SelfTest;
-using Research.Torch;
 
 namespace Research.Cli.Commands;
 

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Research.Dashboard;
 
 namespace Research.Cli.Commands;

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Research.Experiments.Config;
 
 namespace Research.Cli.Commands;

@@ -1,7 +1,4 @@
-using System.CommandLine;
 using Research.Cli.Distributed;
-using Research.Cli.Settings;
-using Research.Core.Text;
 using Research.Models.Networks;
 using Research.Training;
 using Research.Training.Data;

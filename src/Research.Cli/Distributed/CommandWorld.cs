@@ -1,4 +1,3 @@
-using Research.Torch;
 using Research.Torch.Distributed;
 using Research.Training;
 

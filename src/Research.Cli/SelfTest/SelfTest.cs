@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Research.Models.Networks;
 using Research.Models.Specs;
-using Research.Models.Zoo;
-using Research.Torch;
 using Research.Torch.Distributed;
 using Research.Training;
 using Research.Training.Data;

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Research.Core.Settings;
 
 namespace Research.Cli.Settings;

@@ -1,7 +1,3 @@
-using Research.Models.Specs;
-using Research.Torch;
-using Research.Torch.Modules;
-
 namespace Research.Models.Blocks;
 
 public static class Activations

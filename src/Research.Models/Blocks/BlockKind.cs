@@ -1,9 +1,6 @@
 using Research.Models.Cost;
 using Research.Models.Export;
-using Research.Models.Specs;
 using Research.Models.Weights;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Models.Blocks;
 

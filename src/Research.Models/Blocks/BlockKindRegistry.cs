@@ -1,5 +1,3 @@
-using Research.Models.Cells;
-
 namespace Research.Models.Blocks;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using Research.Models.Specs;
-using Research.Torch;
-using Research.Torch.Modules;
-
 namespace Research.Models.Blocks;
 
 /// <summary>Convolution (no bias, "same" padding) + BatchNorm + optional activation: the unit every mobile block is made of.</summary>

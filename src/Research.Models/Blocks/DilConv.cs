@@ -1,8 +1,5 @@
 using Research.Models.Cost;
 using Research.Models.Export;
-using Research.Models.Specs;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Models.Blocks;
 
@@ -15,20 +12,12 @@ public sealed class DilConv : Module<Tensor, Tensor>
     public DilConv(BlockPlace place, BlockContext ctx) : base(nameof(DilConv))
     {
         var spec = place.Spec;
-        int inC = place.InChannels, k = spec.Kernel, d = spec.Dilation ?? 1;
-        Act = Activations.Create(spec.Activation);
-        Depthwise = torch.nn.Conv2d(inC, inC, k, place.Stride, d * (k - 1) / 2, dilation: d, groups: inC, bias: false);
-        Pointwise = new ConvBnAct(inC, spec.OutChannels, 1, 1, 1, Activation.None, ctx);
-        if (Act is not null) register_module("act", Act);
-        register_module("depthwise", Depthwise);
-        register_module("pointwise", Pointwise);
+        Stage = new ActDepthwisePointwise(this, "", place.InChannels, spec.OutChannels, spec.Kernel, place.Stride, spec.Dilation ?? 1, spec.Activation, ctx);
     }
 
-    public Module<Tensor, Tensor>? Act { get; }
-    public Torch.Modules.Conv2d Depthwise { get; }
-    public ConvBnAct Pointwise { get; }
+    internal ActDepthwisePointwise Stage { get; }
 
-    public override Tensor forward(Tensor x) => Pointwise.call(Depthwise.call(Act is null ? x : Act.call(x)));
+    public override Tensor forward(Tensor x) => Stage.Forward(x);
 }
 
 /// <summary>dl: DARTS's dil_conv (dl_k3_d2 is dil_conv_3x3, dl_k5_d2 dil_conv_5x5).</summary>
@@ -43,20 +32,10 @@ public sealed class DilConvKind : BlockKind
 
     public override Module<Tensor, Tensor> Build(BlockPlace place, BlockContext ctx) => new DilConv(place, ctx);
 
-    public override void Cost(CostWalker w, string p, BlockPlace place, int divisor)
-    {
-        var b = place.Spec;
-        int inC = place.InChannels;
-        w.Conv(p + ".depthwise", inC, b.Kernel, place.Stride, inC, bias: false, dilation: b.Dilation ?? 1);
-        w.ConvBn(p + ".pointwise", b.OutChannels, 1, 1, 1);
-    }
+    public override void Cost(CostWalker w, string p, BlockPlace place, int divisor) =>
+        ActDepthwisePointwise.Cost(w, p, "", place.InChannels, place.Spec.OutChannels, place.Spec.Kernel, place.Stride, place.Spec.Dilation ?? 1);
 
     public override IReadOnlyList<Type> ModuleTypes => [typeof(DilConv)];
 
-    public override string Export(OnnxEmitter e, Module module, string x, string path)
-    {
-        var dc = (DilConv)module;
-        var y = e.Conv(e.Activation(dc.Act, x, path + ".act"), dc.Depthwise, null, path + ".depthwise");
-        return e.Module(dc.Pointwise, y, path + ".pointwise");
-    }
+    public override string Export(OnnxEmitter e, Module module, string x, string path) => ((DilConv)module).Stage.Export(e, x, path);
 }

@@ -1,5 +1,3 @@
-using Research.Torch;
-
 namespace Research.Models.Blocks;
 
 public static class DropConnect

@@ -1,7 +1,4 @@
 using Research.Models.Export;
-using Research.Models.Specs;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Models.Blocks;
 

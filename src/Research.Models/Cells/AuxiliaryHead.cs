@@ -1,8 +1,5 @@
 using Research.Models.Blocks;
 using Research.Models.Cost;
-using Research.Models.Specs;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Models.Cells;
 

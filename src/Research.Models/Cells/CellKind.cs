@@ -2,9 +2,6 @@ using Research.Models.Blocks;
 using Research.Models.Cost;
 using Research.Models.Export;
 using Research.Models.Networks;
-using Research.Models.Specs;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Models.Cells;
 

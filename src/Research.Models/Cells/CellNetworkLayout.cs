@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Research.Models.Blocks;
-using Research.Models.Specs;
 
 namespace Research.Models.Cells;
 

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Research.Models.Specs;
 
 namespace Research.Models.Cells;
 

@@ -1,8 +1,6 @@
 using Research.Models.Blocks;
 using Research.Models.Cost;
 using Research.Models.Export;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Models.Cells;
 

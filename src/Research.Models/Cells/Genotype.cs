@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Research.Models.Specs;
 
 namespace Research.Models.Cells;
 

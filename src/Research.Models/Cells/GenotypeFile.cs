@@ -1,7 +1,6 @@
 using Research.Core.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Research.Models.Specs;
 
 namespace Research.Models.Cells;
 

@@ -2,9 +2,6 @@ using System.Text.RegularExpressions;
 using Research.Models.Blocks;
 using Research.Models.Cost;
 using Research.Models.Export;
-using Research.Models.Specs;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Models.Cells;
 

@@ -1,6 +1,4 @@
 using Research.Models.Blocks;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Models.Cells;
 

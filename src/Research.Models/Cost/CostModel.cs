@@ -1,7 +1,6 @@
 using Research.Models.Blocks;
 using Research.Models.Cells;
 using Research.Models.Networks;
-using Research.Models.Specs;
 
 namespace Research.Models.Cost;
 

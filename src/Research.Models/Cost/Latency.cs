@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Models.Cost;
 

@@ -1,8 +1,6 @@
 using Onnx;
 using Research.Models.Blocks;
 using Research.Models.Cells;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Models.Export;
 

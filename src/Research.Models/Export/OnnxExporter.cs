@@ -4,8 +4,6 @@ using Research.Core.IO;
 using Research.Models.Blocks;
 using Research.Models.Cells;
 using Research.Models.Networks;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Models.Export;
 

@@ -1,7 +1,5 @@
 using Google.Protobuf;
 using Onnx;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Models.Export;
 

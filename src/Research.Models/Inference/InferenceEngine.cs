@@ -1,8 +1,6 @@
 using Onnx;
 using Research.Models.Export;
 using Research.Models.Networks;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Models.Inference;
 

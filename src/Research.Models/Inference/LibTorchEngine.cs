@@ -1,7 +1,6 @@
 using System.Globalization;
 using Onnx;
 using Research.Models.Networks;
-using Research.Torch;
 using Research.Torch.Jit;
 
 namespace Research.Models.Inference;

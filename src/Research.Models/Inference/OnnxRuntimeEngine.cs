@@ -3,7 +3,6 @@ using Microsoft.ML.OnnxRuntime;
 using Onnx;
 using Research.Models.Export;
 using Research.Models.Networks;
-using Research.Torch;
 
 namespace Research.Models.Inference;
 

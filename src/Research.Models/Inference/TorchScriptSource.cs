@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Onnx;
-using Research.Torch;
 
 namespace Research.Models.Inference;
 

@@ -3,7 +3,6 @@ using System.Text;
 using Research.Core.Csv;
 using Research.Core.IO;
 using Research.Core.Text;
-using Research.Models.Specs;
 
 namespace Research.Models.LatencyTables;
 

@@ -1,5 +1,4 @@
 using Research.Core.Text;
-using Research.Models.Specs;
 
 namespace Research.Models.LatencyTables;
 

@@ -1,5 +1,3 @@
-using Research.Torch;
-
 namespace Research.Models.LatencyTables;
 
 /// <summary>Latency in libtorch: the module's eager forward at eval, without gradients, on a CPU or a CUDA device.</summary>

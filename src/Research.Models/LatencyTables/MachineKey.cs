@@ -1,5 +1,4 @@
 using System.Globalization;
-using Research.Torch;
 
 namespace Research.Models.LatencyTables;
 

@@ -2,9 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Research.Models.Cells;
 using Research.Models.Networks;
-using Research.Models.Specs;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Models.LatencyTables;
 

@@ -1,5 +1,4 @@
 using Research.Models.Blocks;
-using Research.Models.Specs;
 
 namespace Research.Models.Networks;
 

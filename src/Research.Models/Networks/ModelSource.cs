@@ -1,4 +1,3 @@
-using Research.Models.Specs;
 using Research.Models.Zoo;
 
 namespace Research.Models.Networks;

@@ -2,7 +2,6 @@ using Research.Core.Csv;
 using Research.Core.IO;
 using Research.Core.Text;
 using Research.Models.Cost;
-using Research.Models.Specs;
 
 namespace Research.Models.Scaling;
 

@@ -1,5 +1,4 @@
 using Research.Core.Yaml;
-using Research.Models.Specs;
 using YamlDotNet.RepresentationModel;
 
 namespace Research.Models.Scaling;

@@ -1,3 +1,5 @@
+using Research.Models.Networks;
+
 namespace Research.Models.Weights;
 
 /// <summary>
@@ -31,6 +33,18 @@ public sealed class ModuleNames(string naming)
         if (!kind.WeightNames.TryGetValue(layout, out var names))
             throw new ArgumentException($"{naming} names: '{kind.Code}' blocks ({ours}) have no names in the {layout} layout");
         names(this, block, ours, theirs);
+    }
+
+    /// <summary>
+    /// Every block of <paramref name="net"/> (ours: stages.{stage}.{index}) by its kind's names in <paramref name="layout"/>,
+    /// under the path <paramref name="theirs"/> gives for (stage, index in the stage, position in the whole list counted from
+    /// <paramref name="first"/>). Returns the position after the last block, where libraries that list blocks flat put the next module.
+    /// </summary>
+    public int BlocksOf(Network net, string layout, Func<int, int, int, string> theirs, int first = 0)
+    {
+        int k = first;
+        foreach (var (s, b, block) in net.Blocks()) Block(layout, block, $"stages.{s}.{b}", theirs(s, b, k++));
+        return k;
     }
 
     /// <summary>Every tensor of the network by its module's mapping; a tensor whose module is not mapped is an error.</summary>

@@ -1,4 +1,3 @@
-using Research.Models.Blocks;
 using Research.Models.Networks;
 
 namespace Research.Models.Weights;
@@ -16,10 +15,7 @@ internal static class OfficialGhostNetNames
     {
         var names = new ModuleNames(WeightNaming.Official);
         names.ConvBn("stem", "conv_stem", "bn1");
-        foreach (var (s, b, block) in net.Blocks())
-        {
-            names.Block("official.ghostnet", block, $"stages.{s}.{b}", $"blocks.{s}.{b}");
-        }
+        names.BlocksOf(net, "official.ghostnet", (s, b, _) => $"blocks.{s}.{b}");
         names.ConvBn("head_conv", $"blocks.{net.Stages.Count}.0.conv", $"blocks.{net.Stages.Count}.0.bn1");
         names.Add("hidden", "conv_head");
         names.Add("classifier", "classifier");

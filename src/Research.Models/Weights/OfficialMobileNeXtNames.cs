@@ -1,4 +1,3 @@
-using Research.Models.Blocks;
 using Research.Models.Networks;
 
 namespace Research.Models.Weights;
@@ -16,12 +15,7 @@ internal static class OfficialMobileNeXtNames
     {
         var names = new ModuleNames(WeightNaming.Official);
         names.ConvBnSequential("stem", "features.0");
-        int k = 1;
-        foreach (var (s, b, block) in net.Blocks())
-        {
-            names.Block("official.mobilenext", block, $"stages.{s}.{b}", $"features.{k}.conv");
-            k++;
-        }
+        names.BlocksOf(net, "official.mobilenext", (_, _, k) => $"features.{k}.conv", first: 1);
         names.Add("classifier", "classifier.1");
         return names;
     }

@@ -13,9 +13,7 @@ internal static class OfficialShuffleNetV1Names
     {
         var names = new ModuleNames(WeightNaming.Official);
         names.ConvBnSequential(net.Stem is Torch.Modules.Sequential ? "stem.0" : "stem", "first_conv");
-        int k = 0;
-        foreach (var (s, b, block) in net.Blocks())
-            names.Block("official.shufflenet_v1", block, $"stages.{s}.{b}", $"features.{k++}");
+        names.BlocksOf(net, "official.shufflenet_v1", (_, _, k) => $"features.{k}");
         names.Add("classifier", "classifier.0");
         return names;
     }

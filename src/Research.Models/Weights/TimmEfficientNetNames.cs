@@ -1,4 +1,3 @@
-using Research.Models.Blocks;
 using Research.Models.Networks;
 
 namespace Research.Models.Weights;
@@ -16,10 +15,7 @@ internal static class TimmEfficientNetNames
     {
         var names = new ModuleNames(WeightNaming.Timm);
         names.ConvBn("stem", "conv_stem", "bn1");
-        foreach (var (s, b, block) in net.Blocks())
-        {
-            names.Block("timm.efficientnet", block, $"stages.{s}.{b}", $"blocks.{s}.{b}");
-        }
+        names.BlocksOf(net, "timm.efficientnet", (s, b, _) => $"blocks.{s}.{b}");
         names.ConvBn("head_conv", "conv_head", "bn2");
         names.Add("classifier", "classifier");
         return names;

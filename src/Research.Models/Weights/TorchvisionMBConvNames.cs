@@ -1,4 +1,3 @@
-using Research.Models.Blocks;
 using Research.Models.Networks;
 
 namespace Research.Models.Weights;
@@ -21,13 +20,8 @@ internal static class TorchvisionMBConvNames
     {
         var names = new ModuleNames(WeightNaming.Torchvision);
         names.ConvBnSequential("stem", "features.0");
-        int k = 1;
-        foreach (var (s, b, block) in net.Blocks())
-        {
-            names.Block("torchvision.efficientnet", block, $"stages.{s}.{b}", nested ? $"features.{s + 1}.{b}.block" : $"features.{k}.block");
-            k++;
-        }
-        names.ConvBnSequential("head_conv", nested ? $"features.{net.Stages.Count + 1}" : $"features.{k}");
+        int head = names.BlocksOf(net, "torchvision.efficientnet", (s, b, k) => nested ? $"features.{s + 1}.{b}.block" : $"features.{k}.block", first: 1);
+        names.ConvBnSequential("head_conv", nested ? $"features.{net.Stages.Count + 1}" : $"features.{head}");
         if (nested) names.Add("classifier", "classifier.1");
         else
         {

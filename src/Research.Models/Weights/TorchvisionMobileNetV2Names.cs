@@ -1,4 +1,3 @@
-using Research.Models.Blocks;
 using Research.Models.Networks;
 
 namespace Research.Models.Weights;
@@ -14,13 +13,8 @@ internal static class TorchvisionMobileNetV2Names
     {
         var names = new ModuleNames(WeightNaming.Torchvision);
         names.ConvBnSequential("stem", "features.0");
-        int k = 1;
-        foreach (var (s, b, block) in net.Blocks())
-        {
-            names.Block("torchvision.mobilenet_v2", block, $"stages.{s}.{b}", $"features.{k}.conv");
-            k++;
-        }
-        names.ConvBnSequential("head_conv", $"features.{k}");
+        int head = names.BlocksOf(net, "torchvision.mobilenet_v2", (_, _, k) => $"features.{k}.conv", first: 1);
+        names.ConvBnSequential("head_conv", $"features.{head}");
         names.Add("classifier", "classifier.1");
         return names;
     }

@@ -1,4 +1,3 @@
-using Research.Models.Blocks;
 using Research.Models.Networks;
 
 namespace Research.Models.Weights;
@@ -15,10 +14,7 @@ internal static class TorchvisionShuffleNetV2Names
         var names = new ModuleNames(WeightNaming.Torchvision);
         // With the max-pool, our stem is a Sequential of [ConvBnAct, MaxPool2d]; without it (small inputs), the ConvBnAct itself.
         names.ConvBnSequential(net.Stem is Torch.Modules.Sequential ? "stem.0" : "stem", "conv1");
-        foreach (var (s, b, block) in net.Blocks())
-        {
-            names.Block("torchvision.shufflenet_v2", block, $"stages.{s}.{b}", $"stage{s + 2}.{b}");
-        }
+        names.BlocksOf(net, "torchvision.shufflenet_v2", (s, b, _) => $"stage{s + 2}.{b}");
         names.ConvBnSequential("head_conv", "conv5");
         names.Add("classifier", "fc");
         return names;

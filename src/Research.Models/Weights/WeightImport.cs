@@ -1,5 +1,4 @@
 using Research.Models.Networks;
-using Research.Torch;
 using Research.Torch.IO;
 
 namespace Research.Models.Weights;

@@ -1,5 +1,3 @@
-using Research.Models.Specs;
-
 namespace Research.Models.Zoo;
 
 /// <summary>EfficientNet-B0 as torchvision builds it: MBConv with SE 0.25 of the block input, SiLU, head 4 × last width.</summary>

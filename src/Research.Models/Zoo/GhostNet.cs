@@ -1,5 +1,3 @@
-using Research.Models.Specs;
-
 namespace Research.Models.Zoo;
 
 /// <summary>GhostNet as its official code builds it: widths rounded to 4, hard SE, a biased 1×1 conv to 1280 in the head.</summary>

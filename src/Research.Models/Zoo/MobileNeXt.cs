@@ -1,5 +1,3 @@
-using Research.Models.Specs;
-
 namespace Research.Models.Zoo;
 
 /// <summary>MobileNeXt as its official code builds it: sandglass blocks (ReLU6), no head conv, 1280 features.</summary>

@@ -1,5 +1,3 @@
-using Research.Models.Specs;
-
 namespace Research.Models.Zoo;
 
 /// <summary>MobileNetV2 as torchvision builds it (ReLU6, last width 1280 × max(1, width)).</summary>

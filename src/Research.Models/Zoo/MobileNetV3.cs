@@ -1,5 +1,3 @@
-using Research.Models.Specs;
-
 namespace Research.Models.Zoo;
 
 /// <summary>MobileNetV3 as torchvision builds it: explicit expanded widths, hard SE, BN eps 1e-3 / momentum 0.01.</summary>

@@ -1,5 +1,3 @@
-using Research.Models.Specs;
-
 namespace Research.Models.Zoo;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Research.Models.Specs;
-
 namespace Research.Models.Zoo;
 
 /// <summary>ShuffleNetV2 as torchvision builds it: stem 24 + max-pool, stages of 4, 8, 4 units, 1×1 conv head.</summary>

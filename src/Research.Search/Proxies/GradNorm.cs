@@ -9,10 +9,6 @@ namespace Research.Search.Proxies;
 /// </summary>
 public static class GradNorm
 {
-    public static double Score(Module<Tensor, Tensor> net, ProxyBatch batch)
-    {
-        using var scope = torch.NewDisposeScope();
-        var (_, grads) = ProxyNetwork.LossGradients(net, batch);
-        return grads.Where(g => g is not null).Sum(g => g!.norm().item<double>());
-    }
+    public static double Score(Module<Tensor, Tensor> net, ProxyBatch batch) =>
+        ProxyNetwork.SumOverLossGradients(net, batch, (_, g) => g.norm().item<double>());
 }

@@ -45,14 +45,22 @@ internal static class ProxyNetwork
     public static List<IDisposable> WithoutBatchNorm(Module net) =>
         net.named_modules().Select(m => m.module).OfType<BatchNorm2d>().Select(bn => bn.register_forward_hook((_, x, _) => x)).ToList();
 
-    /// <summary>∂L/∂W of every convolution and linear weight, L the mean cross-entropy of the batch (null where a weight does not reach L).</summary>
-    public static (List<Parameter> Weights, Tensor?[] Grads) LossGradients(Module<Tensor, Tensor> net, ProxyBatch batch)
+    /// <summary>
+    /// Σ over every convolution and linear weight W of <paramref name="term"/>(W, ∂L/∂W), L the mean cross-entropy of the batch
+    /// (a weight that does not reach L adds nothing); the gradient proxies differ only in the term.
+    /// </summary>
+    public static double SumOverLossGradients(Module<Tensor, Tensor> net, ProxyBatch batch, Func<Parameter, Tensor, double> term)
     {
         var labels = batch.Labels ?? throw new ArgumentException($"the batch from {batch.Source} has no labels, which a loss needs");
+        using var scope = torch.NewDisposeScope();
         UseBatchStatistics(net);
         var weights = WeightedLayers(net).Select(WeightOf).ToList();
         var loss = torch.nn.functional.cross_entropy(net.call(batch.Images), labels);
-        return (weights, torch.autograd.grad([loss], weights, allow_unused: true));
+        var grads = torch.autograd.grad([loss], weights, allow_unused: true);
+        double sum = 0;
+        for (int i = 0; i < weights.Count; i++)
+            if (grads[i] is { } g) sum += term(weights[i], g);
+        return sum;
     }
 
     /// <summary>log|det K| through an LU factorisation with partial pivoting (as numpy's slogdet); −∞ for a singular K.</summary>

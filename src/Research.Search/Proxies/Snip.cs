@@ -10,13 +10,6 @@ namespace Research.Search.Proxies;
 /// </summary>
 public static class Snip
 {
-    public static double Score(Module<Tensor, Tensor> net, ProxyBatch batch)
-    {
-        using var scope = torch.NewDisposeScope();
-        var (weights, grads) = ProxyNetwork.LossGradients(net, batch);
-        double score = 0;
-        for (int i = 0; i < weights.Count; i++)
-            if (grads[i] is { } g) score += (weights[i] * g).abs().sum().item<double>();
-        return score;
-    }
+    public static double Score(Module<Tensor, Tensor> net, ProxyBatch batch) =>
+        ProxyNetwork.SumOverLossGradients(net, batch, (w, g) => (w * g).abs().sum().item<double>());
 }

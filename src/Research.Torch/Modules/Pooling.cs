@@ -1,4 +1,3 @@
-using Research.Torch.Modules;
 using Research.Torch.Interop;
 
 namespace Research.Torch.Modules

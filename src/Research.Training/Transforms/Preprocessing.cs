@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Research.Core.IO;
 
 namespace Research.Training.Transforms;
