@@ -1,28 +1,37 @@
 """torchvision's builds of the zoo's families, adapted the way the zoo adapts its own models.
 
 Shared by pytorch_train_step.py and pytorch_train.py (import it from the same directory).
+ghostnet_1_0, which torchvision lacks, comes from references/ghostnet.py (the official code's layout).
 
 - in_channels: the stem's first conv is replaced by one with that many input channels and the
   same geometry (torchvision always builds 3).
 - small_input: what the zoo's SmallInput means (NetworkSpec.EffectiveStem): the stem conv has
   stride 1 and the stem's max-pool (ShuffleNetV2's) is dropped; the rest is unchanged.
 - width_mult: torchvision's own width multiplier (same _make_divisible rounding as the zoo's
-  Rounding.MakeDivisible); ShuffleNetV2 has none, as in the zoo.
+  Rounding.MakeDivisible), GhostNet's width (rounded to 4); ShuffleNetV2 has none, as in the zoo.
 - init: the zoo's InitScheme (NetworkBuilder.Initialize), re-applied over the whole model so the
   replaced stem conv gets it too. For these families it is exactly torchvision's own init:
   MobileNet (mobilenet_v2, mobilenet_v3_*): conv kaiming_normal fan_out (gain sqrt 2; torchvision's
   default nonlinearity leaky_relu with a=0 has the same gain as our "relu"), BN (1, 0),
   Linear N(0, 0.01), zero biases; EfficientNet: the same but Linear U(+-1/sqrt(out_features));
-  Default (shufflenet_v2_*): PyTorch's layer defaults, which torchvision keeps too.
+  Default (shufflenet_v2_*, ghostnet_1_0): PyTorch's layer defaults, which torchvision and the
+  official GhostNet code keep too.
   The distributions match ours; the draws do not (different module order, different code).
 """
+import os
+import sys
+
 import torch
 import torchvision
 from torch import nn
 from torchvision.models import efficientnet
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "references"))
+import ghostnet  # noqa: E402
+
 SCHEMES = {
     "efficientnet_b0": "efficientnet",
+    "ghostnet_1_0": "default",
     "mobilenet_v2": "mobilenet",
     "mobilenet_v3_large": "mobilenet",
     "mobilenet_v3_small": "mobilenet",
@@ -36,6 +45,8 @@ MODELS = sorted(SCHEMES)
 
 def _torchvision_model(name, classes, width_mult):
     tv = torchvision.models
+    if name == "ghostnet_1_0":
+        return ghostnet.ghostnet(num_classes=classes, width=width_mult)
     if name.startswith("shufflenet"):
         if width_mult != 1.0:
             raise SystemExit(f"{name} has no width multiplier (its widths are fixed per variant)")
@@ -68,11 +79,18 @@ def _initialize(model, scheme):
                 nn.init.zeros_(m.bias)
 
 
+def _stem_conv(name, model):
+    """(module, attribute) holding the stem's first conv."""
+    if name == "ghostnet_1_0":
+        return model, "conv_stem"
+    return (model.conv1, "0") if name.startswith("shufflenet") else (model.features[0], "0")
+
+
 def build(name, classes=10, in_channels=3, width_mult=1.0, small_input=False):
     if name not in SCHEMES:
-        raise SystemExit(f"unknown model '{name}': torchvision has {', '.join(MODELS)}")
+        raise SystemExit(f"unknown model '{name}': the PyTorch references are {', '.join(MODELS)}")
     model = _torchvision_model(name, classes, width_mult)
-    parent, attr = (model.conv1, "0") if name.startswith("shufflenet") else (model.features[0], "0")
+    parent, attr = _stem_conv(name, model)
     old = getattr(parent, attr)
     stride = (1, 1) if small_input else old.stride
     if in_channels != old.in_channels or stride != old.stride:
