@@ -64,11 +64,12 @@ public class HtmlReportTests
         var points = RunCharts.FamilyPoints(table, "macs", "test_top1");
         var m = points.Single(p => p.Name == "m-phi0");
         Assert.Equal(72, m.Y, 9);
-        Assert.Equal(2, m.Spread!.Value, 9); // the sample standard deviation of 70, 72, 74
+        // 70, 72, 74: standard deviation 2, so the 95% interval's half-width is t(0.975, 2) · 2 / √3 = 4.303 · 1.1547 = 4.9683.
+        Assert.Equal(4.30265272974946 * 2 / Math.Sqrt(3), m.Spread!.Value, 9);
         Assert.Equal(3, m.Seeds);
         Assert.Null(points.Single(p => p.Name == "b").Spread);
         var figure = RunCharts.Family([("run", table)], "macs", "MACs", logX: true)!;
-        Assert.Equal(2.0, figure["data"]![0]!["error_y"]!["array"]![0]!.GetValue<double>(), 9);
+        Assert.Equal(m.Spread!.Value, figure["data"]![0]!["error_y"]!["array"]![0]!.GetValue<double>(), 9);
     }
 
     [Fact]

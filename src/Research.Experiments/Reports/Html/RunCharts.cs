@@ -182,7 +182,8 @@ public static class RunCharts
 
     /// <summary>
     /// The family's rows as chart points: one per member or baseline; where a run has a <c>seed</c>
-    /// column and several rows of a name, their mean with the standard deviation as its spread.
+    /// column and several rows of a name, their mean with the half-width of its 95% Student-t
+    /// interval as its spread (the interval summary.md and plot.svg show).
     /// </summary>
     public static List<FamilyPoint> FamilyPoints(TableFile table, string xColumn, string yColumn)
     {
@@ -192,8 +193,9 @@ public static class RunCharts
             var ys = g.Select(r => TableFile.Number(r, yColumn)).Where(v => v is not null).Select(v => v!.Value).ToList();
             var x = g.Select(r => TableFile.Number(r, xColumn)).FirstOrDefault(v => v is not null);
             if (ys.Count == 0 || x is null || x <= 0) continue;
-            double mean = ys.Average();
-            double? spread = ys.Count > 1 ? Math.Sqrt(ys.Sum(y => (y - mean) * (y - mean)) / (ys.Count - 1)) : null;
+            var summary = SeedStatistics.Summarise(ys);
+            double mean = summary.Mean;
+            double? spread = summary.HasInterval ? summary.HalfWidth : null;
             var first = g.First();
             points.Add(new FamilyPoint(g.Key.Kind, g.Key.Name, x.Value, mean, spread, ys.Count,
                 (long)(TableFile.Number(first, "params") ?? 0), (long)(TableFile.Number(first, "macs") ?? 0)));
@@ -204,7 +206,7 @@ public static class RunCharts
     /// <summary>
     /// The family's accuracy (or, when nothing was trained, its parameters) against MACs (log) or
     /// another cost column, as EfficientNet's Figure 1: members joined by a line and labelled by φ,
-    /// baselines as squares, error bars where there are seeds. Several runs: one colour each.
+    /// baselines as squares, 95% intervals as error bars where there are seeds. Several runs: one colour each.
     /// </summary>
     public static JsonObject? Family(IReadOnlyList<(string Run, TableFile Table)> runs, string xColumn, string xTitle, bool logX)
     {
@@ -229,7 +231,7 @@ public static class RunCharts
                 t["textposition"] = "top center";
                 t["hovertext"] = new JsonArray(pts.Select(p => (JsonNode?)(Text(p.Name) +
                     $"<br>params {Human.Count(p.Params)}, MACs {Human.Count(p.Macs)}<br>{(accuracy ? $"top-1 {F(p.Y)}%" : $"{F(p.Y)}M parameters")}" +
-                    (p.Spread is { } s ? $" ± {F(s)} (std over {p.Seeds} seeds)" : ""))).ToArray());
+                    (p.Spread is { } s ? $" ± {F(s)} (95% interval, {p.Seeds} seeds)" : ""))).ToArray());
                 t["hoverinfo"] = "text";
                 if (pts.Any(p => p.Spread is not null))
                     t["error_y"] = new JsonObject { ["type"] = "data", ["array"] = Numbers(pts.Select(p => p.Spread)), ["visible"] = true };
