@@ -161,7 +161,15 @@ public static class ScalingAblation
         };
         foreach (var (trimAt, lo, hi) in trims)
         {
-            var candidate = Closest(x => RatioOf(trimAt(x)), target, lo, hi, $"compound scaling of {baseSpec.Name} (trimmed)", trimAt);
+            ScalingMember candidate;
+            try
+            {
+                candidate = Closest(x => RatioOf(trimAt(x)), target, lo, hi, $"compound scaling of {baseSpec.Name} (trimmed)", trimAt);
+            }
+            catch (ArgumentException)
+            {
+                continue; // this dimension alone cannot reach the target; the others may
+            }
             if (Math.Abs(RatioOf(candidate) - target) < Math.Abs(RatioOf(member) - target)) member = candidate;
         }
         return member;
