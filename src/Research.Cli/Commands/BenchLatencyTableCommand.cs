@@ -68,7 +68,7 @@ public static class BenchLatencyTableCommand
             table.Save(path);
             o.WriteLine($"entries {table.Entries.Count}");
             o.WriteLine($"new_entries {added}");
-            o.WriteLine($"networks {table.Networks.Count}");
+            o.WriteLine($"measured_networks {table.Networks.Count}");
             o.WriteLine($"calibration {Numbers.Fixed(table.Calibration, 4)}");
             o.WriteLine($"table {path}");
             o.WriteLine($"seconds {Numbers.Fixed(clock.Elapsed.TotalSeconds, 1)}");
