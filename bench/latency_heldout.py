@@ -9,9 +9,12 @@ measured as whole networks for the table, only their parts were (inside other ne
       from the probes holds every part of every held-out network.
   latency_heldout.py evaluate RESEARCH TABLE SPEC...
       `RESEARCH models show SPEC --latency-table TABLE --format json` for each spec; prints each
-      network's predicted and measured milliseconds and the relative error |pred - meas| / meas,
-      then its median and 90th percentile as `name value` lines.
+      network's predicted (calibrated: sum of parts x k) and measured milliseconds, the plain sum of
+      parts and the relative error |pred - meas| / meas, then its median and 90th percentile (and
+      those of the uncalibrated sum) as `name value` lines. k comes from the table's network rows
+      (the probes, measured whole); a held-out network among them is refused, so none contributes to k.
 """
+import csv
 import json
 import random
 import subprocess
@@ -49,18 +52,32 @@ def percentile(values, q):
     return v[lo] + (v[hi] - v[lo]) * (x - lo)
 
 
+def table_networks(table):
+    with open(table) as f:
+        rows = csv.DictReader(line for line in f if not line.startswith("#"))
+        return {r["op"] for r in rows if r.get("kind") == "network"}
+
+
 def evaluate(research, table, specs):
-    errors = []
+    measured_whole = table_networks(table)
+    errors, parts_errors = [], []
     for s in specs:
         out = subprocess.run([research, "models", "show", s, "--latency-table", table, "--format", "json"], capture_output=True, text=True)
         if out.returncode != 0:
             sys.exit(f"{s}: {out.stderr.strip()}")
         r = json.loads(out.stdout)
+        if r["name"] in measured_whole:
+            sys.exit(f"{s}: network {r['name']} was measured whole for {table}, so it is not held out (it contributes to the calibration)")
         errors.append(r["latency_error"])
-        print(f"network {r['name']} predicted_ms {r['predicted_latency_ms']:.4f} measured_ms {r['measured_latency_ms']:.4f} error {r['latency_error']:.4f}", flush=True)
+        parts_errors.append(abs(r["parts_latency_ms"] - r["measured_latency_ms"]) / r["measured_latency_ms"])
+        print(f"network {r['name']} predicted_ms {r['predicted_latency_ms']:.4f} parts_ms {r['parts_latency_ms']:.4f} measured_ms {r['measured_latency_ms']:.4f} "
+              f"error {r['latency_error']:.4f}", flush=True)
     print(f"networks {len(errors)}")
+    print(f"calibration {r['calibration']:.4f} from {r['calibration_networks']} network(s)")
     print(f"median_error {percentile(errors, 0.5):.4f}")
     print(f"p90_error {percentile(errors, 0.9):.4f}")
+    print(f"median_error_uncalibrated {percentile(parts_errors, 0.5):.4f}")
+    print(f"p90_error_uncalibrated {percentile(parts_errors, 0.9):.4f}")
 
 
 if __name__ == "__main__":

@@ -83,8 +83,33 @@ public class LatencyTableCommandTests
         var specs = Directory.GetFiles(members, "*.yaml").Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(2, specs.Length);
         var table = Path.Combine(dir, "family.csv");
-        (code, _, err) = CliRunner.Run(["bench", "latency-table", "--model", .. specs, "--threads", "1", "--warmup", "0", "--repeats", "1", "--out", table]);
+        (code, var measuredOut, err) = CliRunner.Run(["bench", "latency-table", "--model", .. specs, "--threads", "1", "--warmup", "0", "--repeats", "1", "--out", table]);
         Assert.True(code == 0, err);
+
+        // One network row per model, after the parts, each measured whole beside the sum of its parts; k is the median of their ratios.
+        var fileRows = CsvTable.Parse(string.Join('\n', File.ReadLines(table).Where(l => !l.StartsWith('#'))));
+        var networkRows = fileRows.Where(r => r["kind"] == "network").ToList();
+        Assert.Equal(2, networkRows.Count);
+        Assert.Equal(fileRows.Count - 2, fileRows.FindIndex(r => r["kind"] == "network"));
+        Assert.All(fileRows.Take(fileRows.Count - 2), r => Assert.Equal("part", r["kind"]));
+        var loaded = Models.LatencyTables.LatencyTable.Load(table);
+        Assert.Equal(specs.Select(s => Models.Networks.ModelSource.Resolve(s).Name).Order(StringComparer.Ordinal), networkRows.Select(r => r["op"]));
+        double Cell(Dictionary<string, string> r, string c) => double.Parse(r[c], CultureInfo.InvariantCulture);
+        Assert.All(networkRows, r => Assert.True(Cell(r, "ms") > 0 && Cell(r, "parts_ms") > 0));
+        Assert.Equal(networkRows.Average(r => Cell(r, "ms") / Cell(r, "parts_ms")), loaded.Calibration, 12);
+        Assert.Contains(File.ReadLines(table), l => l.StartsWith("# calibration: ", StringComparison.Ordinal) && l.Contains("median over 2 measured network(s)"));
+        Assert.Equal(2, Figure(measuredOut, "measured_networks"));
+        // `models show --format json` reports the calibrated prediction, the plain sum of parts and k.
+        (code, var json, err) = CliRunner.Run("models", "show", specs[0], "--latency-table", table, "--format", "json");
+        Assert.True(code == 0, err);
+        using (var doc = System.Text.Json.JsonDocument.Parse(json))
+        {
+            var root = doc.RootElement;
+            double parts = root.GetProperty("parts_latency_ms").GetDouble(), k = root.GetProperty("calibration").GetDouble();
+            Assert.Equal(loaded.Calibration, k, 12);
+            Assert.Equal(parts * k, root.GetProperty("predicted_latency_ms").GetDouble(), 9);
+            Assert.Equal(Cell(networkRows.Single(r => r["structure"] == Models.LatencyTables.NetworkLatency.HashOf(Models.Networks.ModelSource.Resolve(specs[0]))), "parts_ms"), parts, 9);
+        }
 
         // Each member's prediction is what `models show` predicts for its spec.
         (code, var output, err) = CliRunner.Run(["scale", .. family, "--latency-table", table, "--format", "csv"]);

@@ -107,6 +107,92 @@ public class LatencyTableTests
         Assert.Contains("entry 1: ms -1 must be", Assert.Throws<InvalidDataException>(() => LatencyTable.Load(badMs)).Message);
     }
 
+    private static NetworkLatency Measured(string name, double measured, double parts) => new(name, name + "hash", 3, 32, measured, parts);
+
+    [Fact]
+    public void APredictionIsTheSumOfPartsTimesTheMedianRatioOfTheMeasuredNetworks()
+    {
+        var spec = MobileNet;
+        var plain = TableFor(spec, k => k.Channels * 0.001 + 0.01);
+        double parts = plain.PredictParts(TracedCounts(spec));
+        // Without a measured network: k = 1, the prediction is the plain sum.
+        Assert.Equal(1.0, plain.Calibration);
+        Assert.Equal(parts, plain.Predict(spec), 12);
+        // Ratios 1.5, 1.1, 1.25 (odd count): k is the middle one, 1.25.
+        var odd = new LatencyTable(plain.Machine, plain.Entries, "t.csv", [Measured("a", 3.0, 2.0), Measured("b", 2.2, 2.0), Measured("c", 5.0, 4.0)]);
+        Assert.Equal(1.25, odd.Calibration, 12);
+        Assert.Equal(parts * 1.25, odd.Predict(spec), 10);
+        Assert.Equal(parts, odd.PredictParts(TracedCounts(spec)), 12);
+        // Ratios 1.1, 1.2, 1.4, 2.0 (even count): k is the mean of the middle two, 1.3.
+        var even = new LatencyTable(plain.Machine, plain.Entries, "t.csv",
+            [Measured("a", 2.2, 2.0), Measured("b", 1.2, 1.0), Measured("c", 2.8, 2.0), Measured("d", 8.0, 4.0)]);
+        Assert.Equal(1.3, even.Calibration, 12);
+        Assert.Equal(parts * 1.3, even.Predict(spec), 10);
+    }
+
+    private static IReadOnlyList<LatencyPartCount> TracedCounts(NetworkSpec spec)
+    {
+        using var traced = TracedNetwork.Trace(spec);
+        return traced.Counts;
+    }
+
+    [Fact]
+    public void NetworkRowsSurviveSavingLoadingAndMergingAndKeepTheMachineKey()
+    {
+        var spec = MobileNet;
+        var plain = TableFor(spec, k => k.Channels * 0.001 + 0.01);
+        var table = new LatencyTable(plain.Machine, plain.Entries, "t.csv", [Measured("a", 3.0, 2.0), Measured("b", 2.5, 2.0)]);
+        var path = Path.Combine(Directory.CreateTempSubdirectory("latency").FullName, "t.csv");
+        table.Save(path);
+        var lines = File.ReadAllLines(path);
+        Assert.Contains("# calibration: 1.375 (median over 2 measured network(s) of measured / sum of parts; predicted = sum of parts x calibration)", lines);
+        Assert.Equal("op,structure,in_channels,height,width,ms,kind,parts_ms", lines.First(l => !l.StartsWith('#')));
+        Assert.Equal(["a,ahash,3,32,32,3,network,2", "b,bhash,3,32,32,2.5,network,2"], lines[^2..]);
+        var back = LatencyTable.Load(path);
+        Assert.Equal(table.Entries.Count, back.Entries.Count);
+        Assert.Equal(table.Networks.OrderBy(n => n.Name), back.Networks.OrderBy(n => n.Name));
+        Assert.Equal(1.375, back.Calibration, 12);
+        Assert.Equal(table.Predict(spec), back.Predict(spec), 12);
+        // The calibration is not a machine key: it is not read back as one, and tables of other calibrations still compare equal.
+        Assert.False(back.Machine.ContainsKey(LatencyTable.CalibrationKey));
+        Assert.Empty(back.Mismatches(plain.Machine));
+
+        // Merging keeps both tables' networks; a network measured again (same name and spec hash) is replaced.
+        var more = new LatencyTable(plain.Machine, plain.Entries, "more.csv", [Measured("b", 3.0, 2.0), Measured("c", 5.0, 2.0)]);
+        var merged = back.Merge(more);
+        Assert.Equal(["a", "b", "c"], merged.Networks.Select(n => n.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(3.0, merged.Networks.Single(n => n.Name == "b").MeasuredMs);
+        Assert.Equal(1.5, merged.Calibration, 12);
+        // A table without networks merged into one with networks keeps them.
+        Assert.Equal(2, back.Merge(plain).Networks.Count);
+    }
+
+    [Fact]
+    public void ATableWrittenBeforeCalibrationLoadsWithKOne()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("latency").FullName, "old.csv");
+        File.WriteAllText(path, "# research latency table: milliseconds per part (median of timed runs), predicted network latency = sum of its parts\n" +
+            "# batch: 1\n# engine: libtorch\n# threads: 1\nop,structure,in_channels,height,width,ms\nx,abc,3,8,8,1.5\ny,def,16,4,4,0.25\n");
+        var old = LatencyTable.Load(path);
+        Assert.Equal(2, old.Entries.Count);
+        Assert.Empty(old.Networks);
+        Assert.Equal(1.0, old.Calibration);
+        Assert.Equal(1.5 + 2 * 0.25, old.Predict([new(new LatencyKey("x", "abc", 3, 8, 8), 1), new(new LatencyKey("y", "def", 16, 4, 4), 2)]), 12);
+    }
+
+    [Fact]
+    public void ABadNetworkRowIsRefusedNamingTheFileAndRow()
+    {
+        var dir = Directory.CreateTempSubdirectory("latency").FullName;
+        const string Head = "# engine: libtorch\nop,structure,in_channels,height,width,ms,kind,parts_ms\nx,abc,3,8,8,1,part,\n";
+        var zero = Path.Combine(dir, "zero.csv");
+        File.WriteAllText(zero, Head + "net,h,3,32,32,4,network,0\n");
+        Assert.Contains("zero.csv: entry 2: parts_ms 0 must be > 0", Assert.Throws<InvalidDataException>(() => LatencyTable.Load(zero)).Message);
+        var kind = Path.Combine(dir, "kind.csv");
+        File.WriteAllText(kind, Head + "net,h,3,32,32,4,whole,2\n");
+        Assert.Contains("kind.csv: entry 2: kind 'whole' is neither 'part' nor 'network'", Assert.Throws<InvalidDataException>(() => LatencyTable.Load(kind)).Message);
+    }
+
     [Fact]
     public void TheLibtorchEngineMeasuresEveryPartAndTheWholeNetwork()
     {
@@ -118,5 +204,13 @@ public class LatencyTableTests
         Assert.All(table.Entries.Values, ms => Assert.True(ms > 0));
         Assert.Equal("2", table.Machine["batch"]);
         Assert.True(engine.MeasureNetwork(traced, 2, new LatencyTiming(1, 3)) > 0);
+        // Whole networks are measured only when asked, once per distinct network, beside the sum of their parts as measured.
+        Assert.Empty(table.Networks);
+        var calibrated = LatencyTableBuilder.Measure([spec, spec], engine, 1, 2, new LatencyTiming(1, 3), wholeNetworks: true);
+        var network = Assert.Single(calibrated.Networks);
+        Assert.Equal((spec.Name, NetworkLatency.HashOf(spec), spec.InChannels, spec.Resolution), (network.Name, network.SpecHash, network.Channels, network.Resolution));
+        Assert.Equal(traced.Parts.Sum(p => calibrated.Entries[p.Key]), network.PartsMs, 9);
+        Assert.True(network.MeasuredMs > 0);
+        Assert.Equal(network.MeasuredMs / network.PartsMs, calibrated.Calibration, 12);
     }
 }

@@ -14,7 +14,8 @@ namespace Research.Cli.Commands;
 /// `research bench latency-table`: measures every part (stem, each block at each input shape, head; for a search space, each
 /// op at each position of its supernet and network layouts, each cell's preprocessing and node sums) that the given networks
 /// or space have, once each, on one engine, device, thread count and batch, into a latency table; an existing table of the
-/// same machine and settings gains the new entries.
+/// same machine and settings gains the new entries. Given networks (--model), it also measures each whole, the same way, so the
+/// table's calibration (median of measured / sum of parts) scales its predictions; a --space table has none (calibration 1).
 /// </summary>
 public static class BenchLatencyTableCommand
 {
@@ -61,12 +62,14 @@ public static class BenchLatencyTableCommand
             LatencyEngines.Here(eng, t, b, existing);
             o.WriteLine($"engine {eng.Name} {eng.Version} device {device} threads {t} batch {b} networks {specs.Count} cpu {MachineKey.CpuModel()}");
             var clock = Stopwatch.StartNew();
-            var table = LatencyTableBuilder.Measure(specs, eng, t, b, timing, o);
+            var table = LatencyTableBuilder.Measure(specs, eng, t, b, timing, o, wholeNetworks: parse.GetValue(space) is null);
             int added = existing is null ? table.Entries.Count : table.Entries.Keys.Count(k => !existing.Entries.ContainsKey(k));
             if (existing is not null) table = existing.Merge(table);
             table.Save(path);
             o.WriteLine($"entries {table.Entries.Count}");
             o.WriteLine($"new_entries {added}");
+            o.WriteLine($"measured_networks {table.Networks.Count}");
+            o.WriteLine($"calibration {Numbers.Fixed(table.Calibration, 4)}");
             o.WriteLine($"table {path}");
             o.WriteLine($"seconds {Numbers.Fixed(clock.Elapsed.TotalSeconds, 1)}");
             return ExitCodes.Ok;

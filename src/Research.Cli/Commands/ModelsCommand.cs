@@ -99,7 +99,7 @@ public static class ModelsCommand
                 latency = Latency.Measure(engine, lb, spec.InChannels, spec.Resolution, dev);
                 latencyEngine = engine.Description;
             }
-            (double Predicted, double Measured, LatencyTable Table)? table = null;
+            (double Predicted, double Parts, double Measured, LatencyTable Table)? table = null;
             if (parse.GetValue(latencyTable) is { } tablePath) table = PredictAndMeasure(spec, LatencyTable.Load(tablePath), run.Execution.Bind(parse).ResolveDevice());
             switch (parse.GetValue(format))
             {
@@ -108,7 +108,8 @@ public static class ModelsCommand
                     {
                         name = spec.Name, resolution = spec.Resolution, in_channels = spec.InChannels, classes = spec.Classes,
                         small_input = spec.SmallInput, @params = cost.InferenceParams, params_with_auxiliary = cost.Params, macs = cost.Macs, latency_ms = latency, latency_batch = parse.GetValue(latencyBatch),
-                        predicted_latency_ms = table?.Predicted, measured_latency_ms = table?.Measured,
+                        predicted_latency_ms = table?.Predicted, parts_latency_ms = table?.Parts, calibration = table?.Table.Calibration,
+                        calibration_networks = table?.Table.Networks.Count, measured_latency_ms = table?.Measured,
                         latency_error = table is { } tj ? Math.Abs(tj.Predicted - tj.Measured) / tj.Measured : (double?)null,
                         latency_engine = latencyEngine,
                         parts = rows.Select(r => new { part = r.part, blocks = r.blocks, out_channels = r.outC, out_resolution = r.outRes, @params = r.parameters, macs = r.macs }),
@@ -139,6 +140,8 @@ public static class ModelsCommand
                     {
                         o.WriteLine($"latency_table {tt.Table.Source} engine {tt.Table.Engine} batch {tt.Table.Batch} threads {tt.Table.Threads}");
                         o.WriteLine($"predicted_latency_ms {Numbers.Fixed(tt.Predicted, 4)}");
+                        o.WriteLine($"parts_latency_ms {Numbers.Fixed(tt.Parts, 4)}");
+                        o.WriteLine($"calibration {tt.Table.CalibrationText}");
                         o.WriteLine($"measured_latency_ms {Numbers.Fixed(tt.Measured, 4)}");
                         o.WriteLine($"latency_error {Numbers.Fixed(Math.Abs(tt.Predicted - tt.Measured) / tt.Measured, 4)}");
                     }
@@ -151,15 +154,15 @@ public static class ModelsCommand
 
     /// <summary>
     /// The table's prediction for the network and the network measured here the way the table was (engine, threads, batch,
-    /// timing). A table of another machine or engine is refused, naming the keys that differ; a missing entry names the part.
+    /// timing), calibrated and as the plain sum of parts. A table of another machine or engine is refused, naming the keys that differ; a missing entry names the part.
     /// </summary>
-    private static (double Predicted, double Measured, LatencyTable Table) PredictAndMeasure(Models.Specs.NetworkSpec spec, LatencyTable table, Torch.Device device)
+    private static (double Predicted, double Parts, double Measured, LatencyTable Table) PredictAndMeasure(Models.Specs.NetworkSpec spec, LatencyTable table, Torch.Device device)
     {
         var engine = LatencyEngines.Create(table.Engine, device, table.Threads);
         if (table.Threads >= 1) Torch.torch.set_num_threads(table.Threads);
         LatencyEngines.Here(engine, table.Threads, table.Batch, table);
         using var traced = TracedNetwork.Trace(spec);
-        double predicted = table.Predict(traced.Counts);
-        return (predicted, engine.MeasureNetwork(traced, table.Batch, new LatencyTiming()), table);
+        double parts = table.PredictParts(traced.Counts);
+        return (parts * table.Calibration, parts, engine.MeasureNetwork(traced, table.Batch, new LatencyTiming()), table);
     }
 }

@@ -8,23 +8,44 @@ namespace Research.Models.LatencyTables;
 
 /// <summary>
 /// Measured latencies of network parts on one machine (ProxylessNAS, FBNet, Once-for-All): each part, measured once per input
-/// shape, with the machine it was measured on; a network's latency is predicted as the sum of its parts' entries. The file is a
-/// CSV (op, structure, in_channels, height, width, ms) after '# key: value' lines that hold the machine (pandas:
-/// <c>read_csv(path, comment='#')</c>).
+/// shape, with the machine it was measured on; a network's latency is predicted as the sum of its parts' entries times the
+/// table's <see cref="Calibration"/>: the median, over the whole networks measured beside their parts, of measured / sum of
+/// parts (1 when the table holds none). The file is a CSV (op, structure, in_channels, height, width, ms, kind, parts_ms) after
+/// '# key: value' lines that hold the machine (pandas: <c>read_csv(path, comment='#')</c>): part rows (kind 'part'), then one row
+/// per measured network (kind 'network': op its name, structure its spec's hash, in_channels and height/width its input,
+/// ms measured, parts_ms the sum of its parts). A table without the kind column (written before calibration) is all parts.
 /// </summary>
 public sealed class LatencyTable
 {
+    /// <summary>The columns every table has (tables written before calibration have only these).</summary>
     public static readonly string[] Columns = ["op", "structure", "in_channels", "height", "width", "ms"];
+    /// <summary>The columns written now: a row's kind ('part' or 'network') and, for a network, the sum of its parts.</summary>
+    public static readonly string[] AllColumns = [.. Columns, "kind", "parts_ms"];
+    public const string PartKind = "part", NetworkKind = "network";
+    /// <summary>The header line with the calibration: derived from the network rows when saved, never read back as a machine key.</summary>
+    public const string CalibrationKey = "calibration";
 
-    public LatencyTable(IReadOnlyDictionary<string, string> machine, IReadOnlyDictionary<LatencyKey, double> entries, string source = "latency table")
+    public LatencyTable(IReadOnlyDictionary<string, string> machine, IReadOnlyDictionary<LatencyKey, double> entries, string source = "latency table",
+        IReadOnlyList<NetworkLatency>? networks = null)
     {
         Machine = machine;
         Entries = entries;
         Source = source;
+        Networks = networks ?? [];
+        var ratios = Networks.Select(n => n.Ratio).Order().ToArray();
+        Calibration = ratios.Length == 0 ? 1 : ratios.Length % 2 == 1 ? ratios[ratios.Length / 2] : (ratios[ratios.Length / 2 - 1] + ratios[ratios.Length / 2]) / 2;
     }
 
     public IReadOnlyDictionary<string, string> Machine { get; }
     public IReadOnlyDictionary<LatencyKey, double> Entries { get; }
+    /// <summary>The whole networks measured beside their parts (none for a --space table).</summary>
+    public IReadOnlyList<NetworkLatency> Networks { get; }
+    /// <summary>
+    /// k: the median over <see cref="Networks"/> of measured / sum of parts, 1 without networks. A whole network runs slower than
+    /// its parts alone (caches, allocations, the runtime's per-call overheads between parts), by a near-constant factor on one
+    /// machine and engine, so the sum of parts is scaled by it.
+    /// </summary>
+    public double Calibration { get; }
     /// <summary>Where it was read from (messages name it).</summary>
     public string Source { get; }
 
@@ -32,20 +53,28 @@ public sealed class LatencyTable
     public int Threads => int.TryParse(Machine.GetValueOrDefault("threads"), NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : 0;
     public int Batch => int.TryParse(Machine.GetValueOrDefault("batch"), NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : 1;
 
-    /// <summary>The predicted milliseconds of a network's parts: the sum of their entries, each as often as it occurs.</summary>
-    public double Predict(IEnumerable<LatencyPartCount> parts)
+    /// <summary>The uncalibrated milliseconds of a network's parts: the sum of their entries, each as often as it occurs.</summary>
+    public double PredictParts(IEnumerable<LatencyPartCount> parts)
     {
         double total = 0;
         foreach (var p in parts) total += Entry(p.Key) * p.Count;
         return total;
     }
 
-    /// <summary>A network's predicted milliseconds (it is built and traced once, at batch 1, to find its parts).</summary>
+    /// <summary>A whole network's predicted milliseconds from its parts: their sum times <see cref="Calibration"/>.</summary>
+    public double Predict(IEnumerable<LatencyPartCount> parts) => PredictParts(parts) * Calibration;
+
+    /// <summary>A network's predicted milliseconds, calibrated (it is built and traced once, at batch 1, to find its parts).</summary>
     public double Predict(NetworkSpec spec)
     {
         using var traced = TracedNetwork.Trace(spec);
         return Predict(traced.Counts);
     }
+
+    /// <summary>The header line that says what <see cref="Calibration"/> is and where it comes from.</summary>
+    public string CalibrationText => Networks.Count == 0
+        ? "1 (no whole network measured: predictions are the plain sum of parts)"
+        : $"{Numbers.RoundTrip(Calibration)} (median over {Networks.Count} measured network(s) of measured / sum of parts; predicted = sum of parts x calibration)";
 
     /// <summary>A part's entry; a part the table lacks is an <see cref="InvalidDataException"/> naming it and its input shape.</summary>
     public double Entry(LatencyKey key) => Entries.TryGetValue(key, out var ms) ? ms
@@ -60,13 +89,22 @@ public sealed class LatencyTable
 
     public void Save(string path)
     {
-        var text = new StringBuilder("# research latency table: milliseconds per part (median of timed runs), predicted network latency = sum of its parts\n");
-        foreach (var (k, v) in Machine.OrderBy(kv => kv.Key, StringComparer.Ordinal)) text.Append("# ").Append(k).Append(": ").Append(v).Append('\n');
-        text.Append(CsvTable.ToText(Columns, Entries.OrderBy(e => e.Key.Op, StringComparer.Ordinal).ThenBy(e => e.Key.Channels).ThenBy(e => e.Key.Height)
+        var text = new StringBuilder("# research latency table: milliseconds per part (median of timed runs), predicted network latency = sum of its parts x calibration\n");
+        foreach (var (k, v) in Machine.Where(kv => kv.Key != CalibrationKey).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            text.Append("# ").Append(k).Append(": ").Append(v).Append('\n');
+        text.Append("# ").Append(CalibrationKey).Append(": ").Append(CalibrationText).Append('\n');
+        var parts = Entries.OrderBy(e => e.Key.Op, StringComparer.Ordinal).ThenBy(e => e.Key.Channels).ThenBy(e => e.Key.Height)
             .ThenBy(e => e.Key.Structure, StringComparer.Ordinal).Select(e => new[]
             {
                 e.Key.Op, e.Key.Structure, Numbers.Integer(e.Key.Channels), Numbers.Integer(e.Key.Height), Numbers.Integer(e.Key.Width), Numbers.RoundTrip(e.Value),
-            })));
+                PartKind, "",
+            });
+        var networks = Networks.OrderBy(n => n.Name, StringComparer.Ordinal).ThenBy(n => n.SpecHash, StringComparer.Ordinal).Select(n => new[]
+        {
+            n.Name, n.SpecHash, Numbers.Integer(n.Channels), Numbers.Integer(n.Resolution), Numbers.Integer(n.Resolution), Numbers.RoundTrip(n.MeasuredMs),
+            NetworkKind, Numbers.RoundTrip(n.PartsMs),
+        });
+        text.Append(CsvTable.ToText(AllColumns, parts.Concat(networks)));
         DurableFile.WriteAllText(path, text.ToString());
     }
 
@@ -82,7 +120,8 @@ public sealed class LatencyTable
             if (line.StartsWith('#'))
             {
                 int colon = line.IndexOf(':');
-                if (colon > 0) machine[line[1..colon].Trim()] = line[(colon + 1)..].Trim();
+                // The calibration line is derived from the network rows, not a property of the machine.
+                if (colon > 0 && line[1..colon].Trim() is var k && k != CalibrationKey) machine[k] = line[(colon + 1)..].Trim();
                 continue;
             }
             csv.Append(line).Append('\n');
@@ -93,27 +132,46 @@ public sealed class LatencyTable
             foreach (var c in Columns)
                 if (!rows[0].ContainsKey(c)) throw new InvalidDataException($"{path}: no '{c}' column (expected {string.Join(",", Columns)})");
         var entries = new Dictionary<LatencyKey, double>();
+        var networks = new Dictionary<(string, string), NetworkLatency>();
         for (int i = 0; i < rows.Count; i++)
         {
             var r = rows[i];
             string where = $"{path}: entry {i + 1}";
             int Integer(string c) => int.TryParse(r[c], NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v
                 : throw new InvalidDataException($"{where}: {c} '{r[c]}' is not a positive integer");
-            double ms = Numbers.ParseDouble(r["ms"], $"{where}: ms");
-            if (!(ms >= 0) || double.IsInfinity(ms)) throw new InvalidDataException($"{where}: ms {r["ms"]} must be a finite number >= 0");
+            double Ms(string c)
+            {
+                double v = Numbers.ParseDouble(r[c], $"{where}: {c}");
+                return v >= 0 && !double.IsInfinity(v) ? v : throw new InvalidDataException($"{where}: {c} {r[c]} must be a finite number >= 0");
+            }
+            double ms = Ms("ms");
+            string kind = r.GetValueOrDefault("kind") is { Length: > 0 } given ? given : PartKind;
+            if (kind == NetworkKind)
+            {
+                if (!r.ContainsKey("parts_ms")) throw new InvalidDataException($"{path}: no 'parts_ms' column for its network rows (expected {string.Join(",", AllColumns)})");
+                double parts = Ms("parts_ms");
+                if (parts <= 0) throw new InvalidDataException($"{where}: parts_ms {r["parts_ms"]} must be > 0 (the sum of the network's parts)");
+                if (Integer("height") != Integer("width")) throw new InvalidDataException($"{where}: a network's height and width are its resolution, the same");
+                var n = new NetworkLatency(r["op"], r["structure"], Integer("in_channels"), Integer("height"), ms, parts);
+                if (!networks.TryAdd(n.Key, n)) throw new InvalidDataException($"{where}: network {n.Name} (spec {n.SpecHash}) is given twice");
+                continue;
+            }
+            if (kind != PartKind) throw new InvalidDataException($"{where}: kind '{kind}' is neither '{PartKind}' nor '{NetworkKind}'");
             var key = new LatencyKey(r["op"], r["structure"], Integer("in_channels"), Integer("height"), Integer("width"));
             if (!entries.TryAdd(key, ms)) throw new InvalidDataException($"{where}: {key} is given twice");
         }
-        return new LatencyTable(machine, entries, path);
+        return new LatencyTable(machine, entries, path, networks.Values.ToList());
     }
 
-    /// <summary>This table with <paramref name="more"/>'s entries added (replacing the same keys): both must be of one machine.</summary>
+    /// <summary>This table with <paramref name="more"/>'s entries and networks added (replacing the same keys): both must be of one machine.</summary>
     public LatencyTable Merge(LatencyTable more)
     {
         if (Mismatches(more.Machine) is { Count: > 0 } differ)
             throw new InvalidDataException($"{Source} was measured elsewhere or otherwise ({string.Join("; ", differ)}): write the new table to another file");
         var entries = new Dictionary<LatencyKey, double>(Entries);
         foreach (var (k, v) in more.Entries) entries[k] = v;
-        return new LatencyTable(more.Machine, entries, Source);
+        var networks = Networks.ToDictionary(n => n.Key);
+        foreach (var n in more.Networks) networks[n.Key] = n;
+        return new LatencyTable(more.Machine, entries, Source, networks.Values.ToList());
     }
 }

@@ -10,6 +10,7 @@ namespace Research.Search.Latency;
 /// and node sums) and, for every supernet edge and op, the op's entry summed over the cells of that kind (normal or
 /// reduction) in the layout the genotype will be trained in. Each edge's entries are weighted by 2/(inputs of its node):
 /// a derived node keeps two of its incoming edges, so with uniform choices the expectation is the derived network's latency.
+/// Every figure is multiplied by the table's calibration, so the expectation is on the scale of the table's network predictions.
 /// </summary>
 public sealed record CellLatency(double Fixed, double[,] Normal, double[,] Reduce);
 
@@ -59,6 +60,14 @@ public static class SpaceLatency
                         target[e, o] += 2.0 / (n + 2) * (j < 2 ? fromInput : fromNode);
             }
         }
-        return new CellLatency(fixedPart ?? 0, normal, reduce);
+        // The calibration (1 for a --space table, which holds no whole network) scales the expectation linearly, as it scales Predict.
+        double k = table.Calibration;
+        for (int e = 0; e < edges; e++)
+            for (int o = 0; o < ops; o++)
+            {
+                normal[e, o] *= k;
+                reduce[e, o] *= k;
+            }
+        return new CellLatency((fixedPart ?? 0) * k, normal, reduce);
     }
 }

@@ -1,0 +1,22 @@
+using System.Security.Cryptography;
+using System.Text;
+using Research.Models.Specs;
+
+namespace Research.Models.LatencyTables;
+
+/// <summary>
+/// A whole network measured beside its parts when the table was built (same engine, threads, batch and timing): its measured
+/// milliseconds and the sum of its parts' entries as measured then. The tables' calibration is the median of their ratios.
+/// </summary>
+public sealed record NetworkLatency(string Name, string SpecHash, int Channels, int Resolution, double MeasuredMs, double PartsMs)
+{
+    /// <summary>What a network row is keyed by: its name and a short hash of its spec's text (two networks of one name stay apart).</summary>
+    public (string Name, string SpecHash) Key => (Name, SpecHash);
+
+    /// <summary>Measured over the sum of parts: how much the whole takes beyond its parts run alone.</summary>
+    public double Ratio => MeasuredMs / PartsMs;
+
+    /// <summary>A short hash of the spec's YAML text.</summary>
+    public static string HashOf(NetworkSpec spec) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(SpecYaml.ToYaml(spec))))[..8].ToLowerInvariant();
+}
