@@ -209,8 +209,8 @@ public static class ScalingAblation
             Numbers.Integer(a.Member.Resolution), Numbers.Integer(a.Params), Numbers.Integer(a.Macs), Numbers.RoundTrip(a.MacsRatio),
         }).ToList();
         CsvTable.Write(Path.Combine(outDir, PlanFileName), PlanColumns, cells);
-        long baseMacs = CostModel.Estimate(baseSpec).Macs;
-        return [string.Create(CultureInfo.InvariantCulture, $"base {baseSpec.Name}: macs {baseMacs}, params {CostModel.Estimate(baseSpec).Params}"),
+        var baseCost = CostModel.Estimate(baseSpec);
+        return [string.Create(CultureInfo.InvariantCulture, $"base {baseSpec.Name}: macs {baseCost.Macs}, params {baseCost.Params}"),
             .. arms.Select(a => string.Create(CultureInfo.InvariantCulture,
                 $"{a.Label}: {(a.Mode == "compound" ? $"phi {a.Member.Phi:F3} ({a.MatchedBy}) " : "")}depth {a.Member.DepthMultiplier:F3} width {a.Member.WidthMultiplier:F3} resolution {a.Member.Resolution} params {a.Params} macs {a.Macs} ({a.MacsRatio:F3}x)"))];
     }
