@@ -1,6 +1,3 @@
-using Research.Models.Specs;
-using Research.Torch;
-using Research.Training;
 using Research.Training.Data;
 
 namespace Research.Search;

@@ -1,5 +1,4 @@
 using Research.Core.Settings;
-using Research.Training;
 using Research.Training.Transforms;
 
 namespace Research.Search;

@@ -1,6 +1,3 @@
-using System.Runtime.InteropServices;
-using Research.Torch.Interop;
-
 namespace Research.Torch;
 
 /// <summary>One libtorch operator's figures over a profiled stretch: calls, self time (less its child operators') and total time.</summary>

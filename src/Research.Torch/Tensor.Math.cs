@@ -1,5 +1,3 @@
-using Research.Torch.Interop;
-
 namespace Research.Torch;
 
 public partial class Tensor

@@ -1,5 +1,3 @@
-using Research.Torch.Interop;
-
 namespace Research.Torch;
 
 public unsafe partial class Tensor

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Research.Torch.Interop;
 
 namespace Research.Torch;
 

@@ -1,5 +1,3 @@
-using Research.Torch.Interop;
-
 namespace Research.Torch;
 
 /// <summary>Tensor factories, following torch.* names and defaults (float32, cpu).</summary>

@@ -1,5 +1,3 @@
-using Research.Torch.Interop;
-
 namespace Research.Torch;
 
 /// <summary>How a loss reduces over the batch (values are at::Reduction's).</summary>

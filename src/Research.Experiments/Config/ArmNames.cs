@@ -1,4 +1,3 @@
-using System.Globalization;
 using Research.Core.Text;
 
 namespace Research.Experiments.Config;

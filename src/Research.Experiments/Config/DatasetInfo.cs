@@ -1,5 +1,3 @@
-using Research.Training.Data;
-
 namespace Research.Experiments.Config;
 
 /// <summary>What a dataset feeds a network (known without loading it): classes, channels, image size.</summary>

@@ -1,16 +1,6 @@
 using System.Text.RegularExpressions;
-using Research.Core.Settings;
 using Research.Core.Text;
 using Research.Core.Yaml;
-using Research.Experiments.Reports;
-using Research.Models.Networks;
-using Research.Models.Scaling;
-using Research.Search.Ablation;
-using Research.Search.Baseline;
-using Research.Search.Darts;
-using Research.Search.Grid;
-using Research.Training;
-using Research.Training.Data;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

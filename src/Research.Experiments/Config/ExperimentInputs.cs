@@ -1,11 +1,6 @@
-using Research.Core.IO;
 using Research.Core.Yaml;
 using Research.Experiments.Runs;
-using Research.Models.Networks;
-using Research.Models.Scaling;
 using Research.Models.Zoo;
-using Research.Search.Darts;
-using Research.Training.Data;
 using YamlDotNet.Core;
 
 namespace Research.Experiments.Config;

@@ -1,14 +1,4 @@
-using Research.Core.Settings;
 using Research.Models.Inference;
-using Research.Experiments.Reports;
-using Research.Models.Networks;
-using Research.Models.Scaling;
-using Research.Search.Ablation;
-using Research.Search.Baseline;
-using Research.Search.Darts;
-using Research.Search.Grid;
-using Research.Training;
-using Research.Training.Data;
 
 namespace Research.Experiments.Config;
 

@@ -1,6 +1,4 @@
-using Research.Core.IO;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Research.Experiments.Config;
 using Research.Experiments.Runs;

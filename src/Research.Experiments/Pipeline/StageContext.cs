@@ -2,10 +2,8 @@ using System.Text.Json;
 using Research.Experiments.Config;
 using Research.Experiments.Runs;
 using Research.Models.Specs;
-using Research.Search.Grid;
 using Research.Torch;
 using Research.Torch.Distributed;
-using Research.Training.Data;
 
 namespace Research.Experiments.Pipeline;
 

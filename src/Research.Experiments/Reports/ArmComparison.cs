@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Research.Experiments.Reports;
 
 /// <summary>

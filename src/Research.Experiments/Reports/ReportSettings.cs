@@ -1,5 +1,3 @@
-using Research.Core.Settings;
-
 namespace Research.Experiments.Reports;
 
 /// <summary>How the report judges the seeds: the level at which a named comparison's difference is called significant.</summary>

@@ -1,10 +1,7 @@
 using Research.Core.Csv;
-using Research.Core.IO;
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Research.Experiments.Runs;
-using Research.Training;
 
 namespace Research.Experiments.Reports;
 

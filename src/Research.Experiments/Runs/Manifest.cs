@@ -1,8 +1,5 @@
-using Research.Core.IO;
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Research.Training;
 
 namespace Research.Experiments.Runs;
 

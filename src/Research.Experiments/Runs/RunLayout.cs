@@ -1,7 +1,3 @@
-using Research.Core.IO;
-using Research.Models.Scaling;
-using Research.Training;
-
 namespace Research.Experiments.Runs;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using Research.Experiments.Pipeline;
-using Research.Search.Ablation;
 
 namespace Research.Experiments.Stages;
 

@@ -1,13 +1,8 @@
-using Research.Core.IO;
 using Research.Core.Text;
 using Research.Experiments.Config;
 using Research.Experiments.Pipeline;
-using Research.Search.Baseline;
-using Research.Search.Darts;
 using Research.Torch;
 using Research.Torch.Distributed;
-using Research.Training;
-using Research.Training.Data;
 
 namespace Research.Experiments.Stages;
 

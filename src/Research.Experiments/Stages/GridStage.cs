@@ -1,8 +1,6 @@
-using Research.Core.IO;
 using Research.Core.Text;
 using Research.Experiments.Pipeline;
 using Research.Models.Specs;
-using Research.Search.Grid;
 
 namespace Research.Experiments.Stages;
 

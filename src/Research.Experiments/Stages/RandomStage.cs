@@ -1,9 +1,5 @@
-using Research.Core.IO;
 using Research.Core.Text;
 using Research.Experiments.Pipeline;
-using Research.Search.Baseline;
-using Research.Search.Darts;
-using Research.Training;
 
 namespace Research.Experiments.Stages;
 

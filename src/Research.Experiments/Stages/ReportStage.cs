@@ -1,5 +1,4 @@
 using Research.Experiments.Pipeline;
-using Research.Experiments.Reports;
 
 namespace Research.Experiments.Stages;
 

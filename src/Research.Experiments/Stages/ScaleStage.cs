@@ -1,7 +1,5 @@
-using Research.Core.IO;
 using System.Text.Json;
 using Research.Experiments.Pipeline;
-using Research.Models.Scaling;
 
 namespace Research.Experiments.Stages;
 

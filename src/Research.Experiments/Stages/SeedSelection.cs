@@ -1,5 +1,4 @@
 using Research.Core.Csv;
-using Research.Core.IO;
 using Research.Core.Text;
 using Research.Experiments.Runs;
 

@@ -1,17 +1,11 @@
 using Research.Core.Csv;
 using Research.Core.Text;
-using Research.Core.IO;
-using System.Globalization;
 using System.Text.Json;
 using Research.Experiments.Pipeline;
-using Research.Experiments.Reports;
 using Research.Experiments.Runs;
-using Research.Models.Networks;
 using Research.Models.Specs;
 using Research.Torch;
 using Research.Torch.Distributed;
-using Research.Training.Data;
-using Research.Training;
 using Research.Training.Distributed;
 
 namespace Research.Experiments.Stages;

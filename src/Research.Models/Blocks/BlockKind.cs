@@ -1,5 +1,3 @@
-using Research.Models.Cost;
-using Research.Models.Export;
 using Research.Models.Weights;
 
 namespace Research.Models.Blocks;

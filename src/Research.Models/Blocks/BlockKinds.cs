@@ -1,5 +1,3 @@
-using Research.Models.Cells;
-
 namespace Research.Models.Blocks;
 
 /// <summary>The built-in block kinds (each defined in its own file, with its module), registered in <see cref="BlockKindRegistry.Default"/>.</summary>

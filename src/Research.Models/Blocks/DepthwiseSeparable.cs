@@ -1,6 +1,3 @@
-using Research.Models.Cost;
-using Research.Models.Export;
-
 namespace Research.Models.Blocks;
 
 /// <summary>MobileNetV1's block: depthwise k×k + BN + act, optional SE, pointwise 1×1 + BN + act; no shortcut.</summary>

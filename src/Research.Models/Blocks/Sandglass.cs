@@ -1,6 +1,3 @@
-using Research.Models.Cost;
-using Research.Models.Export;
-
 namespace Research.Models.Blocks;
 
 /// <summary>

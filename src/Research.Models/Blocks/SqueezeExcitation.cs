@@ -1,5 +1,3 @@
-using Research.Models.Export;
-
 namespace Research.Models.Blocks;
 
 /// <summary>

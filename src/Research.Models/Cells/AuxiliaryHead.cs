@@ -1,6 +1,3 @@
-using Research.Models.Blocks;
-using Research.Models.Cost;
-
 namespace Research.Models.Cells;
 
 /// <summary>

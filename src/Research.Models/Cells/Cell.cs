@@ -1,5 +1,3 @@
-using Research.Models.Blocks;
-
 namespace Research.Models.Cells;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using Research.Models.Blocks;
-using Research.Models.Cost;
-using Research.Models.Export;
-using Research.Models.Networks;
-
 namespace Research.Models.Cells;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Research.Models.Blocks;
 
 namespace Research.Models.Cells;
 

@@ -1,7 +1,3 @@
-using Research.Models.Blocks;
-using Research.Models.Cost;
-using Research.Models.Export;
-
 namespace Research.Models.Cells;
 
 /// <summary>

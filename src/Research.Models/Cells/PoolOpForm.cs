@@ -1,7 +1,4 @@
 using System.Text.RegularExpressions;
-using Research.Models.Blocks;
-using Research.Models.Cost;
-using Research.Models.Export;
 
 namespace Research.Models.Cells;
 

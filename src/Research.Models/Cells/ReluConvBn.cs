@@ -1,5 +1,3 @@
-using Research.Models.Blocks;
-
 namespace Research.Models.Cells;
 
 /// <summary>ReLU, then a 1×1 convolution and BatchNorm: how a cell brings its inputs to its width (DARTS's preprocessing).</summary>

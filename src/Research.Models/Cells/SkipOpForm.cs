@@ -1,7 +1,3 @@
-using Research.Models.Blocks;
-using Research.Models.Cost;
-using Research.Models.Export;
-
 namespace Research.Models.Cells;
 
 /// <summary><c>skip</c>: the identity, or a factorized 1×1 reduction when the edge strides (DARTS's skip_connect).</summary>

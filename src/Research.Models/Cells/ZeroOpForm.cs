@@ -1,6 +1,3 @@
-using Research.Models.Blocks;
-using Research.Models.Cost;
-
 namespace Research.Models.Cells;
 
 /// <summary><c>none</c>: DARTS's zero op; the edge contributes nothing and is never derived.</summary>

@@ -1,7 +1,3 @@
-using Research.Models.Blocks;
-using Research.Models.Cells;
-using Research.Models.Networks;
-
 namespace Research.Models.Cost;
 
 /// <summary>A network's costs per layer and in total, at one resolution.</summary>

@@ -1,6 +1,4 @@
 using Onnx;
-using Research.Models.Blocks;
-using Research.Models.Cells;
 
 namespace Research.Models.Export;
 

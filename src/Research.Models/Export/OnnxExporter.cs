@@ -1,9 +1,6 @@
 using Google.Protobuf;
 using Onnx;
 using Research.Core.IO;
-using Research.Models.Blocks;
-using Research.Models.Cells;
-using Research.Models.Networks;
 
 namespace Research.Models.Export;
 

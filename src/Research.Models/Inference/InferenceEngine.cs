@@ -1,6 +1,4 @@
 using Onnx;
-using Research.Models.Export;
-using Research.Models.Networks;
 
 namespace Research.Models.Inference;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Onnx;
-using Research.Models.Networks;
 using Research.Torch.Jit;
 
 namespace Research.Models.Inference;

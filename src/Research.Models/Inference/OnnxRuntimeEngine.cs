@@ -1,8 +1,6 @@
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Onnx;
-using Research.Models.Export;
-using Research.Models.Networks;
 
 namespace Research.Models.Inference;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Research.Models.Specs;
 
 namespace Research.Models.LatencyTables;
 

@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Research.Models.Cells;
-using Research.Models.Networks;
 
 namespace Research.Models.LatencyTables;
 

@@ -1,5 +1,3 @@
-using Research.Models.Blocks;
-
 namespace Research.Models.Networks;
 
 /// <summary>One block instance of a block network: its stage, its index in the stage and in the network, and its place (input width, spec, repeat).</summary>

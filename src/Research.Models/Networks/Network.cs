@@ -1,6 +1,3 @@
-using Research.Models.Blocks;
-using Research.Models.Cells;
-
 namespace Research.Models.Networks;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Research.Models.Blocks;
-using Research.Models.Cells;
-
 namespace Research.Models.Networks;
 
 /// <summary>Turns a spec into modules: the stem and each block by its kind, a cell network's cells by the cell kind, then the head.</summary>

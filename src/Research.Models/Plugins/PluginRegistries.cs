@@ -1,5 +1,3 @@
-using Research.Models.Blocks;
-using Research.Models.Cells;
 using Research.Models.Zoo;
 
 namespace Research.Models.Plugins;

@@ -1,7 +1,6 @@
 using Research.Core.Csv;
 using Research.Core.IO;
 using Research.Core.Text;
-using Research.Models.Cost;
 
 namespace Research.Models.Scaling;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Research.Models.Blocks;
 
 namespace Research.Models.Specs;
 

@@ -1,4 +1,3 @@
-using Research.Models.Networks;
 using Research.Models.Zoo;
 
 namespace Research.Models.Weights;

@@ -1,5 +1,3 @@
-using Research.Models.Networks;
-
 namespace Research.Models.Weights;
 
 /// <summary>

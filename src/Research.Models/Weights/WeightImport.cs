@@ -1,4 +1,3 @@
-using Research.Models.Networks;
 using Research.Torch.IO;
 
 namespace Research.Models.Weights;

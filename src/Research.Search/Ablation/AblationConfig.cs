@@ -1,6 +1,5 @@
 using Research.Core.Settings;
 using Research.Search.Grid;
-using Research.Training;
 
 namespace Research.Search.Ablation;
 

@@ -1,19 +1,16 @@
 using Research.Core.Csv;
-using Research.Core.Text;
 using Research.Core.IO;
 using System.Globalization;
 using System.Text;
 using MathNet.Numerics.Statistics;
 using Research.Models.Cost;
 using Research.Models.Scaling;
-using Research.Models.Specs;
 using Research.Search.Grid;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Research.Torch.Distributed;
 using Research.Training.Data;
 using Research.Training.Distributed;
-using Research.Training;
 
 namespace Research.Search.Ablation;
 

@@ -1,5 +1,4 @@
 using Research.Core.Csv;
-using Research.Core.Text;
 using Research.Core.IO;
 using System.Globalization;
 using System.Text;
@@ -7,7 +6,6 @@ using Research.Models.Cells;
 using Research.Torch.Distributed;
 using Research.Training.Data;
 using Research.Training.Distributed;
-using Research.Training;
 using Research.Search.Darts;
 using Research.Search.Schedule;
 using Research.Search.Proxies;

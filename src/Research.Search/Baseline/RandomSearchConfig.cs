@@ -1,5 +1,4 @@
 using Research.Core.Settings;
-using Research.Training;
 using Research.Search.Schedule;
 using Research.Search.Screening;
 

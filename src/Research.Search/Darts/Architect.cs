@@ -1,5 +1,3 @@
-using Research.Torch;
-using Research.Torch.Modules;
 using Research.Torch.Optim;
 
 namespace Research.Search.Darts;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Research.Core.Settings;
-using Research.Core.Text;
 using Research.Models.LatencyTables;
 
 namespace Research.Search.Darts;

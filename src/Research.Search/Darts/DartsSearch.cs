@@ -1,17 +1,14 @@
 using Research.Core.Csv;
-using Research.Core.Text;
 using Research.Core.IO;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Research.Models.Cells;
-using Research.Torch;
 using Research.Torch.IO;
 using Research.Torch.Optim;
 using Research.Torch.Optim.Schedules;
 using Research.Training.Data;
-using Research.Training;
 using Research.Training.Transforms;
 
 namespace Research.Search.Darts;

@@ -1,5 +1,4 @@
 using Research.Models.Cells;
-using Research.Models.Specs;
 
 namespace Research.Search.Darts;
 

@@ -1,7 +1,5 @@
 using Research.Models.Blocks;
 using Research.Models.Cells;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Search.Darts;
 

@@ -1,6 +1,5 @@
 using Research.Models.Cells;
 using Research.Core.Yaml;
-using Research.Models.Specs;
 using YamlDotNet.RepresentationModel;
 
 namespace Research.Search.Darts;

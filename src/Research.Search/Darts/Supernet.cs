@@ -1,9 +1,6 @@
 using Research.Models.Blocks;
 using Research.Models.Cells;
 using Research.Models.Cost;
-using Research.Models.Specs;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Search.Darts;
 

@@ -1,5 +1,4 @@
 using Research.Core.Csv;
-using Research.Core.Text;
 using Research.Core.IO;
 using System.Globalization;
 using System.Text;
@@ -11,9 +10,7 @@ using Research.Search.Schedule;
 using MathNet.Numerics.Statistics;
 using Research.Models.Cost;
 using Research.Models.Scaling;
-using Research.Models.Specs;
 using Research.Training.Data;
-using Research.Training;
 using Research.Search.Proxies;
 using Research.Search.Screening;
 

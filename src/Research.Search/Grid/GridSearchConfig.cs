@@ -1,6 +1,4 @@
 using Research.Core.Settings;
-using Research.Core.Text;
-using Research.Training;
 using Research.Training.Data;
 using Research.Search.Schedule;
 using Research.Search.Screening;

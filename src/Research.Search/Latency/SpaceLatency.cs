@@ -1,6 +1,5 @@
 using Research.Models.Cells;
 using Research.Models.LatencyTables;
-using Research.Models.Specs;
 using Research.Search.Darts;
 
 namespace Research.Search.Latency;

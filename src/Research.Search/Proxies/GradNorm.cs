@@ -1,6 +1,3 @@
-using Research.Torch;
-using Research.Torch.Modules;
-
 namespace Research.Search.Proxies;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Research.Models.Specs;
-using Research.Torch;
 using Research.Torch.IO;
 using Research.Training.Data;
 using Research.Training.Transforms;

@@ -1,5 +1,3 @@
-using Research.Models.Specs;
-
 namespace Research.Search.Proxies;
 
 /// <summary>A network to score, by the name its row carries (a model's name, a sampled genotype's, a run candidate's).</summary>

@@ -1,5 +1,4 @@
 using Research.Core.Csv;
-using Research.Core.Text;
 
 namespace Research.Search.Proxies;
 

@@ -1,12 +1,8 @@
 using System.Diagnostics;
 using Research.Core.Csv;
-using Research.Core.Text;
 using Research.Models.Cost;
 using Research.Models.Networks;
-using Research.Models.Specs;
-using Research.Torch;
 using Research.Torch.IO;
-using Research.Torch.Modules;
 using Research.Models.Weights;
 
 namespace Research.Search.Proxies;

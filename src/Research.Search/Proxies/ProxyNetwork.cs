@@ -1,6 +1,4 @@
 using MathNet.Numerics.LinearAlgebra;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Search.Proxies;
 

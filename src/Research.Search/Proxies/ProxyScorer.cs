@@ -1,7 +1,4 @@
 using Research.Models.Cost;
-using Research.Models.Specs;
-using Research.Torch;
-using Research.Torch.Modules;
 
 namespace Research.Search.Proxies;
 

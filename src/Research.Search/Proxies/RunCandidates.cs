@@ -1,7 +1,5 @@
 using System.Globalization;
 using Research.Core.Csv;
-using Research.Core.Text;
-using Research.Models.Specs;
 using Research.Search.Darts;
 using Research.Search.Grid;
 

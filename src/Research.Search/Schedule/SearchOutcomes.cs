@@ -1,5 +1,4 @@
 using Research.Core.Csv;
-using Research.Core.Text;
 using Research.Search.Baseline;
 using Research.Search.Grid;
 

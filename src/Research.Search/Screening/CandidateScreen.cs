@@ -1,10 +1,7 @@
 using Research.Core.Csv;
-using Research.Core.Text;
 using Research.Models.Cost;
 using Research.Models.LatencyTables;
-using Research.Models.Specs;
 using Research.Search.Proxies;
-using Research.Torch;
 
 namespace Research.Search.Screening;
 

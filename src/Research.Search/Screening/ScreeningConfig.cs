@@ -1,5 +1,4 @@
 using Research.Core.Settings;
-using Research.Core.Text;
 using Research.Models.LatencyTables;
 using Research.Search.Proxies;
 

@@ -1,6 +1,3 @@
-using System.Runtime.InteropServices;
-using Research.Torch.Interop;
-
 namespace Research.Torch.Distributed;
 
 /// <summary>

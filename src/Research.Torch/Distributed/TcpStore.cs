@@ -1,5 +1,4 @@
 using System.Text;
-using Research.Torch.Interop;
 
 namespace Research.Torch.Distributed;
 

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Research.Torch.Interop;
 
 /// <summary>native/cuda.cpp (CUDA builds) or cuda_absent.cpp (the same entry points, each saying CUDA is absent).</summary>

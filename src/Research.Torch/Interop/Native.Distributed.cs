@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Research.Torch.Interop;
 
 /// <summary>native/distributed.cpp and distributed_nccl.cpp: c10d's store, process groups and collectives.</summary>

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Research.Torch.Interop;
 
 // Mirrors native/shape.cpp.

@@ -1,6 +1,4 @@
-using System.Runtime.InteropServices;
 using System.Text;
-using Research.Torch.Interop;
 
 namespace Research.Torch.Jit;
 

@@ -1,5 +1,3 @@
-using Research.Torch.Interop;
-
 namespace Research.Torch.Modules
 {
     /// <summary>A module that applies a function of no parameters to its input, element by element (the activations).</summary>

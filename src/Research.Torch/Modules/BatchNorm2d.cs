@@ -1,5 +1,4 @@
 using Research.Torch.Distributed;
-using Research.Torch.Interop;
 using Research.Torch.Modules;
 
 namespace Research.Torch.Modules

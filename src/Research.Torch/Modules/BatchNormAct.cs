@@ -1,4 +1,3 @@
-using Research.Torch.Interop;
 using Research.Torch.Modules;
 
 namespace Research.Torch.Modules

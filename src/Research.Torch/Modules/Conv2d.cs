@@ -1,5 +1,3 @@
-using Research.Torch.Interop;
-
 namespace Research.Torch.Modules
 {
     /// <summary>2-D convolution layer with PyTorch's default initialisation.</summary>

@@ -1,5 +1,3 @@
-using Research.Torch.Interop;
-
 namespace Research.Torch.Modules
 {
     /// <summary>Dropout that is active only in training mode.</summary>

@@ -1,5 +1,3 @@
-using Research.Torch.Interop;
-
 namespace Research.Torch.Modules
 {
     /// <summary>y = x·Wᵀ + b, with PyTorch's default initialisation.</summary>

@@ -1,5 +1,3 @@
-using Research.Torch.Interop;
-
 namespace Research.Torch.Modules
 {
     public sealed class AdaptiveAvgPool2d((long h, long w) outputSize) : Module<Tensor, Tensor>(nameof(AdaptiveAvgPool2d))

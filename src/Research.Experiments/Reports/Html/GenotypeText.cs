@@ -1,4 +1,3 @@
-using System.Globalization;
 using Research.Models.Cells;
 using Research.Models.Specs;
 

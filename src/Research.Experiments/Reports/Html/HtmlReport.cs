@@ -1,5 +1,3 @@
-using Research.Core.IO;
-
 namespace Research.Experiments.Reports.Html;
 
 /// <summary>report.html: a run's report as one self-contained file (`research report RUN_DIR --html`, and the report stage).</summary>

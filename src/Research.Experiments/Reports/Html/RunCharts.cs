@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using static Research.Experiments.Reports.Html.PlotlyJson;
 

@@ -1,5 +1,3 @@
-using Research.Search.Darts;
-
 namespace Research.Experiments.Reports.Html;
 
 /// <summary>

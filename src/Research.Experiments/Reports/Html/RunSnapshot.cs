@@ -1,10 +1,8 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Research.Experiments.Config;
 using Research.Experiments.Runs;
 using Research.Models.Cells;
-using Research.Search.Darts;
 
 namespace Research.Experiments.Reports.Html;
 

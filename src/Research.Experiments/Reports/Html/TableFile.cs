@@ -1,5 +1,4 @@
 using CsvHelper;
-using System.Globalization;
 
 namespace Research.Experiments.Reports.Html;
 
