@@ -134,12 +134,15 @@ public static class ExperimentInputs
         try
         {
             var spec = ModelResolver.Resolve(ablation.Base, ModelSource.IsSpecFile(name) ? full(name) : name, dataset);
-            Research.Search.Ablation.ScalingAblation.Plan(spec, ablation.Search);
+            ScalingAblation.Plan(spec, ablation.Search);
+        }
+        catch (ArmsOffTargetException e)
+        {
+            checker.Error(at.At, "stages.ablation.macs_tolerance", e.Detail);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or IOException)
         {
             // The base's own problems are reported by Model above.
-            if (e.Message.StartsWith("macs_tolerance", StringComparison.Ordinal)) checker.Error(at.At, "stages.ablation.macs_tolerance", e.Message["macs_tolerance: ".Length..]);
         }
     }
 

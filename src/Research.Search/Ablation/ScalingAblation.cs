@@ -105,8 +105,8 @@ public static class ScalingAblation
             }
         var off = arms.Where(a => Math.Abs(a.MacsRatio / a.Target - 1) > ablation.MacsTolerance + 1e-12).ToList();
         if (off.Count > 0)
-            throw new ArgumentException(FormattableString.Invariant(
-                $"macs_tolerance: {off.Count} arm(s) of {baseSpec.Name} land further than {ablation.MacsTolerance:P0} from their MACs target: ") +
+            throw new ArmsOffTargetException(FormattableString.Invariant(
+                $"{off.Count} arm(s) of {baseSpec.Name} land further than {ablation.MacsTolerance:P0} from their MACs target: ") +
                 string.Join("; ", off.Select(a => FormattableString.Invariant(
                     $"{a.Label} reaches {a.MacsRatio:F3}x (depth {a.Member.DepthMultiplier:F3}, width {a.Member.WidthMultiplier:F3}, resolution {a.Member.Resolution})"))) +
                 $". Rounding makes MACs a step function: a smaller resolution_divisor (now {ablation.ResolutionDivisor}) gives finer resolution steps; " +
