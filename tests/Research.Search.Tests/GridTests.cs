@@ -94,8 +94,9 @@ public class GridTests
     {
         var b = ModelRegistry.Default.Create("mobilenet_v2", new ModelOptions { Classes = 10, InChannels = 1, Resolution = 32, SmallInput = true, WidthMultiplier = 0.5 });
         // Divisor 8: resolution 48 is the closest to 2x (2.25x), past 5%.
-        var e = Assert.Throws<ArgumentException>(() => ScalingAblation.Plan(b, new AblationConfig { Targets = [2], ResolutionDivisor = 8 }));
-        Assert.Contains("macs_tolerance", e.Message);
+        var e = Assert.Throws<ArmsOffTargetException>(() => ScalingAblation.Plan(b, new AblationConfig { Targets = [2], ResolutionDivisor = 8 }));
+        Assert.StartsWith("macs_tolerance: ", e.Message);
+        Assert.StartsWith("1 arm(s) of mobilenet_v2 land further than 5", e.Detail);
         Assert.Contains("resolution-x2 reaches 2.248x", e.Message);
         Assert.Contains("resolution_divisor (now 8)", e.Message);
         // Divisor 4 meets it: every arm within 5%, labelled and named, compound by compound_name.
