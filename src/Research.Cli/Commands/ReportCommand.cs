@@ -112,7 +112,7 @@ public static class ReportCommand
         o.Write(t.ToString());
         if (seeds) o.WriteLine(Human.IntervalNote(report));
         foreach (var g in report.Groups)
-            o.WriteLine($"group {g.Name} ({string.Join(", ", g.Arms)}): n = {g.Row.SeedCount} arms, top-1 {Human.MeanInterval(g.Row.Accuracy, g.Row.Interval)} over the arms' means" +
+            o.WriteLine($"group {g.Name} ({string.Join(", ", g.Arms)}): n = {g.Row.SeedCount} arm{(g.Row.SeedCount == 1 ? "" : "s")}, top-1 {Human.MeanInterval(g.Row.Accuracy, g.Row.Interval)} over the arms' means" +
                         (g.Missing.Count > 0 ? $"; no accuracy yet: {string.Join(", ", g.Missing)}" : ""));
         foreach (var c in report.Comparisons) o.WriteLine($"compare {c.A} vs {c.B}: {c.Verdict}");
         if (report.SmokeTestNote is { } note) o.WriteLine($"note: {note}");
