@@ -151,12 +151,7 @@ public class ReportGroupTests
             groups: {{groups}}
         """;
 
-    private static ExperimentConfigException Invalid(Workspace w, string yaml)
-    {
-        var path = w.Write("exp.yaml", yaml);
-        var e = Assert.Throws<ExperimentConfigException>(() => ExperimentFile.Load(path));
-        return new ExperimentConfigException("exp.yaml", e.Errors.Select(x => x[(w.Dir.Length + 1)..]).ToList());
-    }
+    private static ExperimentConfigException Invalid(Workspace w, string yaml) => SeedsConfigTests.Invalid(w, yaml);
 
     private const string Arms2 = "(arms: phi0, phi1, mobilenet_v3_small-w0.25, mobilenet_v3_small-w0.5; groups: ";
 
