@@ -3,7 +3,8 @@ namespace Research.Experiments.Tests;
 /// <summary>seeds: on the training stages and stages.report.compare: what loads, and each mistake named by its key.</summary>
 public class SeedsConfigTests
 {
-    private static ExperimentConfigException Invalid(Workspace w, string yaml)
+    /// <summary>The file's errors, with the workspace's folder taken off their paths.</summary>
+    internal static ExperimentConfigException Invalid(Workspace w, string yaml)
     {
         var path = w.Write("exp.yaml", yaml);
         var e = Assert.Throws<ExperimentConfigException>(() => ExperimentFile.Load(path));

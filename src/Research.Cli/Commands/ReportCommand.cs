@@ -8,7 +8,8 @@ namespace Research.Cli.Commands;
 /// <summary>
 /// `research report RUN_DIR`: (re)writes summary.md and plot.svg from a run directory's files and prints the family table;
 /// with --html, writes report.html instead (one self-contained page; any run directory, also a single command's).
-/// (with several seeds: mean ± 95% interval per arm, and the comparisons stages.report.compare names, tested).
+/// (with several seeds: mean ± 95% interval per arm, per group of stages.report.groups over its arms' means, and the comparisons
+/// stages.report.compare names, tested).
 /// While another process writes the run (it holds the directory's lock), it only reads: the table of what is there so far.
 /// </summary>
 public static class ReportCommand
@@ -82,7 +83,7 @@ public static class ReportCommand
 
     /// <summary>
     /// The family and baselines as an aligned table (accuracy columns only when something was trained; with several seeds,
-    /// mean ± interval), then the comparisons in words, or the note that one seed is a smoke test.
+    /// mean ± interval), the groups (over their arms' means), then the comparisons in words, or the note that one seed is a smoke test.
     /// </summary>
     public static void PrintTable(RunReport report, TextWriter o)
     {
@@ -110,6 +111,9 @@ public static class ReportCommand
         }
         o.Write(t.ToString());
         if (seeds) o.WriteLine(Human.IntervalNote(report));
+        foreach (var g in report.Groups)
+            o.WriteLine($"group {g.Name} ({string.Join(", ", g.Arms)}): n = {g.Row.SeedCount} arm{(g.Row.SeedCount == 1 ? "" : "s")}, top-1 {Human.MeanInterval(g.Row.Accuracy, g.Row.Interval)} over the arms' means" +
+                        (g.Missing.Count > 0 ? $"; no accuracy yet: {string.Join(", ", g.Missing)}" : ""));
         foreach (var c in report.Comparisons) o.WriteLine($"compare {c.A} vs {c.B}: {c.Verdict}");
         if (report.SmokeTestNote is { } note) o.WriteLine($"note: {note}");
     }

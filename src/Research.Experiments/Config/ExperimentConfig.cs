@@ -153,6 +153,12 @@ public sealed record ReportConfig
     public Research.Models.LatencyTables.LatencyTableConfig Latency { get; init; } = new();
     /// <summary>Pairs of arms to test against each other (<c>phiN</c>: the family member at φ N; otherwise a baseline's model as written).</summary>
     public string[][] Compare { get; init; } = [];
+    /// <summary>
+    /// Named groups of at least two arms, each read as one method (its arms are its replicates), in the order written; compare may
+    /// name them. Null when the file has none, and then left out of the canonical JSON, so runs without groups keep their hash.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string[]>? Groups { get; init; }
     /// <summary>How the comparisons are judged (significance).</summary>
     [JsonConverter(typeof(SettingsJsonConverter<ReportSettings>))]
     public ReportSettings Statistics { get; init; } = new();

@@ -29,7 +29,7 @@ public static partial class ExperimentFile
     public static readonly string[] AblationKeys = ["from_run", "base", "coefficients", .. AblationConfig.Settings.Keys.Except(CoefficientSettingKeys), "subset"];
     public static readonly string[] ScaleKeys = ["from_run", "base", "coefficients", .. FamilyConfig.Settings.Keys.Except(CoefficientSettingKeys)];
     public static readonly string[] TrainKeys = ["from_run", "subset", "seeds", "holdout", "members", "baselines", "parallel", .. TrainConfig.Settings.Keys];
-    public static readonly string[] ReportKeys = ["title", "compare", .. ReportSettings.Settings.Keys, .. Research.Models.LatencyTables.LatencyTableConfig.Settings.Keys];
+    public static readonly string[] ReportKeys = ["title", "compare", "groups", .. ReportSettings.Settings.Keys, .. Research.Models.LatencyTables.LatencyTableConfig.Settings.Keys];
     public static readonly string[] ModelKeys = ["model", "from", .. ModelOverrides.Settings.Keys];
 
     /// <summary>The coefficient settings (alpha, beta, gamma) are written under <c>coefficients:</c>, next to its <c>from: grid</c>.</summary>
@@ -124,7 +124,7 @@ public static partial class ExperimentFile
                 wanted.Where(p => !phis.Contains(p)).ToList() is { Count: > 0 } absent)
                 checker.Error(((YamlMappingNode)_stages["train"]!).Children[new YamlScalarNode("members")], "stages.train.members",
                     $"the family has no member at phi {string.Join(", ", absent)} (allowed: {string.Join(", ", phis)}, scale.phi)");
-            if (stages.Report is { Compare.Length: > 0 }) CompareArms(stages, _stages.KeyNode("report")!);
+            if (stages.Report is { } named && (named.Compare.Length > 0 || named.Groups is not null)) NamedArms(stages, _stages.KeyNode("report")!);
             if (stages.Train is { FromRun: null, Baselines.Length: 0 } && stages.Scale is null)
                 checker.Error(_stages.KeyNode("train")!, "stages.train", "has nothing to train: add a scale stage (the family) or baselines");
             return Draft(stages);
@@ -307,12 +307,13 @@ public static partial class ExperimentFile
             {
                 Title = m["title"] is { } t ? checker.String(t, m.Sub("title")) : null,
                 Compare = m["compare"] is { } c ? ComparePairs(c, m.Sub("compare")) : [],
+                Groups = m["groups"] is { } g ? ArmGroups(g, m.Sub("groups")) : null,
                 Statistics = YamlSettings.Read(checker, m, ReportSettings.Settings),
                 Latency = latency,
             };
         }
 
-        /// <summary>compare: a list of pairs [a, b] of arm names (phiN for a family member, a baseline's model as written).</summary>
+        /// <summary>compare: a list of pairs [a, b] of arm names (phiN for a family member, a baseline's model as written) or group names.</summary>
         private string[][] ComparePairs(YamlNode node, string path)
         {
             const string expected = "must be a list of pairs of arms, e.g. [[phi1, phi0], [phi0, mobilenet_v2-w0.25]]";
@@ -346,12 +347,52 @@ public static partial class ExperimentFile
         /// <summary>Where each parsed pair of compare: was written (its index in the list and its node).</summary>
         private readonly List<(int Index, YamlSequenceNode Pair)> _compareAt = [];
 
-        /// <summary>Every arm a comparison names must be one the train stage trains (checked when the family and the baselines are known here).</summary>
-        private void CompareArms(StagesConfig stages, YamlNode reportKey)
+        /// <summary>groups: a mapping of group names to lists of at least two distinct arms (a name that reads as phiN is refused: compare would take it for a member).</summary>
+        private IReadOnlyDictionary<string, string[]>? ArmGroups(YamlNode node, string path)
         {
+            if (node is not YamlMappingNode map || map.Children.Count == 0)
+            {
+                checker.Error(node, path, "must be a mapping of group names to lists of at least two arms, e.g. {darts: [darts-1.json, darts-2.json], random: [random-1.json, random-2.json]}");
+                return null;
+            }
+            var groups = new OrderedDictionary<string, string[]>(StringComparer.Ordinal);
+            foreach (var (key, value) in map.Children)
+            {
+                if (checker.String(key, $"{path} (a group's name)") is not { } name) continue;
+                string at = $"{path}.{name}";
+                if (ArmNames.IsMember(name, out _)) checker.Error(key, at, $"'{name}' reads as a family member (phiN): give the group another name");
+                if (value is not YamlSequenceNode seq || seq.Children.Count < 2)
+                {
+                    checker.Error(value, at, "must be a list of at least two arms (a group of one is that arm: compare it directly)");
+                    continue;
+                }
+                var arms = new List<string>();
+                for (int i = 0; i < seq.Children.Count; i++)
+                    if (checker.String(seq.Children[i], $"{at}[{i}]") is { } arm)
+                    {
+                        if (arms.Contains(arm)) checker.Error(seq.Children[i], $"{at}[{i}]", $"lists '{arm}' twice (each arm is one replicate of the group)");
+                        arms.Add(arm);
+                    }
+                groups[name] = arms.ToArray();
+                _groupsAt.Add((name, key, seq));
+            }
+            return groups;
+        }
+
+        /// <summary>Where each group of groups: was written (its name's node and its list).</summary>
+        private readonly List<(string Name, YamlNode Key, YamlSequenceNode Arms)> _groupsAt = [];
+
+        /// <summary>
+        /// Every arm a comparison or a group names must be one the train stage trains, a comparison may also name a group,
+        /// and a group's name may not be an arm's (checked when the family and the baselines are known here).
+        /// </summary>
+        private void NamedArms(StagesConfig stages, YamlNode reportKey)
+        {
+            var report = stages.Report!;
             if (stages.Train is not { } train)
             {
-                checker.Error(reportKey, "stages.report.compare", "needs a train stage (the arms compared are its members and baselines)");
+                foreach (var (key, named) in new[] { ("compare", report.Compare.Length > 0), ("groups", report.Groups is not null) })
+                    if (named) checker.Error(reportKey, $"stages.report.{key}", "needs a train stage (the arms compared are its members and baselines)");
                 return;
             }
             if (train.FromRun is not null) return; // the imported run's arms are checked when the report reads it
@@ -360,24 +401,31 @@ public static partial class ExperimentFile
                 : (scale.Family.Phi ?? (scale.Family.Table is null ? FamilyConfig.DefaultFormulaPhis : null));
             if (phis is not null && train.Members is { } wanted) phis = phis.Where(p => wanted.Contains(p)).ToArray();
             var labels = train.Baselines.Select(b => ArmNames.Baseline(b.Model ?? "", b.Overrides.WidthMult)).ToList();
-            var pairs = stages.Report!.Compare;
+            var groups = report.Groups ?? new Dictionary<string, string[]>();
+            string known = $"(arms: {string.Join(", ", (phis ?? []).Select(ArmNames.Member).Concat(labels).Distinct())}" +
+                           (groups.Count > 0 ? $"; groups: {string.Join(", ", groups.Keys)})" : ")");
+            string? Problem(string arm) => ArmNames.IsMember(arm, out double phi)
+                ? phis is null || phis.Contains(phi) ? null : $"is not an arm of this run: no family member at phi {Numbers.RoundTrip(phi)} is trained"
+                : labels.Count(l => l == arm) switch
+                {
+                    1 => null,
+                    0 => "is not an arm of this run",
+                    _ => "names two baselines (give them different width_mult)",
+                };
             foreach (var ((i, pair), p) in _compareAt.Select((at, p) => (at, p)))
                 for (int k = 0; k < 2; k++)
-                {
-                    string arm = pairs[p][k];
-                    string? problem = ArmNames.IsMember(arm, out double phi)
-                        ? phis is null || phis.Contains(phi) ? null : $"is not an arm of this run: no family member at phi {Numbers.RoundTrip(phi)} is trained"
-                        : labels.Count(l => l == arm) switch
-                        {
-                            1 => null,
-                            0 => "is not an arm of this run",
-                            _ => "names two baselines (give them different width_mult)",
-                        };
-                    if (problem is not null)
-                        checker.Error(pair.Children[k], $"stages.report.compare[{i}][{k}]",
-                            $"'{arm}' {problem} " +
-                            $"(arms: {string.Join(", ", (phis ?? []).Select(ArmNames.Member).Concat(labels).Distinct())})");
-                }
+                    if (report.Compare[p][k] is var arm && !groups.ContainsKey(arm) && Problem(arm) is { } problem)
+                        checker.Error(pair.Children[k], $"stages.report.compare[{i}][{k}]", $"'{arm}' {problem} {known}");
+            foreach (var (name, key, list) in _groupsAt)
+            {
+                if (labels.Contains(name)) checker.Error(key, $"stages.report.groups.{name}", $"'{name}' is the name of an arm: give the group another name");
+                for (int i = 0; i < list.Children.Count; i++)
+                    if (list.Children[i] is YamlScalarNode { Value: { Length: > 0 } arm } item && !YamlChecker.IsNull(item))
+                    {
+                        string? problem = groups.ContainsKey(arm) ? "is a group: a group lists arms" : Problem(arm);
+                        if (problem is not null) checker.Error(list.Children[i], $"stages.report.groups.{name}[{i}]", $"'{arm}' {problem} {known}");
+                    }
+            }
         }
 
         /// <summary><c>{from: grid}</c>, or <c>{alpha, beta, gamma}</c> (all three), whose mapping the caller reads into its settings.</summary>

@@ -114,6 +114,7 @@ public static class MarkdownReport
             sb.AppendLine($"![{(r.Trained ? "accuracy against MACs" : "parameters against MACs")}](plot.svg)").AppendLine();
         }
 
+        if (r.Groups.Count > 0) Groups(sb, r);
         if (r.Comparisons.Count > 0) Comparisons(sb, r);
 
         if (r.Ablation.Count > 0)
@@ -133,12 +134,36 @@ public static class MarkdownReport
         return sb.ToString();
     }
 
+    /// <summary>The groups: each a method whose replicates are its arms, summarised over the arms' means.</summary>
+    private static void Groups(StringBuilder sb, RunReport r)
+    {
+        sb.AppendLine("## Groups").AppendLine();
+        sb.AppendLine("Each group is one method whose replicates are its arms: each arm's accuracy (test top-1, else held-out) is first averaged over " +
+                      "its own seeds, and n, the mean ± 95% interval (Student's t) and the standard deviation are over those arm means; params and MACs are the arms' means.");
+        sb.AppendLine();
+        bool latency = r.LatencyTable is not null;
+        sb.AppendLine("| group | arms | n | top-1 (%) | std | mean params | mean MACs |" + (latency ? " mean predicted latency (ms) |" : ""));
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|" + (latency ? "---:|" : ""));
+        foreach (var g in r.Groups)
+        {
+            var x = g.Row;
+            bool measured = x.SeedCount > 0;
+            string arms = string.Join(", ", g.Arms.Select(a => $"`{Escape(a)}`" + (g.Missing.Contains(a) ? " (no accuracy)" : "")));
+            sb.AppendLine($"| `{Escape(g.Name)}` | {arms} | {x.SeedCount.ToString(CultureInfo.InvariantCulture)} | {Human.MeanInterval(x.Accuracy, x.Interval)} | " +
+                          $"{Human.Num(x.Interval is { HasInterval: true } i ? i.StdDev : null, "0.00")} | {(measured ? Human.Count(x.Params) : "")} | {(measured ? Human.Count(x.Macs) : "")} |" +
+                          (latency ? $" {Human.Num(x.PredictedLatencyMs, "0.000")} |" : ""));
+        }
+        sb.AppendLine();
+    }
+
     /// <summary>The named comparisons: a table of the tests, then each verdict in words.</summary>
     private static void Comparisons(StringBuilder sb, RunReport r)
     {
         sb.AppendLine("## Comparisons").AppendLine();
-        sb.Append("Each pair's accuracies (test top-1, else held-out) over its seeds, by Welch's two-sided t-test at ").Append(Human.Num(r.Significance, "0.###"))
-            .AppendLine("; effect size Hedges' g; paired: the per-seed differences over the seeds both ran (same data order), mean ± 95% interval.");
+        sb.Append("Each pair's accuracies (test top-1, else held-out) over its seeds").Append(r.Groups.Count > 0 ? " (a group's: its arms' means)" : "")
+            .Append(", by Welch's two-sided t-test at ").Append(Human.Num(r.Significance, "0.###"))
+            .Append("; effect size Hedges' g; paired: the per-seed differences over the seeds both ran (same data order), mean ± 95% interval")
+            .AppendLine(r.Groups.Count > 0 ? " (arms only: a group has no seeds to pair)." : ".");
         sb.AppendLine();
         sb.AppendLine("| A | B | A − B (points) | Welch t | df | p | Hedges' g | paired A − B | significant |");
         sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---|");

@@ -62,7 +62,9 @@ public sealed record RunReport
     public IReadOnlyList<ReportRow> Rows { get; init; } = [];
     /// <summary>train/family.csv as written: one row per arm and seed.</summary>
     public IReadOnlyList<ReportRow> SeedRows { get; init; } = [];
-    /// <summary>The comparisons stages.report.compare names, tested.</summary>
+    /// <summary>The groups stages.report.groups names, each over its arms' means.</summary>
+    public IReadOnlyList<ArmGroup> Groups { get; init; } = [];
+    /// <summary>The comparisons stages.report.compare names (arms or groups), tested.</summary>
     public IReadOnlyList<ArmComparison> Comparisons { get; init; } = [];
     /// <summary>The level the comparisons are judged at (stages.report.significance, or `research report --significance`).</summary>
     public double Significance { get; init; } = new ReportSettings().Significance;
@@ -147,9 +149,12 @@ public sealed record RunReport
         var train = cfg["stages"]?["train"];
         var labels = (train?["baselines"] as JsonArray ?? []).Select(b =>
             Config.ArmNames.Baseline(Str(b?["model"]) ?? "", b?["overrides"]?["width_mult"] is JsonValue w && w.TryGetValue<double>(out var wm) ? wm : null)).ToList();
+        var groups = (report?["groups"] as JsonObject ?? new JsonObject())
+            .Select(g => ArmGroup.Of(g.Key, (g.Value as JsonArray ?? []).Select(Str).OfType<string>().ToList(), a => Arm(a, arms, labels))).ToList();
+        ReportRow? Side(string name) => groups.FirstOrDefault(g => g.Name == name)?.Row ?? Arm(name, arms, labels);
         var comparisons = (report?["compare"] as JsonArray ?? []).OfType<JsonArray>().Where(p => p.Count == 2)
             .Select(p => (A: Str(p[0]) ?? "", B: Str(p[1]) ?? ""))
-            .Select(p => ArmComparison.Of(p.A, p.B, Arm(p.A, arms, labels), Arm(p.B, arms, labels), level)).ToList();
+            .Select(p => ArmComparison.Of(p.A, p.B, Side(p.A), Side(p.B), level)).ToList();
 
         return new RunReport
         {
@@ -158,7 +163,7 @@ public sealed record RunReport
             Dataset = Str(cfg["dataset"]?["name"]),
             Stages = m.Stages.Select(s => (s.Name, s.Status, s.Seconds)).ToList(),
             Genotype = genotype, Grid = grid, Scaling = scaling, Rows = arms, SeedRows = rows, Trained = trained, Ablation = ablation, LatencyTable = table,
-            Comparisons = comparisons, Significance = level,
+            Groups = groups, Comparisons = comparisons, Significance = level,
             Epochs = train?["recipe"]?["epochs"] is JsonValue ep && ep.TryGetValue<int>(out var epochs) ? epochs : null,
         };
     }
