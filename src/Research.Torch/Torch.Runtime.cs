@@ -25,21 +25,22 @@ public static unsafe partial class torch
     public static bool host_allocator_tuned => Native.rt_host_allocator_tuned() != 0;
 
     /// <summary>
-    /// The glibc thresholds in bytes (mmap, trim) the binding sets when tuned, e.g. to give a child
-    /// process the same policy through MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_.
+    /// The glibc settings the binding makes when tuned (mmap threshold and trim threshold in bytes, and
+    /// how many blocks may be mapped of their own: none), e.g. to give a child process the same policy
+    /// through MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_MAX_.
     /// </summary>
-    public static (long mmap, long trim) host_allocator_thresholds
+    public static (long mmap, long trim, long mmapMax) host_allocator_thresholds
     {
         get
         {
-            Native.rt_host_allocator_thresholds(out var m, out var t);
-            return (m, t);
+            Native.rt_host_allocator_thresholds(out var m, out var t, out var max);
+            return (m, t, max);
         }
     }
 
     /// <summary>
     /// Undoes the retaining policy for the rest of the process: glibc's 128 KiB mmap and trim
-    /// thresholds, so freed memory leaves the resident set (for measuring peaks phase by phase).
+    /// thresholds and mappings allowed again, so freed memory leaves the resident set (for measuring peaks phase by phase).
     /// False where the allocator is not glibc's.
     /// </summary>
     public static bool host_allocator_use_direct_mapping() => Native.rt_host_allocator_use_direct_mapping();

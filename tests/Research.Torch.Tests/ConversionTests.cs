@@ -104,9 +104,9 @@ public class ConversionTests
     public void HostAllocatorIsTunedUnlessTheUserChoseOtherwise()
     {
         bool userChose = Environment.GetEnvironmentVariable("RESEARCH_MALLOC") == "system"
-            || new[] { "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES" }.Any(v => Environment.GetEnvironmentVariable(v) is not null);
+            || new[] { "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_MAX_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES" }.Any(v => Environment.GetEnvironmentVariable(v) is not null);
         Assert.Equal(OperatingSystem.IsLinux() && !userChose, torch.host_allocator_tuned);
-        Assert.Equal((32L << 20, 1L << 30), torch.host_allocator_thresholds);
+        Assert.Equal((32L << 20, 1L << 30, 0L), torch.host_allocator_thresholds);
     }
 
     [Fact]

@@ -31,9 +31,10 @@ public static class PyTorchReference
         // (the binding's policy alone is worth 1.5-1.7x on CPU training steps; see native/runtime.cpp).
         if (Research.Torch.torch.host_allocator_tuned)
         {
-            var (mmap, trim) = Research.Torch.torch.host_allocator_thresholds;
+            var (mmap, trim, mmapMax) = Research.Torch.torch.host_allocator_thresholds;
             psi.Environment["MALLOC_MMAP_THRESHOLD_"] = mmap.ToString(CultureInfo.InvariantCulture);
             psi.Environment["MALLOC_TRIM_THRESHOLD_"] = trim.ToString(CultureInfo.InvariantCulture);
+            psi.Environment["MALLOC_MMAP_MAX_"] = mmapMax.ToString(CultureInfo.InvariantCulture);
         }
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {python}");
         var stderr = p.StandardError.ReadToEndAsync();

@@ -8,7 +8,7 @@ internal static partial class Native
     [DllImport(Lib)] internal static extern IntPtr rt_list_take(IntPtr l, long i);
     [DllImport(Lib)] internal static extern IntPtr rt_version();
     [DllImport(Lib)] internal static extern byte rt_host_allocator_tuned();
-    [DllImport(Lib)] internal static extern void rt_host_allocator_thresholds(out long mmapThreshold, out long trimThreshold);
+    [DllImport(Lib)] internal static extern void rt_host_allocator_thresholds(out long mmapThreshold, out long trimThreshold, out long mmapMax);
     [DllImport(Lib)] [return: MarshalAs(UnmanagedType.U1)] internal static extern bool rt_host_allocator_use_direct_mapping();
     [DllImport(Lib)] internal static extern int rt_get_num_threads();
     [DllImport(Lib)] internal static extern IntPtr rt_set_num_threads(int n);
