@@ -66,13 +66,22 @@ public class MemorySoakTests(ITestOutputHelper output)
     public void UndisposedTensorsAreReclaimedByTheFinalizer()
     {
         // The safety net: handles that nobody disposed are freed when the GC finalizes them.
+        // Measured with glibc's own policy (blocks this large mapped on their own and unmapped when
+        // freed): the binding's retaining policy keeps freed blocks in the heap, where an aligned
+        // 40 MB request does not always fit the hole an equal one left, so the resident set would
+        // say little about whether the handles were freed. The switch holds for the rest of this
+        // test process, which only makes later tests slower.
+        Assert.Equal(OperatingSystem.IsLinux(), torch.host_allocator_use_direct_mapping());
         Settle();
         long before = ProcessMemory.ResidentBytes();
-        for (int i = 0; i < 5; i++) Allocate();
-        Settle();
+        for (int i = 0; i < 5; i++)
+        {
+            Allocate();
+            Settle();
+        }
         long after = ProcessMemory.ResidentBytes();
         output.WriteLine($"RSS before {before / 1048576.0:F1} MB, after {after / 1048576.0:F1} MB");
-        // 5 x 40 MB were allocated (above glibc's largest mmap threshold, so a free really returns them).
+        // 5 x 40 MB were allocated, each left to the finalizer: unmapped when freed, against 200 MB if none were.
         Assert.True(after - before < 100L * 1024 * 1024, $"grew by {(after - before) / 1048576.0:F1} MB");
     }
 
