@@ -1,7 +1,14 @@
 namespace Research.Torch;
 
 /// <summary>One libtorch operator's figures over a profiled stretch: calls, self time (less its child operators') and total time.</summary>
-public sealed record OperatorTime(string Name, long Calls, double SelfMs, double TotalMs);
+public sealed record OperatorTime(string Name, long Calls, double SelfMs, double TotalMs)
+{
+    /// <summary>The figures of several profiled stretches added per operator name, by self time, largest first.</summary>
+    public static IReadOnlyList<OperatorTime> Sum(IEnumerable<OperatorTime> rows) =>
+        rows.GroupBy(r => r.Name, StringComparer.Ordinal)
+            .Select(g => new OperatorTime(g.Key, g.Sum(r => r.Calls), g.Sum(r => r.SelfMs), g.Sum(r => r.TotalMs)))
+            .OrderByDescending(r => r.SelfMs).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
+}
 
 /// <summary>
 /// libtorch's operator profiler (RecordFunction; Debian's libtorch has no Kineto) on the calling

@@ -4,10 +4,12 @@ namespace Research.Cli.Tests;
 
 public class BenchProfileCommandTests
 {
-    private static (string[] Header, List<string[]> Rows, Dictionary<string, string> Figures, string Output) Profile(params string[] extra)
+    private static (string[] Header, List<string[]> Rows, Dictionary<string, string> Figures, string Output) Profile(params string[] extra) => ProfileSteps(2, extra);
+
+    private static (string[] Header, List<string[]> Rows, Dictionary<string, string> Figures, string Output) ProfileSteps(int steps, params string[] extra)
     {
         var (code, output, err) = CliRunner.Run(["bench", "profile", "--model", "mobilenet_v2", "--width-mult", "0.5", "--small-input", "--in-channels", "1",
-            "--resolution", "16", "--batch", "8", "--steps", "2", "--warmup", "1", "--threads", "1", .. extra]);
+            "--resolution", "16", "--batch", "8", "--steps", steps.ToString(CultureInfo.InvariantCulture), "--warmup", "1", "--threads", "1", .. extra]);
         Assert.True(code == ExitCodes.Ok, err);
         var lines = output.Trim().Split('\n');
         int h = Array.FindIndex(lines, l => l.TrimStart().StartsWith("rank "));
@@ -47,8 +49,30 @@ public class BenchProfileCommandTests
         Assert.Contains(" mode eval ", output);
     }
 
+    [Fact]
+    public void InferenceEngineStepRunsTheFoldedGraph()
+    {
+        var (_, rows, figures, output) = Profile("--mode", "infer", "--top", "100");
+        Assert.Contains(" mode infer ", output);
+        Assert.StartsWith("libtorch (", figures["engine"]);
+        var names = rows.Select(r => r[5]).ToList();
+        // Batch norm is folded into the convolutions and nothing runs backward.
+        Assert.DoesNotContain(names, n => n.Contains("batch_norm", StringComparison.Ordinal));
+        Assert.DoesNotContain(names, n => n.Contains("backward", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void StepsProfiledOneByOneAddUpToTheSameCallsPerStep()
+    {
+        // Each timed step is its own profiler session; the sessions' tables are added per operator.
+        var (_, one, _, _) = ProfileSteps(1, "--mode", "eval", "--top", "100");
+        var (_, three, _, _) = ProfileSteps(3, "--mode", "eval", "--top", "100");
+        Assert.Equal(one.Select(r => (r[5], r[3])).OrderBy(x => x.Item1, StringComparer.Ordinal),
+                     three.Select(r => (r[5], r[3])).OrderBy(x => x.Item1, StringComparer.Ordinal));
+    }
+
     [Theory]
-    [InlineData("--mode", "infer")]
+    [InlineData("--mode", "predict")]
     [InlineData("--steps", "0")]
     [InlineData("--top", "0")]
     [InlineData("--memory-format", "nhwc")]

@@ -14,10 +14,12 @@ public static class TrainStepBenchmark
     /// <param name="Bf16">the forward pass under bf16 autocast on the device (as the trainer on CUDA)</param>
     /// <param name="CudaGraphs">replay one captured step (CUDA; the warm-up steps run eagerly on a side stream first, then one is captured)</param>
     /// <param name="Eval">an inference step instead: eval mode, no gradients, forward and loss only</param>
-    /// <param name="AroundTimed">opened before the timed steps and disposed after them (e.g. a profiler)</param>
+    /// <param name="AroundStep">opened before each timed step and disposed after it (e.g. a profiler: libtorch's legacy
+    /// profiler keeps every step's memory until it stops, so one session per step keeps the process's footprint, and with it
+    /// the page faults that fresh memory costs, as an unprofiled run has them)</param>
     public sealed record Settings(NetworkSpec Model, long Batch, int Steps, int Warmup, string Optimizer, Device Device,
         MemoryFormat Format = MemoryFormat.Contiguous, bool Bf16 = false, bool CudaGraphs = false, bool Eval = false,
-        Func<IDisposable>? AroundTimed = null);
+        Func<IDisposable>? AroundStep = null);
 
     /// <param name="PeakMemoryMiB">the device's peak allocated memory over the timed steps (CUDA; null elsewhere)</param>
     public sealed record Result(double MsPerStep, double ImagesPerSecond, long Parameters, double FinalLoss, double? PeakMemoryMiB = null);
@@ -87,12 +89,15 @@ public static class TrainStepBenchmark
         Sync();
         if (cuda) torch.cuda.reset_peak_memory_stats(device);
         double secs;
-        using (s.AroundTimed?.Invoke())
         {
             var sw = Stopwatch.StartNew();
             for (int i = 0; i < s.Steps; i++)
-                if (graph is not null) graph.Replay();
-                else Step();
+                using (s.AroundStep?.Invoke())
+                {
+                    if (graph is not null) graph.Replay();
+                    else Step();
+                    if (s.AroundStep is not null) Sync();
+                }
             Sync();
             secs = sw.Elapsed.TotalSeconds;
         }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Research.Cli.Benchmarks;
+using Research.Models.Inference;
 using Research.Models.Networks;
+using Research.Models.Specs;
 using Research.Training;
 
 namespace Research.Cli.Commands;
@@ -16,8 +18,12 @@ public static class BenchProfileCommand
     public static Command Create()
     {
         var bench = new TrainStepOptions("profiled steps", 10, "unprofiled steps first");
-        var mode = new Option<string>("--mode") { Description = "train (forward, backward, SGD step) or eval (forward under no_grad)", DefaultValueFactory = _ => "train" }
-            .AcceptOnlyFromAmong("train", "eval");
+        var mode = new Option<string>("--mode")
+            {
+                Description = "train (forward, backward, SGD step), eval (the network's forward under no_grad) or infer (the libtorch inference engine: " +
+                              "the exported graph with batch norm folded, as eval, predict and latency tables run it)",
+                DefaultValueFactory = _ => "train",
+            }.AcceptOnlyFromAmong("train", "eval", "infer");
         var format = new Option<string>("--memory-format") { Description = "contiguous (NCHW) or channels_last (NHWC)", DefaultValueFactory = _ => MemoryLayout.Contiguous }
             .AcceptOnlyFromAmong(MemoryLayout.Contiguous, MemoryLayout.ChannelsLast);
         var top = new Option<int>("--top") { Description = "operators listed", DefaultValueFactory = _ => 15 };
@@ -36,32 +42,39 @@ public static class BenchProfileCommand
             if (b < 1 || n < 1 || w < 0 || k < 1)
                 throw new ArgumentException($"--batch {b}, --steps {n}, --warmup {w}, --top {k}: need batch >= 1, steps >= 1, warmup >= 0, top >= 1");
             CommonOptions.ApplyThreads(parse.GetValue(threads));
-            bool eval = parse.GetValue(mode) == "eval";
+            string modeName = parse.GetValue(mode)!;
+            bool eval = modeName != "train";
             string layout = parse.GetValue(format)!;
             bool fusedBefore = torch.fused_batch_norm_act_enabled;
             if (parse.GetValue(fused) is { } f) torch.fused_batch_norm_act_enabled = f == "on";
 
-            OperatorProfiler? profiler = null;
-            IReadOnlyList<OperatorTime> ops = [];
-            var settings = new TrainStepBenchmark.Settings(spec, b, n, w, "sgd", Device.CPU, MemoryLayout.Resolve(layout), Eval: eval,
-                AroundTimed: () =>
-                {
-                    profiler = OperatorProfiler.Start();
-                    return new Finally(() => ops = profiler.Stop());
-                });
+            var steps = new List<IReadOnlyList<OperatorTime>>();
+            IDisposable AroundStep()
+            {
+                var profiler = OperatorProfiler.Start();
+                return new Finally(() => steps.Add(profiler.Stop()));
+            }
             bool fusedOn = torch.fused_batch_norm_act_enabled;
-            TrainStepBenchmark.Result result;
-            try { result = TrainStepBenchmark.Run(settings); }
+            double msPerStep;
+            string? plan = null;
+            try
+            {
+                if (modeName == "infer") (msPerStep, plan) = InferSteps(spec, b, n, w, layout, AroundStep);
+                else msPerStep = TrainStepBenchmark.Run(new TrainStepBenchmark.Settings(spec, b, n, w, "sgd", Device.CPU, MemoryLayout.Resolve(layout), Eval: eval,
+                    AroundStep: AroundStep)).MsPerStep;
+            }
             finally { torch.fused_batch_norm_act_enabled = fusedBefore; }
 
+            var ops = OperatorTime.Sum(steps.SelectMany(x => x));
             double selfTotal = ops.Sum(x => x.SelfMs);
             if (ops.Count == 0 || selfTotal <= 0) throw new InvalidOperationException("libtorch's profiler recorded no operators");
-            double wallMs = result.MsPerStep * n;
+            double wallMs = msPerStep * n;
             o.WriteLine($"libtorch {torch.version}");
             o.WriteLine($"threads {torch.get_num_threads()}");
-            o.WriteLine($"model {spec.Name} resolution {spec.Resolution} batch {b} memory_format {layout} mode {(eval ? "eval" : "train")} steps {n}");
+            o.WriteLine($"model {spec.Name} resolution {spec.Resolution} batch {b} memory_format {layout} mode {modeName} steps {n}");
+            if (plan is not null) o.WriteLine($"engine {plan}");
             o.WriteLine($"fused_batch_norm_act {(fusedOn ? "on" : "off")}");
-            o.WriteLine($"ms_per_step {Numbers.Fixed(result.MsPerStep, 2)}");
+            o.WriteLine($"ms_per_step {Numbers.Fixed(msPerStep, 2)}");
             o.WriteLine($"op_self_ms_per_step {Numbers.Fixed(selfTotal / n, 2)}");
             o.WriteLine($"outside_ops_pct {Numbers.Fixed(100 * Math.Max(0, wallMs - selfTotal) / wallMs, 1)}");
             o.WriteLine($"operators {ops.Count}");
@@ -73,6 +86,22 @@ public static class BenchProfileCommand
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>The libtorch inference engine's forward on one random batch: warm-up steps (the graph is built and libtorch's executor profiles its first calls), then the timed ones.</summary>
+    private static (double MsPerStep, string Plan) InferSteps(NetworkSpec spec, long batch, int steps, int warmup, string layout, Func<IDisposable> aroundStep)
+    {
+        using var network = NetworkBuilder.Build(spec);
+        network.eval();
+        using var engine = new LibTorchEngine(network, Device.CPU);
+        using var x0 = torch.randn([batch, spec.InChannels, spec.Resolution, spec.Resolution]);
+        using var x = x0.contiguous(MemoryLayout.Resolve(layout));
+        for (int i = 0; i < Math.Max(2, warmup); i++) engine.forward(x).Dispose();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++)
+            using (aroundStep())
+                engine.forward(x).Dispose();
+        return (clock.Elapsed.TotalMilliseconds / steps, engine.Description);
     }
 
     private sealed class Finally(Action action) : IDisposable
