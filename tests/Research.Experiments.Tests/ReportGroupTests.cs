@@ -126,6 +126,12 @@ public class ReportGroupTests
         Assert.True(summary.IndexOf("## Groups", StringComparison.Ordinal) < summary.IndexOf("## Comparisons", StringComparison.Ordinal));
         Assert.Contains("| `darts` | `random` | +4.00 | 2.45 | 4.0 | 0.0705 | 1.60 |  | no |", summary);
         Assert.Contains("- darts is higher than random by 4.00 points: not significant at 0.05", summary);
+        // plot.svg: the groups as a series of their own, each with the interval over its arms' means (the arms keep theirs).
+        var svg = File.ReadAllText(Path.Combine(run, "plot.svg"));
+        Assert.Contains("groups (mean of their arms)", svg);
+        Assert.Contains(">darts</text>", svg);
+        Assert.Contains(">half</text>", svg);
+        Assert.Equal(Arms.Count(a => a.Seeds.Length > 1) + 2, System.Text.RegularExpressions.Regex.Count(svg, "class=\"interval\""));
 
         var (code, output, err) = CliRunner.Run("report", run);
         Assert.True(code == 0, err);

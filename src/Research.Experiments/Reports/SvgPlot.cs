@@ -4,7 +4,8 @@ namespace Research.Experiments.Reports;
 
 /// <summary>
 /// plot.svg, hand-written SVG in the manner of EfficientNet's Figure 1: the family's accuracy against
-/// MACs (log scale) as a connected line with labelled points, baselines as separate markers, with
+/// MACs (log scale) as a connected line with labelled points, baselines as separate markers, groups of
+/// arms (a method's retrained winners) as their arms' mean with its interval, with
 /// axes, ticks, grid lines, axis labels, a legend and a title. When nothing was trained, parameters
 /// take the accuracy's place.
 /// </summary>
@@ -34,6 +35,10 @@ public static class SvgPlot
         if (family.Length > 0) series.Add(new Series(acc ? "family (compound scaling)" : "family", family, Connect: true, "circle", "#1f77b4"));
         var baselines = Points("baseline", shortLabels: false);
         if (baselines.Length > 0) series.Add(new Series("baselines", baselines, Connect: false, "square", "#d62728"));
+        // A group (stages.report.groups) at its arms' mean MACs, with the interval over the arms' means.
+        var groups = acc ? r.Groups.Where(g => g.Row.Accuracy is not null && g.Row.Macs > 0)
+            .Select(g => new Point(g.Row.Macs, g.Row.Accuracy!.Value, g.Name, g.Row.Interval is { HasInterval: true } i ? i.HalfWidth : 0)).ToArray() : [];
+        if (groups.Length > 0) series.Add(new Series("groups (mean of their arms)", groups, Connect: false, "triangle", "#2ca02c"));
         string title = acc ? r.DisplayTitle : r.Title ?? $"{r.Name}: parameters vs MACs";
         return Chart(title, "MACs (log scale)", acc ? "top-1 accuracy (%)" : "parameters (millions)", series);
     }
