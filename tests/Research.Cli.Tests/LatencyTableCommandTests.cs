@@ -149,7 +149,23 @@ public class LatencyTableCommandTests
         var rows = CsvTable.Parse(string.Join('\n', File.ReadLines(table).Where(l => !l.StartsWith('#'))));
         Assert.Contains(rows, r => r["op"].StartsWith("cell_glue_n3_k3", StringComparison.Ordinal));
         Assert.Contains(rows, r => r["op"] == "max_pool_k3_s2_c16");
-        Assert.Contains("networks 12", output); // six ops besides none, in the supernet's and the network's layouts
+        // Six ops besides none, in the supernet's and the network's layouts, and 4 drawn genotypes in each layout.
+        Assert.Contains("networks 20", output);
+        // The drawn genotypes are measured whole, so the table's calibration fits the space's networks.
+        Assert.Contains("measured_networks 8", output);
+        var networks = rows.Where(r => r["kind"] == "network").ToList();
+        Assert.Equal(8, networks.Count);
+        Assert.Equal(["calibrate-quick-0-network", "calibrate-quick-0-supernet", "calibrate-quick-3-supernet"],
+            networks.Select(r => r["op"]).Where(n => n.Contains("-0-") || n.EndsWith("3-supernet")).Order(StringComparer.Ordinal));
+        var loaded = Models.LatencyTables.LatencyTable.Load(table);
+        var ratios = loaded.Networks.Select(n => n.MeasuredMs / n.PartsMs).Order().ToList();
+        Assert.Equal((ratios[3] + ratios[4]) / 2, loaded.Calibration, 9);
+
+        (code, output, err) = CliRunner.Run("bench", "latency-table", "--space", space, "--dataset", "fashion-mnist", "--threads", "1", "--warmup", "0",
+            "--repeats", "1", "--calibrate", "0", "--out", Path.Combine(dir, "plain.csv"));
+        Assert.True(code == 0, err);
+        Assert.Contains("networks 12", output);
+        Assert.Contains("calibration 1.0000", output);
 
         var ort = Path.Combine(dir, "ort.csv");
         (code, _, err) = CliRunner.Run("bench", "latency-table", "--space", space, "--engine", "onnxruntime", "--threads", "1", "--out", ort);

@@ -206,7 +206,7 @@ public class LatencyTableTests
         Assert.True(engine.MeasureNetwork(traced, 2, new LatencyTiming(1, 3)) > 0);
         // Whole networks are measured only when asked, once per distinct network, beside the sum of their parts as measured.
         Assert.Empty(table.Networks);
-        var calibrated = LatencyTableBuilder.Measure([spec, spec], engine, 1, 2, new LatencyTiming(1, 3), wholeNetworks: true);
+        var calibrated = LatencyTableBuilder.Measure([spec, spec], engine, 1, 2, new LatencyTiming(1, 3), whole: _ => true);
         var network = Assert.Single(calibrated.Networks);
         Assert.Equal((spec.Name, NetworkLatency.HashOf(spec), spec.InChannels, spec.Resolution), (network.Name, network.SpecHash, network.Channels, network.Resolution));
         Assert.Equal(traced.Parts.Sum(p => calibrated.Entries[p.Key]), network.PartsMs, 9);

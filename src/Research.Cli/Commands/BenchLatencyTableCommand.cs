@@ -4,6 +4,7 @@ using Research.Experiments.Config;
 using Research.Models.LatencyTables;
 using Research.Models.Networks;
 using Research.Models.Specs;
+using Research.Search.Baseline;
 using Research.Search.Darts;
 using Research.Search.Latency;
 using Research.Training;
@@ -15,7 +16,8 @@ namespace Research.Cli.Commands;
 /// op at each position of its supernet and network layouts, each cell's preprocessing and node sums) that the given networks
 /// or space have, once each, on one engine, device, thread count and batch, into a latency table; an existing table of the
 /// same machine and settings gains the new entries. Given networks (--model), it also measures each whole, the same way, so the
-/// table's calibration (median of measured / sum of parts) scales its predictions; a --space table has none (calibration 1).
+/// table's calibration (median of measured / sum of parts) scales its predictions; for a space, --calibrate N genotypes drawn
+/// from it (seed 0) are measured whole in each of its layouts, since its probe networks are not networks a search would find.
 /// </summary>
 public static class BenchLatencyTableCommand
 {
@@ -32,10 +34,15 @@ public static class BenchLatencyTableCommand
         var threads = CommonOptions.Threads();
         threads.DefaultValueFactory = _ => 1;
         var outFile = new Option<string>("--out") { Description = "the table to write (an existing table of this machine and settings gains the new entries)", Required = true };
+        var calibrate = new Option<int>("--calibrate")
+        {
+            Description = "with --space: genotypes drawn from the space (seed 0) and measured whole in each of its layouts, for the table's calibration (0: none, calibration 1)",
+            DefaultValueFactory = _ => CalibrationGenotypes,
+        };
         var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
         var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
         var cmd = new Command("latency-table", "measure a latency table: every part of the networks, family or search space, once per input shape")
-            { models, space, dataset, engine, batch, warmup, repeats, threads, outFile };
+            { models, space, dataset, engine, batch, warmup, repeats, threads, outFile, calibrate };
         execution.AddTo(cmd);
         overrides.AddTo(cmd);
         cmd.SetAction(parse =>
@@ -54,15 +61,28 @@ public static class BenchLatencyTableCommand
             if (parse.GetValue(dataset) is { } d)
                 shape = DatasetInfo.Find(d)?.Shape ?? throw new ArgumentException($"--dataset {d}: one of {string.Join(", ", DatasetInfo.All.Select(x => x.Name))}");
             var modelOverrides = overrides.Bind(parse);
-            var specs = parse.GetValue(space) is { } spacePath ? SpaceSpecs(SearchSpace.Load(spacePath), modelOverrides, shape)
-                : modelList.Select(m => ModelSource.ResolveFor(m, modelOverrides, shape)).ToList();
+            int drawn = parse.GetValue(calibrate);
+            if (drawn < 0) throw new ArgumentException($"--calibrate {drawn}: must be >= 0");
+            List<NetworkSpec> specs;
+            Func<NetworkSpec, bool> whole = _ => true;
+            if (parse.GetValue(space) is { } spacePath)
+            {
+                var sp = SearchSpace.Load(spacePath);
+                var layouts = new[] { Shaped(sp.Supernet, modelOverrides, shape), Shaped(sp.Network, modelOverrides, shape) };
+                var calibration = RandomSearch.Sample(sp, drawn, seed: 0)
+                    .SelectMany((g, i) => layouts.Select((l, k) => l.ToSpec(g, $"calibrate-{sp.Name}-{i}-{(k == 0 ? "supernet" : "network")}"))).ToList();
+                specs = [.. layouts.SelectMany(l => SpaceLatency.ProbeSpecs(sp, l)), .. calibration];
+                var measuredWhole = calibration.ToHashSet(ReferenceEqualityComparer.Instance);
+                whole = s => measuredWhole.Contains(s);
+            }
+            else specs = modelList.Select(m => ModelSource.ResolveFor(m, modelOverrides, shape)).ToList();
             // A table already there must be of this machine and settings: checked before anything is measured.
             string path = parse.GetValue(outFile)!;
             var existing = File.Exists(path) ? LatencyTable.Load(path) : null;
             LatencyEngines.Here(eng, t, b, existing);
             o.WriteLine($"engine {eng.Name} {eng.Version} device {device} threads {t} batch {b} networks {specs.Count} cpu {MachineKey.CpuModel()}");
             var clock = Stopwatch.StartNew();
-            var table = LatencyTableBuilder.Measure(specs, eng, t, b, timing, o, wholeNetworks: parse.GetValue(space) is null);
+            var table = LatencyTableBuilder.Measure(specs, eng, t, b, timing, o, whole);
             int added = existing is null ? table.Entries.Count : table.Entries.Keys.Count(k => !existing.Entries.ContainsKey(k));
             if (existing is not null) table = existing.Merge(table);
             table.Save(path);
@@ -77,14 +97,13 @@ public static class BenchLatencyTableCommand
         return cmd;
     }
 
-    /// <summary>The probe networks of a space in both its layouts, at the dataset's shape (or the overrides', or the layouts' own).</summary>
-    private static List<NetworkSpec> SpaceSpecs(SearchSpace sp, ModelOverrides overrides, InputShape? shape)
+    /// <summary>Genotypes a space table measures whole by default (in each layout): enough for a median, a few seconds at batch 1.</summary>
+    public const int CalibrationGenotypes = 4;
+
+    /// <summary>A space's layout at the dataset's shape (or the overrides', or the layout's own).</summary>
+    private static Models.Cells.CellNetworkLayout Shaped(Models.Cells.CellNetworkLayout l, ModelOverrides overrides, InputShape? shape) => l with
     {
-        Models.Cells.CellNetworkLayout Shaped(Models.Cells.CellNetworkLayout l) => l with
-        {
-            InChannels = overrides.InChannels ?? shape?.Channels ?? l.InChannels, Classes = overrides.Classes ?? shape?.Classes ?? l.Classes,
-            Resolution = overrides.Resolution ?? shape?.Size ?? l.Resolution,
-        };
-        return SpaceLatency.ProbeSpecs(sp, Shaped(sp.Supernet)).Concat(SpaceLatency.ProbeSpecs(sp, Shaped(sp.Network))).ToList();
-    }
+        InChannels = overrides.InChannels ?? shape?.Channels ?? l.InChannels, Classes = overrides.Classes ?? shape?.Classes ?? l.Classes,
+        Resolution = overrides.Resolution ?? shape?.Size ?? l.Resolution,
+    };
 }

@@ -38,7 +38,7 @@ public sealed class LatencyTable
 
     public IReadOnlyDictionary<string, string> Machine { get; }
     public IReadOnlyDictionary<LatencyKey, double> Entries { get; }
-    /// <summary>The whole networks measured beside their parts (none for a --space table).</summary>
+    /// <summary>The whole networks measured beside their parts (for a --space table, the genotypes drawn to calibrate it).</summary>
     public IReadOnlyList<NetworkLatency> Networks { get; }
     /// <summary>
     /// k: the median over <see cref="Networks"/> of measured / sum of parts, 1 without networks. A whole network runs slower than

@@ -4,19 +4,19 @@ namespace Research.Models.LatencyTables;
 
 /// <summary>
 /// Measures every part the given networks have, once per distinct key (a part that occurs in many networks, or many
-/// times in one, is measured once), on one engine, batch and thread count, into a latency table; with
-/// <paramref name="wholeNetworks"/>, each network is also measured whole, the same way, beside the sum of its parts (what the
-/// table's calibration is taken from).
+/// times in one, is measured once), on one engine, batch and thread count, into a latency table; each network that
+/// <paramref name="whole"/> picks is also measured whole, the same way, beside the sum of its parts (what the table's
+/// calibration is taken from).
 /// </summary>
 public static class LatencyTableBuilder
 {
     public static LatencyTable Measure(IEnumerable<NetworkSpec> specs, ILatencyEngine engine, int threads, int batch, LatencyTiming timing, TextWriter? log = null,
-        bool wholeNetworks = false)
+        Func<NetworkSpec, bool>? whole = null)
     {
         if (batch < 1) throw new ArgumentException($"--batch {batch}: must be >= 1");
         timing.Validate();
         var entries = new Dictionary<LatencyKey, double>();
-        var whole = new Dictionary<(string, string), NetworkLatency>();
+        var measuredWhole = new Dictionary<(string, string), NetworkLatency>();
         int networks = 0;
         foreach (var spec in specs)
         {
@@ -29,17 +29,17 @@ public static class LatencyTableBuilder
                 entries[part.Key] = ms;
                 log?.WriteLine($"entry {part.Key.Op} {part.Key.Shape} {part.Key.Structure} ms {Numbers.Fixed(ms, 4)}");
             }
-            if (!wholeNetworks) continue;
+            if (whole?.Invoke(spec) != true) continue;
             string hash = NetworkLatency.HashOf(spec);
-            if (whole.ContainsKey((spec.Name, hash))) continue;
+            if (measuredWhole.ContainsKey((spec.Name, hash))) continue;
             double measured = engine.MeasureNetwork(traced, batch, timing), parts = traced.Parts.Sum(p => entries[p.Key]);
-            whole[(spec.Name, hash)] = new NetworkLatency(spec.Name, hash, spec.InChannels, spec.Resolution, measured, parts);
+            measuredWhole[(spec.Name, hash)] = new NetworkLatency(spec.Name, hash, spec.InChannels, spec.Resolution, measured, parts);
             log?.WriteLine($"network {spec.Name} {hash} ms {Numbers.Fixed(measured, 4)} parts_ms {Numbers.Fixed(parts, 4)} ratio {Numbers.Fixed(measured / parts, 4)}");
         }
         if (networks == 0) throw new ArgumentException("no network to measure");
         var machine = MachineKey.Here(engine.Name, engine.Version, engine.Device, threads, batch);
         machine["timing"] = $"warm-up {timing.Warmup}, median of {timing.Repeats}";
         machine["networks"] = networks.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new LatencyTable(machine, entries, networks: whole.Values.ToList());
+        return new LatencyTable(machine, entries, networks: measuredWhole.Values.ToList());
     }
 }
