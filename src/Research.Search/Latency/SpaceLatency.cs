@@ -59,7 +59,7 @@ public static class SpaceLatency
                         target[e, o] += 2.0 / (n + 2) * (j < 2 ? fromInput : fromNode);
             }
         }
-        // The calibration (1 for a --space table, which holds no whole network) scales the expectation linearly, as it scales Predict.
+        // The calibration (from the genotypes a --space table measured whole) scales the expectation linearly, as it scales Predict.
         double k = table.Calibration;
         for (int e = 0; e < edges; e++)
             for (int o = 0; o < ops; o++)
