@@ -17,7 +17,8 @@ namespace Research.Cli.Commands;
 /// or space have, once each, on one engine, device, thread count and batch, into a latency table; an existing table of the
 /// same machine and settings gains the new entries. Given networks (--model), it also measures each whole, the same way, so the
 /// table's calibration (median of measured / sum of parts) scales its predictions; for a space, --calibrate N genotypes drawn
-/// from it (seed 0) are measured whole in each of its layouts, since its probe networks are not networks a search would find.
+/// from it are measured whole in its network layout (the one searches predict for), since its probe networks are not networks a
+/// search would find.
 /// </summary>
 public static class BenchLatencyTableCommand
 {
@@ -36,7 +37,7 @@ public static class BenchLatencyTableCommand
         var outFile = new Option<string>("--out") { Description = "the table to write (an existing table of this machine and settings gains the new entries)", Required = true };
         var calibrate = new Option<int>("--calibrate")
         {
-            Description = "with --space: genotypes drawn from the space (seed 0) and measured whole in each of its layouts, for the table's calibration (0: none, calibration 1)",
+            Description = "with --space: genotypes drawn from the space and measured whole in its network layout, for the table's calibration (0: none)",
             DefaultValueFactory = _ => CalibrationGenotypes,
         };
         var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
@@ -68,10 +69,9 @@ public static class BenchLatencyTableCommand
             if (parse.GetValue(space) is { } spacePath)
             {
                 var sp = SearchSpace.Load(spacePath);
-                var layouts = new[] { Shaped(sp.Supernet, modelOverrides, shape), Shaped(sp.Network, modelOverrides, shape) };
-                var calibration = RandomSearch.Sample(sp, drawn, seed: 0)
-                    .SelectMany((g, i) => layouts.Select((l, k) => l.ToSpec(g, $"calibrate-{sp.Name}-{i}-{(k == 0 ? "supernet" : "network")}"))).ToList();
-                specs = [.. layouts.SelectMany(l => SpaceLatency.ProbeSpecs(sp, l)), .. calibration];
+                var network = Shaped(sp.Network, modelOverrides, shape);
+                var calibration = RandomSearch.Sample(sp, drawn, CalibrationSeed).Select((g, i) => network.ToSpec(g, $"calibrate-{sp.Name}-{i}")).ToList();
+                specs = [.. SpaceLatency.ProbeSpecs(sp, Shaped(sp.Supernet, modelOverrides, shape)), .. SpaceLatency.ProbeSpecs(sp, network), .. calibration];
                 var measuredWhole = calibration.ToHashSet(ReferenceEqualityComparer.Instance);
                 whole = s => measuredWhole.Contains(s);
             }
@@ -97,8 +97,11 @@ public static class BenchLatencyTableCommand
         return cmd;
     }
 
-    /// <summary>Genotypes a space table measures whole by default (in each layout): enough for a median, a few seconds at batch 1.</summary>
-    public const int CalibrationGenotypes = 4;
+    /// <summary>Genotypes a space table measures whole by default: enough for a median, a few seconds at batch 1.</summary>
+    public const int CalibrationGenotypes = 8;
+
+    /// <summary>The seed the calibration genotypes are drawn with: not a search's default (0), so a default search's candidates are not the networks its table was fitted on.</summary>
+    public const int CalibrationSeed = 7919;
 
     /// <summary>A space's layout at the dataset's shape (or the overrides', or the layout's own).</summary>
     private static Models.Cells.CellNetworkLayout Shaped(Models.Cells.CellNetworkLayout l, ModelOverrides overrides, InputShape? shape) => l with

@@ -97,11 +97,15 @@ public static class BenchProfileCommand
         using var x0 = torch.randn([batch, spec.InChannels, spec.Resolution, spec.Resolution]);
         using var x = x0.contiguous(MemoryLayout.Resolve(layout));
         for (int i = 0; i < Math.Max(2, warmup); i++) engine.forward(x).Dispose();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        double ms = 0;
         for (int i = 0; i < steps; i++)
             using (aroundStep())
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
                 engine.forward(x).Dispose();
-        return (clock.Elapsed.TotalMilliseconds / steps, engine.Description);
+                ms += clock.Elapsed.TotalMilliseconds;
+            }
+        return (ms / steps, engine.Description);
     }
 
     private sealed class Finally(Action action) : IDisposable

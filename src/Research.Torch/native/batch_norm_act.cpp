@@ -324,10 +324,15 @@ constexpr int64_t kMinRowsPerPart = 256;
 // channels (MobileNet at half width, EfficientNet's 24 and 40) that remainder was a third to all of
 // every row, and scalar SiLU or hard-swish costs ten times its vector form. Per-channel coefficients
 // are repeated R times (tile); sums over the W columns fold back onto the C channels; the last
-// rows % R rows of a range run as C-wide rows.
+// rows % R rows of a range run as C-wide rows. Wide rows (R * C over a block) are left as they are:
+// their remainder is a small part of each row, and a tile that long would leave a block one group.
 struct Tiling {
   int64_t C, R, W;
-  explicit Tiling(int64_t channels) : C(channels), R(kLanes / std::gcd(channels, static_cast<int64_t>(kLanes))), W(R * channels) {}
+  explicit Tiling(int64_t channels) : C(channels), R(rows_per_tile(channels)), W(R * channels) {}
+  static int64_t rows_per_tile(int64_t channels) {
+    int64_t r = kLanes / std::gcd(channels, static_cast<int64_t>(kLanes));
+    return r * channels <= kBlock ? r : 1;
+  }
   std::vector<float> tile(const float* v) const {
     std::vector<float> t(W);
     for (int64_t j = 0; j < W; ++j) t[j] = v[j % C];
@@ -558,7 +563,7 @@ Backward fused_backward(const at::Tensor& input, const at::Tensor& grad_output, 
     const int64_t parts = row_parts(rows);
     const Tiling tiling(C);
     const int64_t block_rows = block_rows_of(tiling);
-    const std::vector<float> scale_t = tiling.tile(scale), shift_t = tiling.tile(shift), mean_t = tiling.tile(mean);
+    const std::vector<float> scale_t = tiling.tile(scale), shift_t = tiling.tile(shift), mean_tiled = tiling.tile(mean);
     std::vector<double> part_gy(parts * C, 0.0), part_gy_xc(parts * C, 0.0);
     at::parallel_for(0, parts, 1, [&](int64_t begin, int64_t end) {
       std::vector<float> bg(tiling.W), bgx(tiling.W);
@@ -569,7 +574,7 @@ Backward fused_backward(const at::Tensor& input, const at::Tensor& grad_output, 
             std::fill(bg.begin(), bg.end(), 0.0f);
             std::fill(bgx.begin(), bgx.end(), 0.0f);
             rows_grad_sums(act, xp + first * C, gp + first * C, nr, width, tiled ? scale_t.data() : scale.data(), tiled ? shift_t.data() : shift.data(),
-                           tiled ? mean_t.data() : mean, bg.data(), bgx.data());
+                           tiled ? mean_tiled.data() : mean, bg.data(), bgx.data());
             for (int64_t j = 0; j < width; ++j) {
               part_gy[t * C + j % C] += bg[j];
               part_gy_xc[t * C + j % C] += bgx[j];
@@ -588,7 +593,7 @@ Backward fused_backward(const at::Tensor& input, const at::Tensor& grad_output, 
       at::parallel_for(0, rows, block_rows, [&](int64_t begin, int64_t end) {
         over_tiles(tiling, begin, end, [&](int64_t first, int64_t nr, int64_t width, bool tiled) {
           rows_grad_input(act, xp + first * C, gp + first * C, dxp + first * C, nr, width, tiled ? scale_t.data() : scale.data(),
-                          tiled ? shift_t.data() : shift.data(), tiled ? mean_t.data() : mean, tiled ? grad_mean_t.data() : grad_mean.data(),
+                          tiled ? shift_t.data() : shift.data(), tiled ? mean_tiled.data() : mean, tiled ? grad_mean_t.data() : grad_mean.data(),
                           tiled ? proj_t.data() : proj.data(), tiled ? k_t.data() : k.data());
         });
       });
