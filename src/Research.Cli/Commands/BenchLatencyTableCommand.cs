@@ -64,6 +64,9 @@ public static class BenchLatencyTableCommand
             var modelOverrides = overrides.Bind(parse);
             int drawn = parse.GetValue(calibrate);
             if (drawn < 0) throw new ArgumentException($"--calibrate {drawn}: must be >= 0");
+            // Given networks are their own calibration (each is measured whole): a count to draw would be ignored, so refuse it.
+            if (parse.GetValue(space) is null && parse.GetResult(calibrate) is { Implicit: false })
+                throw new ArgumentException($"--calibrate {drawn}: only with --space (the --model networks are measured whole and calibrate the table themselves)");
             List<NetworkSpec> specs;
             Func<NetworkSpec, bool> whole = _ => true;
             if (parse.GetValue(space) is { } spacePath)
