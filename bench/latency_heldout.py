@@ -23,6 +23,7 @@ measured as whole networks for the table, only their parts were (inside other ne
 """
 import csv
 import json
+import os
 import random
 import subprocess
 import sys
@@ -42,6 +43,7 @@ def spec(name, variants):
 
 
 def blocks(folder, count=24):
+    os.makedirs(folder, exist_ok=True)
     for k, e in VARIANTS:
         with open(f"{folder}/probe-k{k}e{e}.yaml", "w") as f:
             f.write(spec(f"probe-k{k}e{e}", [(k, e)] * len(POSITIONS)))
@@ -55,9 +57,12 @@ def cells(space_path, folder, count=32, seed=1):
     import yaml  # python3-yaml
     with open(space_path) as f:
         space = yaml.safe_load(f)
+    os.makedirs(folder, exist_ok=True)
     ops = {name: d for name, d in space["ops"].items() if d != "none"}
-    nodes = space["nodes"]
-    network = dict(space["network"], drop_path=0, dropout=0, in_channels=1, classes=10, resolution=28)
+    nodes = space.get("nodes", 4)  # the space loader's default
+    # A genotype's network takes the layout keys but not the supernet-only `affine`.
+    network = {k: v for k, v in space["network"].items() if k != "affine"}
+    network.update(drop_path=0, dropout=0, in_channels=1, classes=10, resolution=28)
     concat = list(range(2, nodes + 2))
 
     def write(path, name, normal, reduce):

@@ -19,15 +19,21 @@ public sealed record LatencyTiming(int Warmup = 5, int Repeats = 21)
     /// </summary>
     public static readonly TimeSpan ProcessWarmup = TimeSpan.FromSeconds(2);
 
-    private static int processWarmed;
+    private static readonly Lock WarmupLock = new();
+    private static bool processWarmed;
 
     /// <summary>The median milliseconds of <paramref name="run"/> (each run finishes its work before it returns: a CUDA caller synchronises).</summary>
     public double MedianMilliseconds(Action run)
     {
-        if (Interlocked.Exchange(ref processWarmed, 1) == 0)
+        // Held while warming, so a second caller waits rather than timing a cold process; set only once the warm-up ran through.
+        lock (WarmupLock)
         {
-            long begin = Stopwatch.GetTimestamp();
-            while (Stopwatch.GetElapsedTime(begin) < ProcessWarmup) run();
+            if (!processWarmed)
+            {
+                long begin = Stopwatch.GetTimestamp();
+                while (Stopwatch.GetElapsedTime(begin) < ProcessWarmup) run();
+                processWarmed = true;
+            }
         }
         for (int i = 0; i < Warmup; i++) run();
         var times = new double[Repeats];
