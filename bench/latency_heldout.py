@@ -7,6 +7,13 @@ measured as whole networks for the table, only their parts were (inside other ne
       each with one MBConv variant (k3/k5, e3/e6) at every position; DIR/heldout-*.yaml: COUNT (24)
       networks that mix the variants at random, position by position (seeded). A table measured
       from the probes holds every part of every held-out network.
+  latency_heldout.py cells SPACE DIR [COUNT] [SEED]
+      DIR/heldout-*.json: COUNT (32) genotypes of the search space SPACE drawn here (seeded, not by the
+      research sampler, so none is a table's calibration genotype): each node's two inputs distinct,
+      each edge's op any but `none`; DIR/uniform-*.json: one network per op with that op on every edge
+      (the extremes a latency-penalised search is pushed toward). All in the space's `network` layout
+      for 28x28 grayscale images, 10 classes. A `bench latency-table --space SPACE --dataset
+      fashion-mnist` table holds every part of every one of them.
   latency_heldout.py evaluate RESEARCH TABLE SPEC...
       `RESEARCH models show SPEC --latency-table TABLE --format json` for each spec; prints each
       network's predicted (calibrated: sum of parts x k) and measured milliseconds, the plain sum of
@@ -16,6 +23,7 @@ measured as whole networks for the table, only their parts were (inside other ne
 """
 import csv
 import json
+import os
 import random
 import subprocess
 import sys
@@ -35,6 +43,7 @@ def spec(name, variants):
 
 
 def blocks(folder, count=24):
+    os.makedirs(folder, exist_ok=True)
     for k, e in VARIANTS:
         with open(f"{folder}/probe-k{k}e{e}.yaml", "w") as f:
             f.write(spec(f"probe-k{k}e{e}", [(k, e)] * len(POSITIONS)))
@@ -42,6 +51,45 @@ def blocks(folder, count=24):
     for i in range(count):
         with open(f"{folder}/heldout-{i}.yaml", "w") as f:
             f.write(spec(f"heldout-{i}", [rng.choice(VARIANTS) for _ in POSITIONS]))
+
+
+def cells(space_path, folder, count=32, seed=1):
+    import yaml  # python3-yaml
+    with open(space_path) as f:
+        space = yaml.safe_load(f)
+    os.makedirs(folder, exist_ok=True)
+    ops = {name: d for name, d in space["ops"].items() if d != "none"}
+    nodes = space.get("nodes", 4)  # the space loader's default
+    # A genotype's network takes the layout keys but not the supernet-only `affine`.
+    network = {k: v for k, v in space["network"].items() if k != "affine"}
+    network.update(drop_path=0, dropout=0, in_channels=1, classes=10, resolution=28)
+    concat = list(range(2, nodes + 2))
+
+    def write(path, name, normal, reduce):
+        def text(edges):
+            pairs = [" ".join(edges[i:i + 2]) for i in range(0, len(edges), 2)]
+            return " | ".join(pairs) + " ; concat " + ",".join(map(str, concat))
+        used = {e.split("@")[0] for e in normal + reduce}
+        genotype = {"normal": normal, "normal_concat": concat, "reduce": reduce, "reduce_concat": concat,
+                    "ops": {o: d for o, d in ops.items() if o in used}}
+        with open(path, "w") as f:
+            json.dump({"name": name, "text": f"normal: {text(normal)} // reduce: {text(reduce)}", "genotype": genotype, "network": network}, f, indent=2)
+
+    rng = random.Random(seed)
+    names = sorted(ops)
+
+    def draw():
+        edges = []
+        for node in range(2, nodes + 2):
+            for i in sorted(rng.sample(range(node), 2)):
+                edges.append(f"{rng.choice(names)}@{i}")
+        return edges
+
+    for i in range(count):
+        write(f"{folder}/heldout-{i}.json", f"heldout-{i}", draw(), draw())
+    inputs = [f"@{i}" for node in range(2, nodes + 2) for i in (node - 2, node - 1)]
+    for o in names:
+        write(f"{folder}/uniform-{o}.json", f"uniform-{o}", [o + i for i in inputs], [o + i for i in inputs])
 
 
 def percentile(values, q):
@@ -83,5 +131,7 @@ def evaluate(research, table, specs):
 if __name__ == "__main__":
     if sys.argv[1] == "blocks":
         blocks(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 24)
+    elif sys.argv[1] == "cells":
+        cells(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 32, int(sys.argv[5]) if len(sys.argv) > 5 else 1)
     else:
         evaluate(sys.argv[2], sys.argv[3], sys.argv[4:])

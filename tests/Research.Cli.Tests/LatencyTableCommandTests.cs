@@ -72,6 +72,17 @@ public class LatencyTableCommandTests
     }
 
     [Fact]
+    public void CalibrateWithModelsIsBadInputAndWritesNothing()
+    {
+        var dir = Directory.CreateTempSubdirectory("latency").FullName;
+        var table = Path.Combine(dir, "t.csv");
+        var (code, _, err) = CliRunner.Run(Bench(table, "libtorch", "--calibrate", "4"));
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("--calibrate 4: only with --space", err);
+        Assert.Empty(Directory.GetFiles(dir));
+    }
+
+    [Fact]
     public void AScaledFamilyIsMeasuredAndItsTableGainsThePredictedLatency()
     {
         var dir = Directory.CreateTempSubdirectory("latency").FullName;

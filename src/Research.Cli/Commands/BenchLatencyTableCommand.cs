@@ -30,7 +30,7 @@ public static class BenchLatencyTableCommand
         var engine = new Option<string>("--engine") { Description = "libtorch (eager, CPU or CUDA) or onnxruntime (the exported graph, CPU)", DefaultValueFactory = _ => LatencyEngines.Libtorch }
             .AcceptOnlyFromAmong(LatencyEngines.Names);
         var batch = new Option<int>("--batch") { Description = "batch size the entries are measured at", DefaultValueFactory = _ => 1 };
-        var warmup = new Option<int>("--warmup") { Description = "untimed runs before each measurement", DefaultValueFactory = _ => new LatencyTiming().Warmup };
+        var warmup = new Option<int>("--warmup") { Description = "untimed runs before each measurement (the process's first measurement also runs 2 s untimed first)", DefaultValueFactory = _ => new LatencyTiming().Warmup };
         var repeats = new Option<int>("--repeats") { Description = "timed runs; the entry is their median", DefaultValueFactory = _ => new LatencyTiming().Repeats };
         var threads = CommonOptions.Threads();
         threads.DefaultValueFactory = _ => 1;
@@ -64,6 +64,9 @@ public static class BenchLatencyTableCommand
             var modelOverrides = overrides.Bind(parse);
             int drawn = parse.GetValue(calibrate);
             if (drawn < 0) throw new ArgumentException($"--calibrate {drawn}: must be >= 0");
+            // Given networks are their own calibration (each is measured whole): a count to draw would be ignored, so refuse it.
+            if (parse.GetValue(space) is null && parse.GetResult(calibrate) is { Implicit: false })
+                throw new ArgumentException($"--calibrate {drawn}: only with --space (the --model networks are measured whole and calibrate the table themselves)");
             List<NetworkSpec> specs;
             Func<NetworkSpec, bool> whole = _ => true;
             if (parse.GetValue(space) is { } spacePath)

@@ -38,7 +38,7 @@ public static class LatencyTableBuilder
         }
         if (networks == 0) throw new ArgumentException("no network to measure");
         var machine = MachineKey.Here(engine.Name, engine.Version, engine.Device, threads, batch);
-        machine["timing"] = $"warm-up {timing.Warmup}, median of {timing.Repeats}";
+        machine["timing"] = $"warm-up {timing.Warmup}, median of {timing.Repeats}, process warm-up {Numbers.RoundTrip(LatencyTiming.ProcessWarmup.TotalSeconds)} s";
         machine["networks"] = networks.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new LatencyTable(machine, entries, networks: measuredWhole.Values.ToList());
     }
