@@ -4,9 +4,8 @@ their trained accuracy against what the same number of networks drawn at random 
 
     python3 analyze.py PROXIES_CSV TRAINED_CSV [--keep 0.2] [--seed 0]
 
-PROXIES_CSV is `research search proxies`' proxies.csv (a `name` column ending in the candidate's index
-or naming it); TRAINED_CSV is the run's random_baseline.csv (index, val_top1) or the grid's
-candidates.csv (name, val_top1 or top1). Also prints the vote of synflow, jacob_cov and snip
+PROXIES_CSV is `research search proxies`' proxies.csv of a random search's candidates (names ending in
+the candidate's index); TRAINED_CSV is that run's random_baseline.csv (index, val_top1). Also prints the vote of synflow, jacob_cov and snip
 (Abdelfattah et al. 2021 vote with these three; here: the mean of their ranks) with a bootstrap
 95% interval of its Spearman correlation. numpy only; every figure comes from the two CSVs.
 """
@@ -53,8 +52,7 @@ def expected_best_of_random(acc, k):
 
 
 def key_of(name):
-    m = re.search(r"(\d+)$", name)
-    return m.group(1) if m else name
+    return re.search(r"(\d+)$", name).group(1)
 
 
 def main():
@@ -67,12 +65,7 @@ def main():
 
     with open(a.trained, newline="") as f:
         rows = list(csv.DictReader(f))
-    acc_col = "val_top1" if "val_top1" in rows[0] else "top1"
-    key_col = "index" if "index" in rows[0] else "name"
-    trained = {}
-    for r in rows:
-        if r.get(acc_col, "") != "":
-            trained[key_of(r[key_col]) if key_col == "name" else r[key_col]] = float(r[acc_col])
+    trained = {r["index"]: float(r["val_top1"]) for r in rows if r["val_top1"] != ""}
 
     with open(a.proxies, newline="") as f:
         prow = [r for r in csv.DictReader(f) if key_of(r["name"]) in trained]
