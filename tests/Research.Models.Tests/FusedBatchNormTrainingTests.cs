@@ -1,5 +1,4 @@
 using Research.Models.Networks;
-using Research.Models.Zoo;
 using Research.Torch;
 using Xunit.Abstractions;
 
@@ -39,14 +38,6 @@ public class FusedBatchNormTrainingTests(ITestOutputHelper output)
         return v[v.Count / 2];
     }
 
-    private sealed record Step(double Loss, Dictionary<string, Tensor> Values, long FusedCalls) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (var t in Values.Values) t.Dispose();
-        }
-    }
-
     [Theory]
     [InlineData("mobilenet_v2", false)] // ReLU6 and none, NCHW
     [InlineData("mobilenet_v2", true)] // the same, NHWC
@@ -80,56 +71,26 @@ public class FusedBatchNormTrainingTests(ITestOutputHelper output)
     private Measurement Measure(string model, bool channelsLast, long seed)
     {
         torch.manual_seed(seed);
-        // No dropout or drop-connect: the runs must draw nothing from the global generator.
-        var spec = ModelRegistry.Default.Create(model, new ModelOptions { WidthMultiplier = 0.5, SmallInput = true, Classes = 10, InChannels = 1, Resolution = Size });
-        spec = spec with { DropConnect = 0, Head = spec.Head with { Dropout = 0 } };
+        var (spec, x64Made, yMade) = TrainingStepProbe.Setup(model, inChannels: 1, Size, Batch);
+        using var x64 = x64Made;
+        using var y = yMade;
         using var initial = NetworkBuilder.Build(spec);
-        var rng = new Random(42);
-        var images = new double[Batch * Size * Size];
-        for (int i = 0; i < images.Length; i++) images[i] = rng.NextDouble() * 2 - 1;
-        var labels = Enumerable.Range(0, Batch).Select(i => (long)(i % 10)).ToArray();
-        using var x64 = torch.tensor(images, [Batch, 1, Size, Size]);
-        using var y = torch.tensor(labels, [Batch]);
 
         // The step's loss, parameter gradients and running statistics (all as float64).
-        Step Run(bool fused, ScalarType dtype)
+        TrainingStepProbe Run(bool fused, ScalarType dtype)
         {
             bool was = torch.fused_batch_norm_act_enabled;
             torch.fused_batch_norm_act_enabled = fused;
-            try
-            {
-                using var net = NetworkBuilder.Build(spec);
-                var state = initial.state_dict();
-                try { net.load_state_dict(state); }
-                finally { foreach (var t in state.Values) t.Dispose(); }
-                net.to(dtype);
-                using var x0 = x64.to(dtype);
-                using var x = channelsLast ? x0.contiguous(MemoryFormat.ChannelsLast) : x0.alias();
-                if (channelsLast) net.to(MemoryFormat.ChannelsLast);
-                net.train();
-                using var profiler = OperatorProfiler.Start();
-                using var scope = torch.NewDisposeScope();
-                var loss = torch.nn.functional.cross_entropy(net.call(x), y);
-                loss.backward();
-                var calls = profiler.Stop().Where(o => o.Name == "research::batch_norm_act").Sum(o => o.Calls);
-                var values = new Dictionary<string, Tensor>();
-                foreach (var (name, p) in net.named_parameters()) values["grad " + name] = p.grad!.detach().to(ScalarType.Float64).DetachFromDisposeScope();
-                foreach (var (name, b) in net.named_buffers())
-                    if (b.dtype.IsFloatingPoint()) values[name] = b.detach().to(ScalarType.Float64).DetachFromDisposeScope();
-                return new Step(loss.item<double>(), values, calls);
-            }
-            finally
-            {
-                torch.fused_batch_norm_act_enabled = was;
-            }
+            try { return TrainingStepProbe.Run(spec, initial, x64, y, dtype, channelsLast, "research::batch_norm_act"); }
+            finally { torch.fused_batch_norm_act_enabled = was; }
         }
 
         using var reference = Run(fused: false, ScalarType.Float64);
         using var fusedStep = Run(fused: true, ScalarType.Float32);
         using var unfusedStep = Run(fused: false, ScalarType.Float32);
-        Assert.True(fusedStep.FusedCalls > 0, "the fused kernel never ran");
-        Assert.Equal(0, unfusedStep.FusedCalls);
-        Assert.Equal(0, reference.FusedCalls);
+        Assert.True(fusedStep.Calls > 0, "the fused kernel never ran");
+        Assert.Equal(0, unfusedStep.Calls);
+        Assert.Equal(0, reference.Calls);
 
         // Largest difference from float64 over the tensor's largest magnitude, or over a thousandth of
         // the largest of its kind (gradients, running means, running variances) where that is more:

@@ -58,16 +58,8 @@ public class BatchNormActTests
         return x.MoveToOuterDisposeScope();
     }
 
-    private static void AssertClose(Tensor expected, Tensor actual, string what)
-    {
-        Assert.Equal(expected.shape, actual.shape);
-        using var e = expected.detach().to(ScalarType.Float64);
-        using var a = actual.detach().to(ScalarType.Float64);
-        using var diff = (a - e).abs().max();
-        using var scale = e.abs().max();
-        double d = diff.item<double>(), s = Math.Max(scale.item<double>(), 1e-30);
-        Assert.True(d <= Tolerance * s, $"{what}: max |fused - unfused| = {d:g3}, {d / s:g3} of the largest |unfused| {s:g3} (allowed {Tolerance:g1})");
-    }
+    private static void AssertClose(Tensor expected, Tensor actual, string what) =>
+        Check.CloseToLargest(expected, actual, what, Tolerance, "fused - unfused");
 
     private sealed record Run(Tensor Output, Tensor? InputGrad, Tensor? WeightGrad, Tensor? BiasGrad, Tensor RunningMean, Tensor RunningVar);
 

@@ -30,6 +30,21 @@ public sealed class CudaFactAttribute : FactAttribute
 
 internal static class Check
 {
+    /// <summary>
+    /// Asserts equal shapes and max |actual - expected| within <paramref name="tolerance"/> of expected's
+    /// largest magnitude; <paramref name="sides"/> names the two in the message ("kernel - libtorch").
+    /// </summary>
+    public static void CloseToLargest(Tensor expected, Tensor actual, string what, double tolerance, string sides)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        using var e = expected.detach().to(ScalarType.Float64);
+        using var a = actual.detach().to(ScalarType.Float64);
+        using var diff = (a - e).abs().max();
+        using var scale = e.abs().max();
+        double d = diff.item<double>(), s = Math.Max(scale.item<double>(), 1e-30);
+        Assert.True(d <= tolerance * s, $"{what}: max |{sides}| = {d:g3}, {d / s:g3} of the largest |expected| {s:g3} (allowed {tolerance:g1})");
+    }
+
     /// <summary>Asserts shape and every element within atol + rtol·|expected|.</summary>
     public static void Close(double[] expected, Tensor actual, long[]? shape = null, double atol = 1e-6, double rtol = 1e-6)
     {

@@ -156,6 +156,7 @@ public static class BenchCommand
             string[] layouts = chosen == "both" ? [MemoryLayout.Contiguous, MemoryLayout.ChannelsLast] : [chosen];
             o.WriteLine($"libtorch {torch.version}");
             o.WriteLine($"threads {torch.get_num_threads()}");
+            o.WriteLine(KernelSwitches.Line());
             o.WriteLine($"model {spec.Name} resolution {spec.Resolution} batch {s.Batch} device {s.Device} optimizer {s.Optimizer} amp {parse.GetValue(amp)} cuda_graphs {(s.CudaGraphs ? "on" : "off")} repeats {n}");
             var fastest = new Dictionary<string, double>();
             foreach (var layout in layouts)

@@ -29,9 +29,11 @@ public static class BenchProfileCommand
         var top = new Option<int>("--top") { Description = "operators listed", DefaultValueFactory = _ => 15 };
         var fused = new Option<string?>("--fused-bn") { Description = "the fused batch norm + activation kernel on or off (default: RESEARCH_FUSED_BN)" }
             .AcceptOnlyFromAmong("on", "off");
+        var depthwise = new Option<string?>("--depthwise-grad") { Description = "the depthwise convolution weight-gradient kernel on or off (default: RESEARCH_DEPTHWISE_GRAD)" }
+            .AcceptOnlyFromAmong("on", "off");
         var threads = CommonOptions.Threads();
         var cmd = new Command("profile", "the operators with the most self time in a training or inference step (libtorch's profiler, CPU)")
-            { bench.Model, bench.Batch, bench.Steps, bench.Warmup, mode, format, top, fused, threads };
+            { bench.Model, bench.Batch, bench.Steps, bench.Warmup, mode, format, top, fused, depthwise, threads };
         bench.Overrides.AddTo(cmd);
         cmd.SetAction(parse =>
         {
@@ -47,6 +49,8 @@ public static class BenchProfileCommand
             string layout = parse.GetValue(format)!;
             bool fusedBefore = torch.fused_batch_norm_act_enabled;
             if (parse.GetValue(fused) is { } f) torch.fused_batch_norm_act_enabled = f == "on";
+            bool depthwiseBefore = torch.depthwise_conv_kernel_enabled;
+            if (parse.GetValue(depthwise) is { } dw) torch.depthwise_conv_kernel_enabled = dw == "on";
 
             var steps = new List<IReadOnlyList<OperatorTime>>();
             IDisposable AroundStep()
@@ -54,7 +58,7 @@ public static class BenchProfileCommand
                 var profiler = OperatorProfiler.Start();
                 return new Finally(() => steps.Add(profiler.Stop()));
             }
-            bool fusedOn = torch.fused_batch_norm_act_enabled;
+            bool fusedOn = torch.fused_batch_norm_act_enabled, depthwiseOn = torch.depthwise_conv_kernel_enabled;
             double msPerStep;
             string? plan = null;
             try
@@ -63,7 +67,11 @@ public static class BenchProfileCommand
                 else msPerStep = TrainStepBenchmark.Run(new TrainStepBenchmark.Settings(spec, b, n, w, "sgd", Device.CPU, MemoryLayout.Resolve(layout), Eval: eval,
                     AroundStep: AroundStep)).MsPerStep;
             }
-            finally { torch.fused_batch_norm_act_enabled = fusedBefore; }
+            finally
+            {
+                torch.fused_batch_norm_act_enabled = fusedBefore;
+                torch.depthwise_conv_kernel_enabled = depthwiseBefore;
+            }
 
             var ops = OperatorTime.Sum(steps.SelectMany(x => x));
             double selfTotal = ops.Sum(x => x.SelfMs);
@@ -74,6 +82,7 @@ public static class BenchProfileCommand
             o.WriteLine($"model {spec.Name} resolution {spec.Resolution} batch {b} memory_format {layout} mode {modeName} steps {n}");
             if (plan is not null) o.WriteLine($"engine {plan}");
             o.WriteLine($"fused_batch_norm_act {(fusedOn ? "on" : "off")}");
+            o.WriteLine($"depthwise_weight_grad {(depthwiseOn ? "on" : "off")}");
             o.WriteLine($"ms_per_step {Numbers.Fixed(msPerStep, 2)}");
             o.WriteLine($"op_self_ms_per_step {Numbers.Fixed(selfTotal / n, 2)}");
             o.WriteLine($"outside_ops_pct {Numbers.Fixed(100 * Math.Max(0, wallMs - selfTotal) / wallMs, 1)}");

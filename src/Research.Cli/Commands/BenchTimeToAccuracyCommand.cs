@@ -52,6 +52,7 @@ public static class BenchTimeToAccuracyCommand
             var spec = ModelSource.ResolveFor(name, modelOverrides, data.Shape);
             string dir = parse.GetValue(outDir) ?? Directory.CreateTempSubdirectory("research-tta-").FullName;
             o.WriteLine($"threads {torch.get_num_threads()}");
+            o.WriteLine(KernelSwitches.Line());
             o.WriteLine($"model {spec.Name} input {spec.InChannels}x{spec.Resolution}x{spec.Resolution}{(spec.SmallInput ? " small-input" : "")} train {data.Train.Count} epochs {cfg.Epochs}");
 
             var ours = new List<(int Epoch, double Top1, double Wall)>();

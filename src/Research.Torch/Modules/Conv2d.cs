@@ -32,6 +32,14 @@ namespace Research.Torch
 {
     public static partial class torch
     {
+        /// <summary>
+        /// Whether depthwise convolutions' weight gradients run through the project's kernel where it
+        /// applies (float32 on CPU, no autocast). Off by default for the reason the fused batch norm is
+        /// (another order of float sums moves the last digits of every training run; see README);
+        /// RESEARCH_DEPTHWISE_GRAD=1 in the environment turns it on for a process, and this switch for the rest of one.
+        /// </summary>
+        public static bool depthwise_conv_kernel_enabled { get; set; } = Environment.GetEnvironmentVariable("RESEARCH_DEPTHWISE_GRAD") is "1" or "on" or "true";
+
         public static partial class nn
         {
             public static Modules.Conv2d Conv2d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0,
@@ -46,10 +54,35 @@ namespace Research.Torch
 
                 public static Tensor conv2d(Tensor input, Tensor weight, Tensor? bias, (long h, long w) stride, (long h, long w) padding, (long h, long w) dilation, long groups = 1)
                 {
+                    // A depthwise weight (C, 1, kh, kw) with groups = C: its weight gradient can take the project's kernel.
+                    if (groups > 1 && depthwise_conv_kernel_enabled && weight.size(1) == 1 && weight.size(0) == groups)
+                        return depthwise_conv2d(input, weight, bias, stride, padding, dilation);
                     long* s = stackalloc long[] { stride.h, stride.w };
                     long* p = stackalloc long[] { padding.h, padding.w };
                     long* d = stackalloc long[] { dilation.h, dilation.w };
                     var e = Native.rt_conv2d(input.Handle, weight.Handle, bias?.Handle ?? IntPtr.Zero, s, p, d, groups, out var r);
+                    GC.KeepAlive(weight);
+                    GC.KeepAlive(bias);
+                    return Tensor.Result(e, r, input);
+                }
+
+                /// <summary>
+                /// Depthwise convolution of (N, C, H, W) input with a (C, 1, kh, kw) weight (groups = C). For
+                /// float32 CPU tensors (NCHW or channels-last, no autocast) its weight gradient is the
+                /// project's kernel (native/depthwise_conv.cpp: libtorch 1.13's runs many times slower than
+                /// the forward); the forward and the input gradient are libtorch's either way.
+                /// </summary>
+                /// <param name="kernel">null: the kernel where it applies, a gradient is wanted and
+                /// <see cref="depthwise_conv_kernel_enabled"/>; false: libtorch's conv2d; true: the kernel, or a
+                /// <see cref="TorchException"/> saying why it does not apply</param>
+                public static Tensor depthwise_conv2d(Tensor input, Tensor weight, Tensor? bias, (long h, long w) stride, (long h, long w) padding,
+                    (long h, long w) dilation, bool? kernel = null)
+                {
+                    long* s = stackalloc long[] { stride.h, stride.w };
+                    long* p = stackalloc long[] { padding.h, padding.w };
+                    long* d = stackalloc long[] { dilation.h, dilation.w };
+                    int mode = kernel switch { true => 2, false => 0, null => depthwise_conv_kernel_enabled ? 1 : 0 };
+                    var e = Native.rt_depthwise_conv2d(input.Handle, weight.Handle, bias?.Handle ?? IntPtr.Zero, s, p, d, mode, out var r);
                     GC.KeepAlive(weight);
                     GC.KeepAlive(bias);
                     return Tensor.Result(e, r, input);
