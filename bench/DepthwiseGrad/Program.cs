@@ -13,14 +13,23 @@ int threads = 1, runs = 7;
 string layout = "nhwc";
 for (int i = 0; i < args.Length; i++)
 {
-    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-    switch (args[i])
+    string option = args[i];
+    string? value = i + 1 < args.Length ? args[++i] : null;
+    int number = 0;
+    bool ok = value is not null && option switch
     {
-        case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-        case "--runs": runs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-        case "--layout": layout = Next(); break;
-        default: Console.Error.WriteLine($"unknown option {args[i]} (expected --threads N, --runs N, --layout nhwc|nchw)"); return 2;
+        "--threads" or "--runs" => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out number),
+        "--layout" => true,
+        _ => false,
+    };
+    if (!ok)
+    {
+        Console.Error.WriteLine($"{option} {value}: expected --threads N, --runs N, --layout nhwc|nchw");
+        return 2;
     }
+    if (option == "--threads") threads = number;
+    else if (option == "--runs") runs = number;
+    else layout = value!;
 }
 if (threads < 1 || runs < 1 || layout is not ("nhwc" or "nchw"))
 {

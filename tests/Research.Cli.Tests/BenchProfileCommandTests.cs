@@ -23,10 +23,11 @@ public class BenchProfileCommandTests
     [Fact]
     public void TrainingStepListsTheTopOperatorsBySelfTimeWithTheirShares()
     {
-        var (header, rows, figures, output) = Profile("--memory-format", "channels_last", "--top", "8", "--fused-bn", "on");
+        var (header, rows, figures, output) = Profile("--memory-format", "channels_last", "--top", "8", "--fused-bn", "on", "--depthwise-grad", "on");
         Assert.Equal(["rank", "self_pct", "self_ms_per_step", "calls_per_step", "total_ms_per_step", "op"], header);
         Assert.Equal(8, rows.Count);
         Assert.Equal("on", figures["fused_batch_norm_act"]);
+        Assert.Equal("on", figures["depthwise_weight_grad"]);
         Assert.Contains(" mode train ", output);
         var shares = rows.Select(r => D(r[1])).ToList();
         Assert.Equal(shares.OrderByDescending(s => s), shares);
@@ -77,6 +78,7 @@ public class BenchProfileCommandTests
     [InlineData("--top", "0")]
     [InlineData("--memory-format", "nhwc")]
     [InlineData("--fused-bn", "maybe")]
+    [InlineData("--depthwise-grad", "maybe")]
     public void BadOptionIsBadInput(string option, string value)
     {
         var (code, _, err) = CliRunner.Run("bench", "profile", "--model", "mobilenet_v2", "--resolution", "16", "--batch", "2", option, value);

@@ -100,12 +100,12 @@ RT_CLONES void weight_grad_nhwc(const float* __restrict__ x, const float* __rest
   for (int64_t n = n0; n < n1; ++n)
     for (int64_t i = 0; i < g.KH; ++i)
       for (int64_t j = 0; j < g.KW; ++j) {
-        double* t = totals + (i * g.KW + j) * cr - c0;
+        double* t = totals + (i * g.KW + j) * cr;  // channel c's total is t[c - c0]
         int64_t c = c0;
-        for (; c + 64 <= c1; c += 64) tap_sums<64>(x, gy, t + c, g, n, i, j, c, 64);
-        if (c + 32 <= c1) tap_sums<32>(x, gy, t + c, g, n, i, j, c, 32), c += 32;
-        if (c + 16 <= c1) tap_sums<16>(x, gy, t + c, g, n, i, j, c, 16), c += 16;
-        if (c < c1) tap_sums<0>(x, gy, t + c, g, n, i, j, c, c1 - c);
+        for (; c + 64 <= c1; c += 64) tap_sums<64>(x, gy, t + (c - c0), g, n, i, j, c, 64);
+        if (c + 32 <= c1) tap_sums<32>(x, gy, t + (c - c0), g, n, i, j, c, 32), c += 32;
+        if (c + 16 <= c1) tap_sums<16>(x, gy, t + (c - c0), g, n, i, j, c, 16), c += 16;
+        if (c < c1) tap_sums<0>(x, gy, t + (c - c0), g, n, i, j, c, c1 - c);
       }
 }
 
