@@ -11,15 +11,19 @@ measured as whole networks for the table, only their parts were (inside other ne
       DIR/heldout-*.json: COUNT (32) genotypes of the search space SPACE drawn here (seeded, not by the
       research sampler, so none is a table's calibration genotype): each node's two inputs distinct,
       each edge's op any but `none`; DIR/uniform-*.json: one network per op with that op on every edge
-      (the extremes a latency-penalised search is pushed toward). All in the space's `network` layout
-      for 28x28 grayscale images, 10 classes. A `bench latency-table --space SPACE --dataset
-      fashion-mnist` table holds every part of every one of them.
+      (the extremes a latency-penalised search is pushed toward; the same networks as the table's
+      one-op probes, which a `--space` table measures whole to fit its per-op factors, so they are
+      not held out); DIR/duo-A-B.json: for each pair of ops, a genotype drawn from those two only
+      (held-out extremes: pool- or skip-rich cells like those a latency penalty finds). All in the
+      space's `network` layout for 28x28 grayscale images, 10 classes. A `bench latency-table --space
+      SPACE --dataset fashion-mnist` table holds every part of every one of them.
   latency_heldout.py evaluate RESEARCH TABLE SPEC...
       `RESEARCH models show SPEC --latency-table TABLE --format json` for each spec; prints each
-      network's predicted (calibrated: sum of parts x k) and measured milliseconds, the plain sum of
-      parts and the relative error |pred - meas| / meas, then its median and 90th percentile (and
-      those of the uncalibrated sum) as `name value` lines. k comes from the table's network rows
-      (the probes, measured whole); a held-out network among them is refused, so none contributes to k.
+      network's predicted (calibrated: each part's entry x its factor) and measured milliseconds, the
+      plain sum of parts and the relative error |pred - meas| / meas, then its median and 90th
+      percentile (and those of the sum x k alone, and of the uncalibrated sum) as `name value` lines. The factors come from the
+      table's network rows (measured whole); a held-out network among them (by name) is refused, so
+      none contributes to them.
 """
 import csv
 import json
@@ -78,11 +82,11 @@ def cells(space_path, folder, count=32, seed=1):
     rng = random.Random(seed)
     names = sorted(ops)
 
-    def draw():
+    def draw(choices=names):
         edges = []
         for node in range(2, nodes + 2):
             for i in sorted(rng.sample(range(node), 2)):
-                edges.append(f"{rng.choice(names)}@{i}")
+                edges.append(f"{rng.choice(choices)}@{i}")
         return edges
 
     for i in range(count):
@@ -90,6 +94,11 @@ def cells(space_path, folder, count=32, seed=1):
     inputs = [f"@{i}" for node in range(2, nodes + 2) for i in (node - 2, node - 1)]
     for o in names:
         write(f"{folder}/uniform-{o}.json", f"uniform-{o}", [o + i for i in inputs], [o + i for i in inputs])
+    # Drawn after the held-out genotypes, so adding them changed none of those.
+    for a in names:
+        for b in names:
+            if a < b:
+                write(f"{folder}/duo-{a}-{b}.json", f"duo-{a}-{b}", draw([a, b]), draw([a, b]))
 
 
 def percentile(values, q):
@@ -108,7 +117,7 @@ def table_networks(table):
 
 def evaluate(research, table, specs):
     measured_whole = table_networks(table)
-    errors, parts_errors = [], []
+    errors, parts_errors, median_errors = [], [], []
     for s in specs:
         out = subprocess.run([research, "models", "show", s, "--latency-table", table, "--format", "json"], capture_output=True, text=True)
         if out.returncode != 0:
@@ -118,12 +127,18 @@ def evaluate(research, table, specs):
             sys.exit(f"{s}: network {r['name']} was measured whole for {table}, so it is not held out (it contributes to the calibration)")
         errors.append(r["latency_error"])
         parts_errors.append(abs(r["parts_latency_ms"] - r["measured_latency_ms"]) / r["measured_latency_ms"])
+        # What the table predicted before its factors were fitted per cell op: the sum of parts x k.
+        median_errors.append(abs(r["parts_latency_ms"] * r["calibration_median"] - r["measured_latency_ms"]) / r["measured_latency_ms"])
         print(f"network {r['name']} predicted_ms {r['predicted_latency_ms']:.4f} parts_ms {r['parts_latency_ms']:.4f} measured_ms {r['measured_latency_ms']:.4f} "
-              f"error {r['latency_error']:.4f}", flush=True)
+              f"error {r['latency_error']:.4f} error_k_only {median_errors[-1]:.4f}", flush=True)
     print(f"networks {len(errors)}")
     print(f"calibration {r['calibration']:.4f} from {r['calibration_networks']} network(s)")
+    for op, f in sorted((r.get("calibration_per_op") or {}).items()):
+        print(f"calibration_op {op} {f:.4f}")
     print(f"median_error {percentile(errors, 0.5):.4f}")
     print(f"p90_error {percentile(errors, 0.9):.4f}")
+    print(f"median_error_k_only {percentile(median_errors, 0.5):.4f}")
+    print(f"p90_error_k_only {percentile(median_errors, 0.9):.4f}")
     print(f"median_error_uncalibrated {percentile(parts_errors, 0.5):.4f}")
     print(f"p90_error_uncalibrated {percentile(parts_errors, 0.9):.4f}")
 

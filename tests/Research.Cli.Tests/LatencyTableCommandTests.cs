@@ -162,10 +162,15 @@ public class LatencyTableCommandTests
         Assert.Contains(rows, r => r["op"] == "max_pool_k3_s2_c16");
         // Six ops besides none, in the supernet's and the network's layouts, and 8 drawn genotypes in the network's.
         Assert.Contains("networks 20", output);
-        // The drawn genotypes are measured whole, so the table's calibration fits the space's networks.
-        Assert.Contains("measured_networks 8", output);
+        // The drawn genotypes and the network layout's six one-op probes are measured whole, so the table's calibration fits the
+        // space's networks, per cell op.
+        Assert.Contains("measured_networks 14", output);
         var networks = rows.Where(r => r["kind"] == "network").ToList();
-        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"calibrate-quick-{i}"), networks.Select(r => r["op"]));
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"calibrate-quick-{i}"), networks.Select(r => r["op"]).Where(n => n.StartsWith("calibrate-", StringComparison.Ordinal)));
+        Assert.Equal(["ghost_k3_e2", "max_pool_3x3", "mbconv_k3_e3", "sandglass_k3_t2", "shuffle_v2", "skip_connect"],
+            networks.Select(r => r["op"]).Where(n => n.StartsWith("probe-", StringComparison.Ordinal)).Select(n => n["probe-quick-".Length..]).Order(StringComparer.Ordinal));
+        // Each network row has its cell ops' shares; a probe's is one op's.
+        Assert.Equal("max_pool_k3", networks.Single(r => r["op"] == "probe-quick-max_pool_3x3")["op_parts"].Split('=')[0]);
         // Drawn in the layout the searches predict for: the space's network (its stem's width), not its supernet.
         var sp = Research.Search.Darts.SearchSpace.Load(space);
         var network = sp.Network with { InChannels = 1, Classes = 10, Resolution = 28 }; // Fashion-MNIST's shape
@@ -173,7 +178,10 @@ public class LatencyTableCommandTests
         Assert.Equal(Models.LatencyTables.NetworkLatency.HashOf(first), networks[0]["structure"]);
         var loaded = Models.LatencyTables.LatencyTable.Load(table);
         var ratios = loaded.Networks.Select(n => n.MeasuredMs / n.PartsMs).Order().ToList();
-        Assert.Equal((ratios[3] + ratios[4]) / 2, loaded.Calibration, 9);
+        Assert.Equal((ratios[6] + ratios[7]) / 2, loaded.Factors.Median, 9);
+        // Fitted per cell op (each op's factor printed), unless a factor the fit could not tell apart is said.
+        Assert.True(loaded.Factors.PerOp || output.Contains("calibration_per_op none: "), output);
+        if (loaded.Factors.PerOp) Assert.Contains("calibration_op max_pool_k3 ", output);
 
         (code, output, err) = CliRunner.Run("bench", "latency-table", "--space", space, "--dataset", "fashion-mnist", "--threads", "1", "--warmup", "0",
             "--repeats", "1", "--calibrate", "0", "--out", Path.Combine(dir, "plain.csv"));

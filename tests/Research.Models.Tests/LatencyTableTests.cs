@@ -146,8 +146,8 @@ public class LatencyTableTests
         table.Save(path);
         var lines = File.ReadAllLines(path);
         Assert.Contains("# calibration: 1.375 (median over 2 measured network(s) of measured / sum of parts; predicted = sum of parts x calibration)", lines);
-        Assert.Equal("op,structure,in_channels,height,width,ms,kind,parts_ms", lines.First(l => !l.StartsWith('#')));
-        Assert.Equal(["a,ahash,3,32,32,3,network,2", "b,bhash,3,32,32,2.5,network,2"], lines[^2..]);
+        Assert.Equal("op,structure,in_channels,height,width,ms,kind,parts_ms,op_parts", lines.First(l => !l.StartsWith('#')));
+        Assert.Equal(["a,ahash,3,32,32,3,network,2,", "b,bhash,3,32,32,2.5,network,2,"], lines[^2..]);
         var back = LatencyTable.Load(path);
         Assert.Equal(table.Entries.Count, back.Entries.Count);
         Assert.Equal(table.Networks.OrderBy(n => n.Name), back.Networks.OrderBy(n => n.Name));
@@ -180,6 +180,72 @@ public class LatencyTableTests
         Assert.Equal(1.5 + 2 * 0.25, old.Predict([new(new LatencyKey("x", "abc", 3, 8, 8), 1), new(new LatencyKey("y", "def", 16, 4, 4), 2)]), 12);
     }
 
+    /// <summary>A cell network's measured time made to be 1.2 x its other parts + 1.6 x its max pools + 0.3 x its skips.</summary>
+    private static NetworkLatency Cells(string name, double rest, double pool, double skip, double fPool = 1.6, double fSkip = 0.3) =>
+        new(name, name + "hash", 1, 28, 1.2 * rest + fPool * pool + fSkip * skip, rest + pool + skip,
+            new Dictionary<string, double> { ["max_pool_k3"] = pool, ["skip"] = skip });
+
+    [Fact]
+    public void ACellTableIsCalibratedPerCellOpWhenItsNetworksTellTheOpsApart()
+    {
+        NetworkLatency[] nets = [Cells("a", 1, 0.5, 0.1), Cells("b", 1, 0.1, 0.2), Cells("c", 2, 1.0, 0), Cells("d", 1.5, 0, 0.3), Cells("e", 1, 0.3, 0.3)];
+        var fit = LatencyCalibration.Fit(nets);
+        Assert.True(fit.PerOp);
+        Assert.Null(fit.NotFitted);
+        Assert.Equal(1.2, fit.Rest, 9);
+        Assert.Equal(1.6, fit.Ops["max_pool_k3"], 9);
+        Assert.Equal(0.3, fit.Ops["skip"], 9);
+        // An op no measured network had, and every part that is not a cell op, take the rest's factor.
+        Assert.Equal(1.2, fit.Factor("ir_k3_e3_arelu_noskip"), 9);
+        Assert.Equal(1.2, fit.Factor(""), 9);
+        var ratios = nets.Select(n => n.Ratio).Order().ToList();
+        Assert.Equal(ratios[2], fit.Median, 12);
+
+        // A prediction multiplies each part's entry by its group's factor.
+        var machine = MachineKey.Here("libtorch", torch.version, Device.CPU, 1, 1);
+        var stem = new LatencyKey("cn_r1_k3_s2_c24", "s", 1, 28, 28);
+        var pool = new LatencyKey("max_pool_k3_s1_c12", "p", 12, 7, 7);
+        var table = new LatencyTable(machine, new Dictionary<LatencyKey, double> { [stem] = 2, [pool] = 0.5 }, "t.csv", nets);
+        Assert.Equal(2 * 1.2 + 3 * 0.5 * 1.6, table.Predict([new(stem, 1), new(pool, 3, "max_pool_k3")]), 9);
+        Assert.Equal(2 + 3 * 0.5, table.PredictParts([new(stem, 1), new(pool, 3, "max_pool_k3")]), 12);
+
+        // The op_parts column keeps each network's shares: the table read back has the same factors.
+        var path = Path.Combine(Directory.CreateTempSubdirectory("latency").FullName, "t.csv");
+        table.Save(path);
+        var lines = File.ReadAllLines(path);
+        Assert.Contains(lines, l => l.StartsWith("a,ahash,1,28,28,", StringComparison.Ordinal) && l.EndsWith(",network,1.6,max_pool_k3=0.5;skip=0.1", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("# calibration: ", StringComparison.Ordinal) && l.Contains("per cell op: max_pool_k3 1.6000, skip 0.3000"));
+        var back = LatencyTable.Load(path);
+        Assert.Equal(nets.Select(n => n.Ops["max_pool_k3"]), back.Networks.OrderBy(n => n.Name).Select(n => n.Ops["max_pool_k3"]));
+        Assert.Equal(1.2, back.Calibration, 9);
+        Assert.Equal(fit.Ops.OrderBy(o => o.Key).Select(o => o.Value), back.Factors.Ops.OrderBy(o => o.Key).Select(o => o.Value), (x, y) => Math.Abs(x - y) < 1e-9);
+    }
+
+    [Fact]
+    public void WithoutEnoughDistinctNetworksTheTableFallsBackToTheMedianAndANegativeOpFactorBecomesZero()
+    {
+        // Three networks for three factors: k alone, and the reason is said.
+        NetworkLatency[] three = [Cells("a", 1, 0.5, 0.1), Cells("b", 1, 0.1, 0.2), Cells("c", 2, 1.0, 0)];
+        var few = LatencyCalibration.Fit(three);
+        Assert.False(few.PerOp);
+        Assert.Equal(three.Select(n => n.Ratio).Order().ElementAt(1), few.Rest, 12);
+        Assert.Contains("3 measured network(s) for 3 factors", few.NotFitted);
+        Assert.Contains("not fitted per cell op", few.ToString());
+        // Pools always twice the skips: their factors cannot be told apart.
+        NetworkLatency[] tied = [Cells("a", 1, 0.2, 0.1), Cells("b", 2, 0.4, 0.2), Cells("c", 1, 0.6, 0.3), Cells("d", 3, 0.2, 0.1), Cells("e", 1, 1.0, 0.5)];
+        Assert.Contains("do not tell the cell ops apart", LatencyCalibration.Fit(tied).NotFitted);
+        // Skips that make a network faster than its other parts: the unconstrained factor is negative, so it is set to 0 and the rest refitted.
+        NetworkLatency[] faster = [Cells("a", 1, 0.5, 0.1, fSkip: -0.8), Cells("b", 1, 0.1, 0.2, fSkip: -0.8), Cells("c", 2, 1.0, 0, fSkip: -0.8),
+            Cells("d", 1.5, 0, 0.3, fSkip: -0.8), Cells("e", 1, 0.3, 0.3, fSkip: -0.8)];
+        var clamped = LatencyCalibration.Fit(faster);
+        Assert.True(clamped.PerOp);
+        Assert.Equal(0.0, clamped.Ops["skip"]);
+        Assert.True(clamped.Rest > 0 && clamped.Ops["max_pool_k3"] > 0);
+        // Without cell ops (block networks) the median is the factor of every part, as before.
+        Assert.Null(LatencyCalibration.Fit([Measured("x", 3.0, 2.0), Measured("y", 5.0, 4.0)]).NotFitted);
+        Assert.Equal(1.375, LatencyCalibration.Fit([Measured("x", 3.0, 2.0), Measured("y", 5.0, 4.0)]).Rest, 12);
+    }
+
     [Fact]
     public void ABadNetworkRowIsRefusedNamingTheFileAndRow()
     {
@@ -191,6 +257,16 @@ public class LatencyTableTests
         var kind = Path.Combine(dir, "kind.csv");
         File.WriteAllText(kind, Head + "net,h,3,32,32,4,whole,2\n");
         Assert.Contains("kind.csv: entry 2: kind 'whole' is neither 'part' nor 'network'", Assert.Throws<InvalidDataException>(() => LatencyTable.Load(kind)).Message);
+        const string WithOps = "# engine: libtorch\nop,structure,in_channels,height,width,ms,kind,parts_ms,op_parts\nx,abc,3,8,8,1,part,,\n";
+        var over = Path.Combine(dir, "over.csv");
+        File.WriteAllText(over, WithOps + "net,h,3,32,32,4,network,2,max_pool_k3=1.5;skip=1\n");
+        Assert.Contains("over.csv: entry 2: op_parts sum to 2.5 ms, more than parts_ms 2", Assert.Throws<InvalidDataException>(() => LatencyTable.Load(over)).Message);
+        var noEquals = Path.Combine(dir, "noequals.csv");
+        File.WriteAllText(noEquals, WithOps + "net,h,3,32,32,4,network,2,max_pool_k3\n");
+        Assert.Contains("noequals.csv: entry 2: op_parts item 'max_pool_k3' is not definition=ms", Assert.Throws<InvalidDataException>(() => LatencyTable.Load(noEquals)).Message);
+        var twice = Path.Combine(dir, "twice.csv");
+        File.WriteAllText(twice, WithOps + "net,h,3,32,32,4,network,2,skip=0.5;skip=0.25\n");
+        Assert.Contains("twice.csv: entry 2: op_parts names skip twice", Assert.Throws<InvalidDataException>(() => LatencyTable.Load(twice)).Message);
     }
 
     [Fact]

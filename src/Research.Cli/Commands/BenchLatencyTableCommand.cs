@@ -17,8 +17,8 @@ namespace Research.Cli.Commands;
 /// or space have, once each, on one engine, device, thread count and batch, into a latency table; an existing table of the
 /// same machine and settings gains the new entries. Given networks (--model), it also measures each whole, the same way, so the
 /// table's calibration (median of measured / sum of parts) scales its predictions; for a space, --calibrate N genotypes drawn
-/// from it are measured whole in its network layout (the one searches predict for), since its probe networks are not networks a
-/// search would find.
+/// from it are measured whole in its network layout (the one searches predict for), and with them the layout's one-op probe
+/// networks, which tell the ops apart: the table's calibration is then fitted per cell op (<see cref="LatencyCalibration"/>).
 /// </summary>
 public static class BenchLatencyTableCommand
 {
@@ -37,7 +37,7 @@ public static class BenchLatencyTableCommand
         var outFile = new Option<string>("--out") { Description = "the table to write (an existing table of this machine and settings gains the new entries)", Required = true };
         var calibrate = new Option<int>("--calibrate")
         {
-            Description = "with --space: genotypes drawn from the space and measured whole in its network layout, for the table's calibration (0: none)",
+            Description = "with --space: genotypes drawn from the space and measured whole in its network layout, with one network per op, for the table's calibration per cell op (0: none)",
             DefaultValueFactory = _ => CalibrationGenotypes,
         };
         var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
@@ -74,8 +74,10 @@ public static class BenchLatencyTableCommand
                 var sp = SearchSpace.Load(spacePath);
                 var network = Shaped(sp.Network, modelOverrides, shape);
                 var calibration = RandomSearch.Sample(sp, drawn, CalibrationSeed).Select((g, i) => network.ToSpec(g, $"calibrate-{sp.Name}-{i}")).ToList();
-                specs = [.. SpaceLatency.ProbeSpecs(sp, Shaped(sp.Supernet, modelOverrides, shape)), .. SpaceLatency.ProbeSpecs(sp, network), .. calibration];
-                var measuredWhole = calibration.ToHashSet(ReferenceEqualityComparer.Instance);
+                var probes = SpaceLatency.ProbeSpecs(sp, network).ToList();
+                specs = [.. SpaceLatency.ProbeSpecs(sp, Shaped(sp.Supernet, modelOverrides, shape)), .. probes, .. calibration];
+                // The one-op networks (each op on every edge) are what tells the ops' factors apart; drawn genotypes alone mix them alike.
+                var measuredWhole = (drawn > 0 ? [.. probes, .. calibration] : new List<NetworkSpec>()).ToHashSet(ReferenceEqualityComparer.Instance);
                 whole = s => measuredWhole.Contains(s);
             }
             else specs = modelList.Select(m => ModelSource.ResolveFor(m, modelOverrides, shape)).ToList();
@@ -93,6 +95,8 @@ public static class BenchLatencyTableCommand
             o.WriteLine($"new_entries {added}");
             o.WriteLine($"measured_networks {table.Networks.Count}");
             o.WriteLine($"calibration {Numbers.Fixed(table.Calibration, 4)}");
+            foreach (var (op, f) in table.Factors.Ops.OrderBy(p => p.Key, StringComparer.Ordinal)) o.WriteLine($"calibration_op {op} {Numbers.Fixed(f, 4)}");
+            if (table.Factors.NotFitted is { } why) o.WriteLine($"calibration_per_op none: {why}");
             o.WriteLine($"table {path}");
             o.WriteLine($"seconds {Numbers.Fixed(clock.Elapsed.TotalSeconds, 1)}");
             return ExitCodes.Ok;

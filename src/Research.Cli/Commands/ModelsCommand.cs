@@ -109,6 +109,7 @@ public static class ModelsCommand
                         name = spec.Name, resolution = spec.Resolution, in_channels = spec.InChannels, classes = spec.Classes,
                         small_input = spec.SmallInput, @params = cost.InferenceParams, params_with_auxiliary = cost.Params, macs = cost.Macs, latency_ms = latency, latency_batch = parse.GetValue(latencyBatch),
                         predicted_latency_ms = table?.Predicted, parts_latency_ms = table?.Parts, calibration = table?.Table.Calibration,
+                        calibration_per_op = table?.Table.Factors.Ops, calibration_median = table?.Table.Factors.Median,
                         calibration_networks = table?.Table.Networks.Count, measured_latency_ms = table?.Measured,
                         latency_error = table is { } tj ? Math.Abs(tj.Predicted - tj.Measured) / tj.Measured : (double?)null,
                         latency_engine = latencyEngine,
@@ -162,7 +163,6 @@ public static class ModelsCommand
         if (table.Threads >= 1) Torch.torch.set_num_threads(table.Threads);
         LatencyEngines.Here(engine, table.Threads, table.Batch, table);
         using var traced = TracedNetwork.Trace(spec);
-        double parts = table.PredictParts(traced.Counts);
-        return (parts * table.Calibration, parts, engine.MeasureNetwork(traced, table.Batch, new LatencyTiming()), table);
+        return (table.Predict(traced.Counts), table.PredictParts(traced.Counts), engine.MeasureNetwork(traced, table.Batch, new LatencyTiming()), table);
     }
 }

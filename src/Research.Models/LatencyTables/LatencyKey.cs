@@ -15,5 +15,8 @@ public sealed record LatencyKey(string Op, string Structure, int Channels, int H
     public override string ToString() => $"{Op} at {Shape} (structure {Structure})";
 }
 
-/// <summary>A key and how many times a network computes it.</summary>
-public sealed record LatencyPartCount(LatencyKey Key, int Count);
+/// <summary>
+/// A key and how many times a network computes it; <paramref name="Group"/> is the cell op's definition for a cell op's part
+/// ("" otherwise): a table calibrated per cell op scales the part by that op's factor.
+/// </summary>
+public sealed record LatencyPartCount(LatencyKey Key, int Count, string Group = "");

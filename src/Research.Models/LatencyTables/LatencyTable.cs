@@ -8,19 +8,21 @@ namespace Research.Models.LatencyTables;
 
 /// <summary>
 /// Measured latencies of network parts on one machine (ProxylessNAS, FBNet, Once-for-All): each part, measured once per input
-/// shape, with the machine it was measured on; a network's latency is predicted as the sum of its parts' entries times the
-/// table's <see cref="Calibration"/>: the median, over the whole networks measured beside their parts, of measured / sum of
-/// parts (1 when the table holds none). The file is a CSV (op, structure, in_channels, height, width, ms, kind, parts_ms) after
-/// '# key: value' lines that hold the machine (pandas: <c>read_csv(path, comment='#')</c>): part rows (kind 'part'), then one row
-/// per measured network (kind 'network': op its name, structure its spec's hash, in_channels and height/width its input,
-/// ms measured, parts_ms the sum of its parts). A table without the kind column (written before calibration) is all parts.
+/// shape, with the machine it was measured on; a network's latency is predicted as the sum of its parts' entries, each times
+/// its factor from <see cref="Factors"/>, fitted to the whole networks measured beside their parts: k (the median of measured /
+/// sum of parts) for every part, or a factor per cell op where the networks tell the ops apart (1 when the table holds none).
+/// The file is a CSV (op, structure, in_channels, height, width, ms, kind, parts_ms, op_parts) after '# key: value' lines that
+/// hold the machine (pandas: <c>read_csv(path, comment='#')</c>): part rows (kind 'part'), then one row per measured network
+/// (kind 'network': op its name, structure its spec's hash, in_channels and height/width its input, ms measured, parts_ms the
+/// sum of its parts, op_parts its cell ops' shares of that sum as <c>definition=ms;...</c>). A table without the kind column
+/// (written before calibration) is all parts; one without op_parts is calibrated by k alone.
 /// </summary>
 public sealed class LatencyTable
 {
     /// <summary>The columns every table has (tables written before calibration have only these).</summary>
     public static readonly string[] Columns = ["op", "structure", "in_channels", "height", "width", "ms"];
-    /// <summary>The columns written now: a row's kind ('part' or 'network') and, for a network, the sum of its parts.</summary>
-    public static readonly string[] AllColumns = [.. Columns, "kind", "parts_ms"];
+    /// <summary>The columns written now: a row's kind ('part' or 'network') and, for a network, the sum of its parts and its cell ops' shares.</summary>
+    public static readonly string[] AllColumns = [.. Columns, "kind", "parts_ms", "op_parts"];
     public const string PartKind = "part", NetworkKind = "network";
     /// <summary>The header line with the calibration: derived from the network rows when saved, never read back as a machine key.</summary>
     public const string CalibrationKey = "calibration";
@@ -32,20 +34,21 @@ public sealed class LatencyTable
         Entries = entries;
         Source = source;
         Networks = networks ?? [];
-        var ratios = Networks.Select(n => n.Ratio).Order().ToArray();
-        Calibration = ratios.Length == 0 ? 1 : ratios.Length % 2 == 1 ? ratios[ratios.Length / 2] : (ratios[ratios.Length / 2 - 1] + ratios[ratios.Length / 2]) / 2;
+        Factors = LatencyCalibration.Fit(Networks);
     }
 
     public IReadOnlyDictionary<string, string> Machine { get; }
     public IReadOnlyDictionary<LatencyKey, double> Entries { get; }
     /// <summary>The whole networks measured beside their parts (for a --space table, the genotypes drawn to calibrate it).</summary>
     public IReadOnlyList<NetworkLatency> Networks { get; }
+    /// <summary>The factors each part's entry is multiplied by, fitted to <see cref="Networks"/> (see <see cref="LatencyCalibration"/>).</summary>
+    public LatencyCalibration Factors { get; }
+
     /// <summary>
-    /// k: the median over <see cref="Networks"/> of measured / sum of parts, 1 without networks. A whole network runs slower than
-    /// its parts alone (caches, allocations, the runtime's per-call overheads between parts), by a near-constant factor on one
-    /// machine and engine, so the sum of parts is scaled by it.
+    /// The factor of every part without one of its own: k, the median over <see cref="Networks"/> of measured / sum of parts (1
+    /// without networks), or, fitted per cell op, the factor of the parts that are not cell ops.
     /// </summary>
-    public double Calibration { get; }
+    public double Calibration => Factors.Rest;
     /// <summary>Where it was read from (messages name it).</summary>
     public string Source { get; }
 
@@ -61,8 +64,13 @@ public sealed class LatencyTable
         return total;
     }
 
-    /// <summary>A whole network's predicted milliseconds from its parts: their sum times <see cref="Calibration"/>.</summary>
-    public double Predict(IEnumerable<LatencyPartCount> parts) => PredictParts(parts) * Calibration;
+    /// <summary>A whole network's predicted milliseconds from its parts: the sum of their entries, each times its factor.</summary>
+    public double Predict(IEnumerable<LatencyPartCount> parts)
+    {
+        double total = 0;
+        foreach (var p in parts) total += Entry(p.Key) * p.Count * Factors.Factor(p.Group);
+        return total;
+    }
 
     /// <summary>A network's predicted milliseconds, calibrated (it is built and traced once, at batch 1, to find its parts).</summary>
     public double Predict(NetworkSpec spec)
@@ -71,10 +79,8 @@ public sealed class LatencyTable
         return Predict(traced.Counts);
     }
 
-    /// <summary>The header line that says what <see cref="Calibration"/> is and where it comes from.</summary>
-    public string CalibrationText => Networks.Count == 0
-        ? "1 (no whole network measured: predictions are the plain sum of parts)"
-        : $"{Numbers.RoundTrip(Calibration)} (median over {Networks.Count} measured network(s) of measured / sum of parts; predicted = sum of parts x calibration)";
+    /// <summary>The header line that says what the factors are and where they come from.</summary>
+    public string CalibrationText => Factors.ToString();
 
     /// <summary>A part's entry; a part the table lacks is an <see cref="InvalidDataException"/> naming it and its input shape.</summary>
     public double Entry(LatencyKey key) => Entries.TryGetValue(key, out var ms) ? ms
@@ -89,7 +95,7 @@ public sealed class LatencyTable
 
     public void Save(string path)
     {
-        var text = new StringBuilder("# research latency table: milliseconds per part (median of timed runs), predicted network latency = sum of its parts x calibration\n");
+        var text = new StringBuilder("# research latency table: milliseconds per part (median of timed runs), predicted network latency = sum of its parts, each x its calibration factor\n");
         foreach (var (k, v) in Machine.Where(kv => kv.Key != CalibrationKey).OrderBy(kv => kv.Key, StringComparer.Ordinal))
             text.Append("# ").Append(k).Append(": ").Append(v).Append('\n');
         text.Append("# ").Append(CalibrationKey).Append(": ").Append(CalibrationText).Append('\n');
@@ -97,12 +103,12 @@ public sealed class LatencyTable
             .ThenBy(e => e.Key.Structure, StringComparer.Ordinal).Select(e => new[]
             {
                 e.Key.Op, e.Key.Structure, Numbers.Integer(e.Key.Channels), Numbers.Integer(e.Key.Height), Numbers.Integer(e.Key.Width), Numbers.RoundTrip(e.Value),
-                PartKind, "",
+                PartKind, "", "",
             });
         var networks = Networks.OrderBy(n => n.Name, StringComparer.Ordinal).ThenBy(n => n.SpecHash, StringComparer.Ordinal).Select(n => new[]
         {
             n.Name, n.SpecHash, Numbers.Integer(n.Channels), Numbers.Integer(n.Resolution), Numbers.Integer(n.Resolution), Numbers.RoundTrip(n.MeasuredMs),
-            NetworkKind, Numbers.RoundTrip(n.PartsMs),
+            NetworkKind, Numbers.RoundTrip(n.PartsMs), OpPartsText(n.Ops),
         });
         text.Append(CsvTable.ToText(AllColumns, parts.Concat(networks)));
         DurableFile.WriteAllText(path, text.ToString());
@@ -152,7 +158,8 @@ public sealed class LatencyTable
                 double parts = Ms("parts_ms");
                 if (parts <= 0) throw new InvalidDataException($"{where}: parts_ms {r["parts_ms"]} must be > 0 (the sum of the network's parts)");
                 if (Integer("height") != Integer("width")) throw new InvalidDataException($"{where}: a network's height and width are its resolution, the same");
-                var n = new NetworkLatency(r["op"], r["structure"], Integer("in_channels"), Integer("height"), ms, parts);
+                var opParts = r.GetValueOrDefault("op_parts") is { Length: > 0 } text ? ParseOpParts(text, parts, where) : null;
+                var n = new NetworkLatency(r["op"], r["structure"], Integer("in_channels"), Integer("height"), ms, parts, opParts);
                 if (!networks.TryAdd(n.Key, n)) throw new InvalidDataException($"{where}: network {n.Name} (spec {n.SpecHash}) is given twice");
                 continue;
             }
@@ -161,6 +168,29 @@ public sealed class LatencyTable
             if (!entries.TryAdd(key, ms)) throw new InvalidDataException($"{where}: {key} is given twice");
         }
         return new LatencyTable(machine, entries, path, networks.Values.ToList());
+    }
+
+    /// <summary>A network's cell-op shares as the op_parts column holds them: <c>definition=ms</c> joined by ';', in ordinal order.</summary>
+    public static string OpPartsText(IReadOnlyDictionary<string, double> ops) =>
+        string.Join(';', ops.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}={Numbers.RoundTrip(o.Value)}"));
+
+    private static Dictionary<string, double> ParseOpParts(string text, double partsMs, string where)
+    {
+        var ops = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var item in text.Split(';'))
+        {
+            int eq = item.IndexOf('=');
+            if (eq <= 0 || item.IndexOf('=', eq + 1) >= 0)
+                throw new InvalidDataException($"{where}: op_parts item '{item}' is not definition=ms (items joined by ';')");
+            string op = item[..eq];
+            double v = Numbers.ParseDouble(item[(eq + 1)..], $"{where}: op_parts {op}");
+            if (!(v >= 0) || double.IsInfinity(v)) throw new InvalidDataException($"{where}: op_parts {op} {item[(eq + 1)..]} must be a finite number >= 0");
+            if (!ops.TryAdd(op, v)) throw new InvalidDataException($"{where}: op_parts names {op} twice");
+        }
+        // The shares are parts of parts_ms (up to the rounding of their sum).
+        if (ops.Values.Sum() > partsMs * (1 + 1e-9))
+            throw new InvalidDataException($"{where}: op_parts sum to {Numbers.RoundTrip(ops.Values.Sum())} ms, more than parts_ms {Numbers.RoundTrip(partsMs)}");
+        return ops;
     }
 
     /// <summary>This table with <paramref name="more"/>'s entries and networks added (replacing the same keys): both must be of one machine.</summary>

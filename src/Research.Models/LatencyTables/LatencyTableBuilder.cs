@@ -5,8 +5,8 @@ namespace Research.Models.LatencyTables;
 /// <summary>
 /// Measures every part the given networks have, once per distinct key (a part that occurs in many networks, or many
 /// times in one, is measured once), on one engine, batch and thread count, into a latency table; each network that
-/// <paramref name="whole"/> picks is also measured whole, the same way, beside the sum of its parts (what the table's
-/// calibration is taken from).
+/// <paramref name="whole"/> picks is also measured whole, the same way, beside the sum of its parts and its cell ops' shares
+/// of that sum (what the table's calibration is fitted to).
 /// </summary>
 public static class LatencyTableBuilder
 {
@@ -33,7 +33,7 @@ public static class LatencyTableBuilder
             string hash = NetworkLatency.HashOf(spec);
             if (measuredWhole.ContainsKey((spec.Name, hash))) continue;
             double measured = engine.MeasureNetwork(traced, batch, timing), parts = traced.Parts.Sum(p => entries[p.Key]);
-            measuredWhole[(spec.Name, hash)] = new NetworkLatency(spec.Name, hash, spec.InChannels, spec.Resolution, measured, parts);
+            measuredWhole[(spec.Name, hash)] = new NetworkLatency(spec.Name, hash, spec.InChannels, spec.Resolution, measured, parts, traced.CellOpMs(k => entries[k]));
             log?.WriteLine($"network {spec.Name} {hash} ms {Numbers.Fixed(measured, 4)} parts_ms {Numbers.Fixed(parts, 4)} ratio {Numbers.Fixed(measured / parts, 4)}");
         }
         if (networks == 0) throw new ArgumentException("no network to measure");

@@ -18,9 +18,10 @@ public enum PartRole
 
 /// <summary>
 /// One occurrence of a part in a built network: its key, how to run it alone (<see cref="Forward"/>, on an input of the
-/// key's shape with any batch), and for stems and blocks the block spec it was built from (to build it again elsewhere).
+/// key's shape with any batch), for stems and blocks the block spec it was built from (to build it again elsewhere), and for
+/// a cell op its definition (the group a per-op calibration factor is fitted to; "" for other parts).
 /// </summary>
-public sealed record TracedPart(LatencyKey Key, PartRole Role, Func<Tensor, Tensor> Forward, BlockSpec? Block);
+public sealed record TracedPart(LatencyKey Key, PartRole Role, Func<Tensor, Tensor> Forward, BlockSpec? Block, string Group = "");
 
 /// <summary>
 /// A network built from its spec and cut into the parts a latency table holds, found by running it once (batch 1) with
@@ -43,7 +44,14 @@ public sealed class TracedNetwork : IDisposable
 
     /// <summary>The distinct keys with how often each occurs.</summary>
     public IReadOnlyList<LatencyPartCount> Counts =>
-        Parts.GroupBy(p => p.Key).Select(g => new LatencyPartCount(g.Key, g.Count())).ToList();
+        Parts.GroupBy(p => p.Key).Select(g => new LatencyPartCount(g.Key, g.Count(), g.First().Group)).ToList();
+
+    /// <summary>The sum of the entries of this network's cell-op parts, by op definition (what a network row's op_parts keeps; null without cell ops).</summary>
+    public Dictionary<string, double>? CellOpMs(Func<LatencyKey, double> entry)
+    {
+        var ops = Parts.Where(p => p.Role == PartRole.CellOp).GroupBy(p => p.Group).ToDictionary(g => g.Key, g => g.Sum(p => entry(p.Key)), StringComparer.Ordinal);
+        return ops.Count == 0 ? null : ops;
+    }
 
     public static TracedNetwork Trace(NetworkSpec spec)
     {
@@ -117,7 +125,8 @@ public sealed class TracedNetwork : IDisposable
                 var op = cell.Ops[i];
                 var edge = cell.Genotype.Edges[i];
                 int stride = cell.Reduction && edge.Input < 2 ? 2 : 1;
-                parts.Add(new TracedPart(Key($"{genotype!.Op(edge.Op).Definition}_s{stride}_c{outputs[op][1]}", op, inputs[op]), PartRole.CellOp, op.call, null));
+                string definition = genotype!.Op(edge.Op).Definition;
+                parts.Add(new TracedPart(Key($"{definition}_s{stride}_c{outputs[op][1]}", op, inputs[op]), PartRole.CellOp, op.call, null, definition));
             }
             var nodeShape = outputs[cell.Ops[0]];
             int nodes = cell.Genotype.Nodes, concat = cell.Genotype.Concat.Count;

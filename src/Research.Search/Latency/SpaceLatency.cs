@@ -9,7 +9,8 @@ namespace Research.Search.Latency;
 /// and node sums) and, for every supernet edge and op, the op's entry summed over the cells of that kind (normal or
 /// reduction) in the layout the genotype will be trained in. Each edge's entries are weighted by 2/(inputs of its node):
 /// a derived node keeps two of its incoming edges, so with uniform choices the expectation is the derived network's latency.
-/// Every figure is multiplied by the table's calibration, so the expectation is on the scale of the table's network predictions.
+/// Every figure is multiplied by its factor in the table's calibration (the op's own where it is fitted per cell op, the rest's
+/// for the fixed part), so the expectation is on the scale of the table's network predictions.
 /// </summary>
 public sealed record CellLatency(double Fixed, double[,] Normal, double[,] Reduce);
 
@@ -59,14 +60,16 @@ public static class SpaceLatency
                         target[e, o] += 2.0 / (n + 2) * (j < 2 ? fromInput : fromNode);
             }
         }
-        // The calibration (from the genotypes a --space table measured whole) scales the expectation linearly, as it scales Predict.
-        double k = table.Calibration;
-        for (int e = 0; e < edges; e++)
-            for (int o = 0; o < ops; o++)
+        // The calibration (fitted to the networks a --space table measured whole) scales the expectation linearly, as it scales Predict.
+        for (int o = 0; o < ops; o++)
+        {
+            double f = table.Factors.Factor(space.Ops[o].Definition);
+            for (int e = 0; e < edges; e++)
             {
-                normal[e, o] *= k;
-                reduce[e, o] *= k;
+                normal[e, o] *= f;
+                reduce[e, o] *= f;
             }
-        return new CellLatency((fixedPart ?? 0) * k, normal, reduce);
+        }
+        return new CellLatency((fixedPart ?? 0) * table.Factors.Rest, normal, reduce);
     }
 }
