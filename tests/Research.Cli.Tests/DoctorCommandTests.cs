@@ -12,6 +12,10 @@ public class DoctorCommandTests
         Assert.Equal(Environment.ProcessorCount.ToString(), f["cpu_cores"]);
         Assert.True(int.Parse(f["cpu_threads"]) >= 1);
         Assert.Equal(Research.Torch.torch.host_allocator_tuned ? "retaining" : "system", f["host_allocator"]);
+        // The project's kernels with their state now (on unless RESEARCH_FUSED_BN=0 / RESEARCH_DEPTHWISE_GRAD=0).
+        string OnOff(bool on) => on ? "on" : "off";
+        Assert.Equal($"fused_batch_norm_act {OnOff(Research.Torch.torch.fused_batch_norm_act_enabled)} depthwise_weight_grad {OnOff(Research.Torch.torch.depthwise_conv_kernel_enabled)}",
+            f["kernels"]);
         Assert.Contains(f["cuda_available"], new[] { "true", "false" });
         Assert.True(f.ContainsKey("fashion_mnist"));
         bool installed = File.Exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");

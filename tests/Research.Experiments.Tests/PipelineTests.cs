@@ -42,6 +42,9 @@ public class PipelineTests
         foreach (var s in new[] { "grid", "scale", "train", "report" }) Assert.Equal("done", m["stages"]![s]!["status"]!.GetValue<string>());
         Assert.Equal("cpu", m["environment"]!["device"]!.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(m["environment"]!["libtorch"]!.GetValue<string>()));
+        // Which of the project's own kernels the run used: they move its last digits.
+        Assert.Equal(Research.Torch.torch.fused_batch_norm_act_enabled, m["environment"]!["kernels"]!["fused_batch_norm_act"]!.GetValue<bool>());
+        Assert.Equal(Research.Torch.torch.depthwise_conv_kernel_enabled, m["environment"]!["kernels"]!["depthwise_weight_grad"]!.GetValue<bool>());
         Assert.Equal(60, m["config"]!["stages"]!["grid"]!["search"]!["batch"]!.GetValue<int>()); // the resolved config is in the manifest
         Assert.Equal(0.9, m["config"]!["stages"]!["train"]!["recipe"]!["momentum"]!.GetValue<double>()); // with its defaults
         Assert.True(File.Exists(Path.Combine(run, "log.txt")));

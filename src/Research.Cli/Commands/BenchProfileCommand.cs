@@ -27,9 +27,9 @@ public static class BenchProfileCommand
         var format = new Option<string>("--memory-format") { Description = "contiguous (NCHW) or channels_last (NHWC)", DefaultValueFactory = _ => MemoryLayout.Contiguous }
             .AcceptOnlyFromAmong(MemoryLayout.Contiguous, MemoryLayout.ChannelsLast);
         var top = new Option<int>("--top") { Description = "operators listed", DefaultValueFactory = _ => 15 };
-        var fused = new Option<string?>("--fused-bn") { Description = "the fused batch norm + activation kernel on or off (default: RESEARCH_FUSED_BN)" }
+        var fused = new Option<string?>("--fused-bn") { Description = "the fused batch norm + activation kernel on or off (default: on unless RESEARCH_FUSED_BN=0)" }
             .AcceptOnlyFromAmong("on", "off");
-        var depthwise = new Option<string?>("--depthwise-grad") { Description = "the depthwise convolution weight-gradient kernel on or off (default: RESEARCH_DEPTHWISE_GRAD)" }
+        var depthwise = new Option<string?>("--depthwise-grad") { Description = "the depthwise convolution weight-gradient kernel on or off (default: on unless RESEARCH_DEPTHWISE_GRAD=0)" }
             .AcceptOnlyFromAmong("on", "off");
         var threads = CommonOptions.Threads();
         var cmd = new Command("profile", "the operators with the most self time in a training or inference step (libtorch's profiler, CPU)")

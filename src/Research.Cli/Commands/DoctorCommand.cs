@@ -31,6 +31,8 @@ public static class DoctorCommand
                 parse.InvocationConfiguration.Error.WriteLine(
                     $"warning: libtorch got the Netlib reference BLAS ({blas.Path}): matrix multiplies and batch-1 convolutions run several times slower; "
                     + "install OpenBLAS (apt-get install libopenblas0-openmp, as scripts/setup.sh does) and libblas.so.3 switches to it");
+            // The project's own CPU kernels (RESEARCH_FUSED_BN=0 / RESEARCH_DEPTHWISE_GRAD=0 turn them off): they move the last digits of a run.
+            o.WriteLine(Benchmarks.KernelSwitches.Line());
             o.WriteLine($"host_allocator {(torch.host_allocator_tuned ? "retaining" : "system")}");
             bool cuda = torch.cuda.is_available();
             o.WriteLine($"cuda_available {(cuda ? "true" : "false")}");

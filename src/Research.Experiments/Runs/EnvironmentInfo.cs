@@ -5,21 +5,22 @@ using Research.Torch;
 
 namespace Research.Experiments.Runs;
 
-/// <summary>What a run ran on: git commit, .NET, libtorch, CUDA, device, threads, OS.</summary>
+/// <summary>What a run ran on: git commit, .NET, libtorch, CUDA, device, threads, OS, and which of the project's own kernels were on.</summary>
 public sealed record EnvironmentInfo(string? GitCommit, string DotNet, string Libtorch, bool CudaAvailable, int CudaDevices, string Device, int Threads,
-    string Os, int ProcessorCount)
+    string Os, int ProcessorCount, IReadOnlyList<(string Name, bool On)> Kernels)
 {
     public static EnvironmentInfo Capture(Device device, string? workingDirectory)
     {
         bool cuda = torch.cuda.is_available();
         return new EnvironmentInfo(ReadGitCommit(workingDirectory), RuntimeInformation.FrameworkDescription, torch.version, cuda, cuda ? torch.cuda.device_count() : 0,
-            device.ToString(), torch.get_num_threads(), RuntimeInformation.OSDescription, Environment.ProcessorCount);
+            device.ToString(), torch.get_num_threads(), RuntimeInformation.OSDescription, Environment.ProcessorCount, torch.own_kernels);
     }
 
     public JsonObject ToJson() => new()
     {
         ["git_commit"] = GitCommit, ["dotnet"] = DotNet, ["libtorch"] = Libtorch, ["cuda_available"] = CudaAvailable, ["cuda_devices"] = CudaDevices,
         ["device"] = Device, ["threads"] = Threads, ["os"] = Os, ["processors"] = ProcessorCount,
+        ["kernels"] = new JsonObject(Kernels.Select(k => KeyValuePair.Create(k.Name, (JsonNode?)JsonValue.Create(k.On)))),
     };
 
     /// <summary>

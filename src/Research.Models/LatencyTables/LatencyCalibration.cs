@@ -16,14 +16,8 @@ namespace Research.Models.LatencyTables;
 /// </summary>
 public sealed class LatencyCalibration
 {
-    private LatencyCalibration(double median, int networks, double rest, IReadOnlyDictionary<string, double> ops, string? notFitted)
-    {
-        Median = median;
-        Networks = networks;
-        Rest = rest;
-        Ops = ops;
-        NotFitted = notFitted;
-    }
+    private LatencyCalibration(double median, int networks, double rest, IReadOnlyDictionary<string, double> ops, string? notFitted) =>
+        (Median, Networks, Rest, Ops, NotFitted) = (median, networks, rest, ops, notFitted);
 
     /// <summary>k: the median of measured / sum of parts over the measured networks (1 without any).</summary>
     public double Median { get; }

@@ -20,14 +20,8 @@ public sealed partial class NpyFile : IDisposable
     private readonly FileStream _file;
     private readonly long _dataStart;
 
-    private NpyFile(string path, FileStream file, long[] shape, long dataStart, string descr)
-    {
-        Path = path;
-        _file = file;
-        Shape = shape;
-        _dataStart = dataStart;
-        Descr = descr;
-    }
+    private NpyFile(string path, FileStream file, long[] shape, long dataStart, string descr) =>
+        (Path, _file, Shape, _dataStart, Descr) = (path, file, shape, dataStart, descr);
 
     /// <summary>The array's dtype as NumPy writes it ('&lt;f4', '&lt;i8', …).</summary>
     public string Descr { get; }

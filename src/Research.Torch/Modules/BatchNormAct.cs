@@ -64,11 +64,11 @@ namespace Research.Torch
     {
         /// <summary>
         /// Whether batch norms run through the fused batch norm + activation kernel where it applies
-        /// (float32 on CPU, no autocast). Off by default: it changes the last digits of every
-        /// training run (another order of float sums; see README); RESEARCH_FUSED_BN=1 in the
-        /// environment turns it on for a process, and this switch for the rest of one.
+        /// (float32 on CPU, no autocast). On by default; RESEARCH_FUSED_BN=0 in the environment turns it
+        /// off for a process (libtorch's batch norm and activation: another order of float sums, so other
+        /// last digits; see README), and this switch for the rest of one.
         /// </summary>
-        public static bool fused_batch_norm_act_enabled { get; set; } = Environment.GetEnvironmentVariable("RESEARCH_FUSED_BN") is "1" or "on" or "true";
+        public static bool fused_batch_norm_act_enabled { get; set; } = KernelSwitch("RESEARCH_FUSED_BN");
 
         public static partial class nn
         {

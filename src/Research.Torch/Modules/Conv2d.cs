@@ -34,11 +34,11 @@ namespace Research.Torch
     {
         /// <summary>
         /// Whether depthwise convolutions' weight gradients run through the project's kernel where it
-        /// applies (float32 on CPU, no autocast). Off by default for the reason the fused batch norm is
-        /// (another order of float sums moves the last digits of every training run; see README);
-        /// RESEARCH_DEPTHWISE_GRAD=1 in the environment turns it on for a process, and this switch for the rest of one.
+        /// applies (float32 on CPU, no autocast). On by default; RESEARCH_DEPTHWISE_GRAD=0 in the environment
+        /// turns it off for a process (libtorch's own: another order of float sums; see README), and this
+        /// switch for the rest of one.
         /// </summary>
-        public static bool depthwise_conv_kernel_enabled { get; set; } = Environment.GetEnvironmentVariable("RESEARCH_DEPTHWISE_GRAD") is "1" or "on" or "true";
+        public static bool depthwise_conv_kernel_enabled { get; set; } = KernelSwitch("RESEARCH_DEPTHWISE_GRAD");
 
         public static partial class nn
         {

@@ -29,14 +29,8 @@ internal sealed class PthArchive : IDisposable
     private readonly ZipArchive _zip;
     private readonly Dictionary<string, ZipArchiveEntry> _entries;
 
-    private PthArchive(string path, FileStream file, ZipArchive zip, string prefix, Dictionary<string, ZipArchiveEntry> entries)
-    {
-        Path = path;
-        _file = file;
-        _zip = zip;
-        Prefix = prefix;
-        _entries = entries;
-    }
+    private PthArchive(string path, FileStream file, ZipArchive zip, string prefix, Dictionary<string, ZipArchiveEntry> entries) =>
+        (Path, _file, _zip, Prefix, _entries) = (path, file, zip, prefix, entries);
 
     public string Path { get; }
 
