@@ -288,5 +288,23 @@ public class LatencyTableTests
         Assert.Equal(traced.Parts.Sum(p => calibrated.Entries[p.Key]), network.PartsMs, 9);
         Assert.True(network.MeasuredMs > 0);
         Assert.Equal(network.MeasuredMs / network.PartsMs, calibrated.Calibration, 12);
+        Assert.Equal("warm-up 1, median of 3, median of 5 interleaved rounds, process warm-up 2 s", calibrated.Machine["timing"]);
+    }
+
+    /// <summary>Interleaved rounds: every measurement once per round in the order given, each result the median of its rounds.</summary>
+    [Fact]
+    public void InterleavedRoundsRunEveryMeasurementOncePerRoundAndKeepTheMedian()
+    {
+        var calls = new List<string>();
+        var a = new Queue<double>([5, 1, 3]);
+        var b = new Queue<double>([10, 40, 20]);
+        var rounds = new List<int>();
+        var ms = new LatencyTiming(Rounds: 3).Interleaved([() => { calls.Add("a"); return a.Dequeue(); }, () => { calls.Add("b"); return b.Dequeue(); }], rounds.Add);
+        Assert.Equal([3.0, 20.0], ms);
+        Assert.Equal(["a", "b", "a", "b", "a", "b"], calls);
+        Assert.Equal([1, 2, 3], rounds);
+        var even = new Queue<double>([4, 1, 2, 8]);
+        Assert.Equal([3.0], new LatencyTiming(Rounds: 4).Interleaved([() => even.Dequeue()]));
+        Assert.Contains("rounds 0", Assert.Throws<ArgumentException>(() => new LatencyTiming(Rounds: 0).Validate()).Message);
     }
 }

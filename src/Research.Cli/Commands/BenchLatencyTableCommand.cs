@@ -32,6 +32,11 @@ public static class BenchLatencyTableCommand
         var batch = new Option<int>("--batch") { Description = "batch size the entries are measured at", DefaultValueFactory = _ => 1 };
         var warmup = new Option<int>("--warmup") { Description = "untimed runs before each measurement (the process's first measurement also runs 2 s untimed first)", DefaultValueFactory = _ => new LatencyTiming().Warmup };
         var repeats = new Option<int>("--repeats") { Description = "timed runs; the entry is their median", DefaultValueFactory = _ => new LatencyTiming().Repeats };
+        var rounds = new Option<int>("--rounds")
+        {
+            Description = "every part and whole network measured this many times, in interleaved rounds; each entry is the median of its rounds",
+            DefaultValueFactory = _ => new LatencyTiming().Rounds,
+        };
         var threads = CommonOptions.Threads();
         threads.DefaultValueFactory = _ => 1;
         var outFile = new Option<string>("--out") { Description = "the table to write (an existing table of this machine and settings gains the new entries)", Required = true };
@@ -43,7 +48,7 @@ public static class BenchLatencyTableCommand
         var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
         var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
         var cmd = new Command("latency-table", "measure a latency table: every part of the networks, family or search space, once per input shape")
-            { models, space, dataset, engine, batch, warmup, repeats, threads, outFile, calibrate };
+            { models, space, dataset, engine, batch, warmup, repeats, rounds, threads, outFile, calibrate };
         execution.AddTo(cmd);
         overrides.AddTo(cmd);
         cmd.SetAction(parse =>
@@ -54,7 +59,7 @@ public static class BenchLatencyTableCommand
             if (b < 1) throw new ArgumentException($"--batch {b}: must be >= 1");
             CommonOptions.ApplyThreads(t);
             var device = execution.Bind(parse).ResolveDevice();
-            var timing = new LatencyTiming(parse.GetValue(warmup), parse.GetValue(repeats)).Validate();
+            var timing = new LatencyTiming(parse.GetValue(warmup), parse.GetValue(repeats), parse.GetValue(rounds)).Validate();
             var eng = LatencyEngines.Create(parse.GetValue(engine)!, device, t);
             var modelList = parse.GetValue(models) ?? [];
             if ((modelList.Length > 0) == (parse.GetValue(space) is not null)) throw new ArgumentException("name what to measure: --model (repeatable) or --space");

@@ -163,6 +163,8 @@ public static class ModelsCommand
         if (table.Threads >= 1) Torch.torch.set_num_threads(table.Threads);
         LatencyEngines.Here(engine, table.Threads, table.Batch, table);
         using var traced = TracedNetwork.Trace(spec);
-        return (table.Predict(traced.Counts), table.PredictParts(traced.Counts), engine.MeasureNetwork(traced, table.Batch, new LatencyTiming()), table);
+        var timing = new LatencyTiming();
+        double measured = timing.Interleaved([() => engine.MeasureNetwork(traced, table.Batch, timing)])[0];
+        return (table.Predict(traced.Counts), table.PredictParts(traced.Counts), measured, table);
     }
 }

@@ -6,7 +6,8 @@ namespace Research.Models.LatencyTables;
 /// Measures every part the given networks have, once per distinct key (a part that occurs in many networks, or many
 /// times in one, is measured once), on one engine, batch and thread count, into a latency table; each network that
 /// <paramref name="whole"/> picks is also measured whole, the same way, beside the sum of its parts and its cell ops' shares
-/// of that sum (what the table's calibration is fitted to).
+/// of that sum (what the table's calibration is fitted to). Parts and wholes are measured in interleaved rounds
+/// (<see cref="LatencyTiming.Interleaved"/>), so that the calibration compares networks and parts timed in the same spells.
 /// </summary>
 public static class LatencyTableBuilder
 {
@@ -15,31 +16,54 @@ public static class LatencyTableBuilder
     {
         if (batch < 1) throw new ArgumentException($"--batch {batch}: must be >= 1");
         timing.Validate();
-        var entries = new Dictionary<LatencyKey, double>();
-        var measuredWhole = new Dictionary<(string, string), NetworkLatency>();
-        int networks = 0;
-        foreach (var spec in specs)
+        var traced = new List<TracedNetwork>();
+        try
         {
-            using var traced = TracedNetwork.Trace(spec);
-            networks++;
-            foreach (var part in traced.Parts)
+            // Every network is traced first, so that its parts and wholes can be measured in interleaved rounds.
+            var parts = new List<(TracedNetwork Network, TracedPart Part)>();
+            var seen = new HashSet<LatencyKey>();
+            var wholes = new List<(TracedNetwork Network, string Hash)>();
+            var seenWhole = new HashSet<(string, string)>();
+            foreach (var spec in specs)
             {
-                if (entries.ContainsKey(part.Key)) continue;
-                double ms = engine.MeasurePart(traced, part, batch, timing);
-                entries[part.Key] = ms;
-                log?.WriteLine($"entry {part.Key.Op} {part.Key.Shape} {part.Key.Structure} ms {Numbers.Fixed(ms, 4)}");
+                var t = TracedNetwork.Trace(spec);
+                traced.Add(t);
+                foreach (var part in t.Parts)
+                    if (seen.Add(part.Key)) parts.Add((t, part));
+                if (whole?.Invoke(spec) != true) continue;
+                string hash = NetworkLatency.HashOf(spec);
+                if (seenWhole.Add((spec.Name, hash))) wholes.Add((t, hash));
             }
-            if (whole?.Invoke(spec) != true) continue;
-            string hash = NetworkLatency.HashOf(spec);
-            if (measuredWhole.ContainsKey((spec.Name, hash))) continue;
-            double measured = engine.MeasureNetwork(traced, batch, timing), parts = traced.Parts.Sum(p => entries[p.Key]);
-            measuredWhole[(spec.Name, hash)] = new NetworkLatency(spec.Name, hash, spec.InChannels, spec.Resolution, measured, parts, traced.CellOpMs(k => entries[k]));
-            log?.WriteLine($"network {spec.Name} {hash} ms {Numbers.Fixed(measured, 4)} parts_ms {Numbers.Fixed(parts, 4)} ratio {Numbers.Fixed(measured / parts, 4)}");
+            if (traced.Count == 0) throw new ArgumentException("no network to measure");
+            var measurements = parts.Select(p => (Func<double>)(() => engine.MeasurePart(p.Network, p.Part, batch, timing)))
+                .Concat(wholes.Select(w => (Func<double>)(() => engine.MeasureNetwork(w.Network, batch, timing)))).ToList();
+            log?.WriteLine($"measuring {parts.Count} part(s) and {wholes.Count} whole network(s) in {timing.Rounds} interleaved round(s)");
+            var ms = timing.Interleaved(measurements, r => log?.WriteLine($"round {r} of {timing.Rounds}"));
+            var entries = new Dictionary<LatencyKey, double>();
+            for (int i = 0; i < parts.Count; i++)
+            {
+                var key = parts[i].Part.Key;
+                entries[key] = ms[i];
+                log?.WriteLine($"entry {key.Op} {key.Shape} {key.Structure} ms {Numbers.Fixed(ms[i], 4)}");
+            }
+            var measuredWhole = new List<NetworkLatency>();
+            for (int i = 0; i < wholes.Count; i++)
+            {
+                var (t, hash) = wholes[i];
+                var spec = t.Spec;
+                double measured = ms[parts.Count + i], sum = t.Parts.Sum(p => entries[p.Key]);
+                measuredWhole.Add(new NetworkLatency(spec.Name, hash, spec.InChannels, spec.Resolution, measured, sum, t.CellOpMs(k => entries[k])));
+                log?.WriteLine($"network {spec.Name} {hash} ms {Numbers.Fixed(measured, 4)} parts_ms {Numbers.Fixed(sum, 4)} ratio {Numbers.Fixed(measured / sum, 4)}");
+            }
+            var machine = MachineKey.Here(engine.Name, engine.Version, engine.Device, threads, batch);
+            machine["timing"] = $"warm-up {timing.Warmup}, median of {timing.Repeats}, median of {timing.Rounds} interleaved rounds, " +
+                                $"process warm-up {Numbers.RoundTrip(LatencyTiming.ProcessWarmup.TotalSeconds)} s";
+            machine["networks"] = traced.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return new LatencyTable(machine, entries, networks: measuredWhole);
         }
-        if (networks == 0) throw new ArgumentException("no network to measure");
-        var machine = MachineKey.Here(engine.Name, engine.Version, engine.Device, threads, batch);
-        machine["timing"] = $"warm-up {timing.Warmup}, median of {timing.Repeats}, process warm-up {Numbers.RoundTrip(LatencyTiming.ProcessWarmup.TotalSeconds)} s";
-        machine["networks"] = networks.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new LatencyTable(machine, entries, networks: measuredWhole.Values.ToList());
+        finally
+        {
+            foreach (var t in traced) t.Dispose();
+        }
     }
 }

@@ -2,13 +2,42 @@ using System.Diagnostics;
 
 namespace Research.Models.LatencyTables;
 
-/// <summary>How a latency is measured, the same for a table's entries and for a whole network: warm-up runs, then the median of timed runs.</summary>
-public sealed record LatencyTiming(int Warmup = 5, int Repeats = 21)
+/// <summary>
+/// How a latency is measured, the same for a table's entries and for a whole network: warm-up runs, then the median of timed
+/// runs; that, <see cref="Rounds"/> times over, interleaved with the other measurements of the same call, and the median of
+/// the rounds.
+/// </summary>
+public sealed record LatencyTiming(int Warmup = 5, int Repeats = 21, int Rounds = 5)
 {
     public LatencyTiming Validate()
     {
-        if (Warmup < 0 || Repeats < 1) throw new ArgumentException($"warm-up {Warmup} and repeats {Repeats}: need warm-up >= 0 and repeats >= 1");
+        if (Warmup < 0 || Repeats < 1 || Rounds < 1)
+            throw new ArgumentException($"warm-up {Warmup}, repeats {Repeats} and rounds {Rounds}: need warm-up >= 0, repeats >= 1 and rounds >= 1");
         return this;
+    }
+
+    /// <summary>
+    /// Every measurement once per round, in the order given, <see cref="Rounds"/> times; each result is the median of its
+    /// rounds. A slow spell of the machine (another tenant on a shared core: one table's entries, measured back to back, moved
+    /// by up to 50% between two runs) then falls on one round of many measurements and is outvoted, instead of inflating every
+    /// timed run of the one measurement it hits. <paramref name="progress"/> hears each finished round.
+    /// </summary>
+    public double[] Interleaved(IReadOnlyList<Func<double>> measurements, Action<int>? progress = null)
+    {
+        var rounds = new double[measurements.Count][];
+        for (int i = 0; i < measurements.Count; i++) rounds[i] = new double[Rounds];
+        for (int r = 0; r < Rounds; r++)
+        {
+            for (int i = 0; i < measurements.Count; i++) rounds[i][r] = measurements[i]();
+            progress?.Invoke(r + 1);
+        }
+        return rounds.Select(Median).ToArray();
+    }
+
+    private static double Median(double[] values)
+    {
+        var v = values.Order().ToArray();
+        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
     }
 
     /// <summary>
@@ -43,8 +72,7 @@ public sealed record LatencyTiming(int Warmup = 5, int Repeats = 21)
             run();
             times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
-        Array.Sort(times);
-        return Repeats % 2 == 1 ? times[Repeats / 2] : (times[Repeats / 2 - 1] + times[Repeats / 2]) / 2;
+        return Median(times);
     }
 
     /// <summary>A module's forward at eval, without gradients, each run's intermediates freed, on its device.</summary>
