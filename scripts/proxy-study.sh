@@ -35,7 +35,8 @@ else
 fi
 shift $(( $# < 2 ? $# : 2 ))
 if [ $# -gt 0 ]; then steps=("$@"); else steps=(1 2 3); fi
-common=(--dataset fashion-mnist --threads 2 --seed 0)
+# The study ran with libtorch's own ops (the project's kernels were off by default then): pinned, so it repeats to the digit.
+common=(--dataset fashion-mnist --threads 2 --seed 0 --kernels off)
 mkdir -p "$out"
 summary="$out/summary.txt"  # each step appends its figures
 
@@ -51,7 +52,7 @@ step1() {
 step2() {
 # 2. Correlation on a grid's candidates (one base, one recipe; 10% of the subset held out).
 "$research" search grid --base mobilenet_v2 --width-mult 0.25 --small-input --subset "$grid_subset" --epochs "$epochs" --warmup-epochs 0.3 \
-  --max-candidates "$grid_candidates" --seeds 1 --dataset fashion-mnist --threads 2 --out "$out/grid" | tee "$out/grid.log"
+  --max-candidates "$grid_candidates" --seeds 1 --dataset fashion-mnist --threads 2 --kernels off --out "$out/grid" | tee "$out/grid.log"
 "$research" search proxies --run "$out/grid" --against "$out/grid" --subset "$grid_subset" --batch 64 "${common[@]}" \
   --out "$out/grid-proxies" | tee "$out/grid-proxies.log"
 { echo "== grid candidates of mobilenet_v2-0.25 ($grid_candidates, $epochs epochs)"; sed -n '/^proxy /,/^beats_params/p' "$out/grid-proxies.log"; } >> "$summary"
@@ -64,10 +65,10 @@ correlation="$out/random-proxies/proxy_correlation.csv"
 [ -f "$correlation" ] || correlation="$root/results/proxies/csv/proxy_correlation.csv"
 proxy=$(awk -F, 'NR > 1 && $3 != "NaN" && (name == "" || $3 + 0 > best) { best = $3 + 0; name = $1 } END { print (name == "" ? "params" : name) }' "$correlation")
 "$research" search random --space "$space" --subset "$subset" --count "$pool" --epochs "$epochs" --memory-format channels_last \
-  --prefilter "$proxy" --keep 0.2 --seed 1 --dataset fashion-mnist --threads 2 --out "$out/prefilter" | tee "$out/prefilter.log"
+  --prefilter "$proxy" --keep 0.2 --seed 1 --dataset fashion-mnist --threads 2 --kernels off --out "$out/prefilter" | tee "$out/prefilter.log"
 minutes=$(awk '/^random_seconds/ { printf "%.4f", $2 / 60 }' "$out/prefilter.log")
 "$research" search random --space "$space" --subset "$subset" --count "$pool" --epochs "$epochs" --memory-format channels_last \
-  --budget-minutes "$minutes" --seed 1 --dataset fashion-mnist --threads 2 --out "$out/plain" | tee "$out/plain.log"
+  --budget-minutes "$minutes" --seed 1 --dataset fashion-mnist --threads 2 --kernels off --out "$out/plain" | tee "$out/plain.log"
 {
   echo "== pre-filter $proxy (keep 0.2 of $pool) against plain random search with the same training time"
   for run in prefilter plain; do

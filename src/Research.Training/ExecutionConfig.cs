@@ -15,11 +15,20 @@ public sealed partial record ExecutionConfig : ISettingsRecord<ExecutionConfig>
     public string DistBackend { get; init; } = "auto";
     /// <summary>Several ranks: how long a collective or the rendezvous may wait before it fails, naming the rank to blame.</summary>
     public int DistTimeoutSeconds { get; init; } = 600;
+    /// <summary>
+    /// The project's own CPU kernels (fused batch norm + activation, depthwise weight gradient): on, off, or null for what the
+    /// environment says. They change the order of floating-point sums, so a file pins them to repeat a run's digits.
+    /// </summary>
+    public string? Kernels { get; init; }
 
     public static readonly string[] DistBackends = ["auto", "gloo", "nccl"];
+    public static readonly string[] KernelChoices = ["on", "off"];
 
     /// <summary>The settings of several ranks, which commands that run in one process leave out.</summary>
     public static readonly string[] DistributedKeys = ["dist_backend", "dist_timeout"];
+
+    /// <summary>What commands that run a finished network leave out: no seed, one process, and batch norm folded, so no training kernels.</summary>
+    public static readonly string[] InferenceExcept = ["seed", "kernels", .. DistributedKeys];
 
     [GeneratedRegex("^(auto|cpu|cuda|cuda:[0-9]+)$")]
     private static partial Regex DevicePattern();
@@ -32,6 +41,9 @@ public sealed partial record ExecutionConfig : ISettingsRecord<ExecutionConfig>
             (r, v) => r with { DistBackend = v })
         .Integer("dist_timeout", "several ranks: seconds a collective or the rendezvous may wait before failing with the rank to blame", r => r.DistTimeoutSeconds,
             (r, v) => r with { DistTimeoutSeconds = v }, min: 1)
+        .OptionalChoice("kernels", "the project's own CPU kernels (fused batch norm + activation, depthwise weight gradient); off runs libtorch's ops, " +
+            "as the studies committed before they were the default did", "as the environment says (on unless RESEARCH_FUSED_BN or RESEARCH_DEPTHWISE_GRAD is 0)",
+            KernelChoices, r => r.Kernels, (r, v) => r with { Kernels = v }, leftOutWhenNull: true)
         .Rule(r => DevicePattern().IsMatch(r.Device) ? null
             : new SettingProblem("device", r.Device, "auto, cpu, cuda or cuda:N") { Explanation = $"'{r.Device}' is not a device (allowed: auto, cpu, cuda, cuda:N)" });
 
@@ -56,6 +68,23 @@ public sealed partial record ExecutionConfig : ISettingsRecord<ExecutionConfig>
         if (d.Type == DeviceType.CUDA && d.Index >= torch.cuda.device_count())
             throw new ArgumentException($"{named} {Device}: only {torch.cuda.device_count()} CUDA device(s) present");
         return d;
+    }
+
+    /// <summary>
+    /// Switches the project's own kernels as <see cref="Kernels"/> says (nothing when null) until the result is disposed, which
+    /// puts back what was on before (a command run in-process leaves the process as it found it).
+    /// </summary>
+    public IDisposable ApplyKernels()
+    {
+        bool fused = torch.fused_batch_norm_act_enabled, depthwise = torch.depthwise_conv_kernel_enabled;
+        if (Kernels is { } k) torch.fused_batch_norm_act_enabled = torch.depthwise_conv_kernel_enabled = k == "on";
+        return new Restore(() => (torch.fused_batch_norm_act_enabled, torch.depthwise_conv_kernel_enabled) = (fused, depthwise));
+    }
+
+    private sealed class Restore(Action undo) : IDisposable
+    {
+        private Action? _undo = undo;
+        public void Dispose() => Interlocked.Exchange(ref _undo, null)?.Invoke();
     }
 
     /// <summary>The c10d backend for a device: NCCL for CUDA where this build has it (auto), else Gloo.</summary>

@@ -14,7 +14,7 @@ public class LatencyTableCommandTests
     private static readonly string[] Small = ["--model", "mobilenet_v2", "--width-mult", "0.35", "--small-input", "--resolution", "32", "--classes", "10"];
 
     private static string[] Bench(string table, string engine, params string[] more) =>
-        ["bench", "latency-table", .. Small, "--engine", engine, "--threads", "1", "--batch", "2", "--warmup", "1", "--repeats", "3", "--out", table, .. more];
+        ["bench", "latency-table", .. Small, "--engine", engine, "--threads", "1", "--batch", "2", "--warmup", "1", "--repeats", "3", "--span-seconds", "0", "--out", table, .. more];
 
     private static double Figure(string output, string name) => double.Parse(CliRunner.Figures(output)[name], CultureInfo.InvariantCulture);
 
@@ -94,7 +94,7 @@ public class LatencyTableCommandTests
         var specs = Directory.GetFiles(members, "*.yaml").Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(2, specs.Length);
         var table = Path.Combine(dir, "family.csv");
-        (code, var measuredOut, err) = CliRunner.Run(["bench", "latency-table", "--model", .. specs, "--threads", "1", "--warmup", "0", "--repeats", "1", "--out", table]);
+        (code, var measuredOut, err) = CliRunner.Run(["bench", "latency-table", "--model", .. specs, "--threads", "1", "--warmup", "0", "--repeats", "1", "--span-seconds", "0", "--out", table]);
         Assert.True(code == 0, err);
 
         // One network row per model, after the parts, each measured whole beside the sum of its parts; k is the median of their ratios.
@@ -139,7 +139,7 @@ public class LatencyTableCommandTests
 
         // A table without the larger member's parts: exit 2 naming the part, and no member written.
         var partial = Path.Combine(dir, "partial.csv");
-        (code, _, err) = CliRunner.Run(["bench", "latency-table", "--model", specs[0], "--threads", "1", "--warmup", "0", "--repeats", "1", "--out", partial]);
+        (code, _, err) = CliRunner.Run(["bench", "latency-table", "--model", specs[0], "--threads", "1", "--warmup", "0", "--repeats", "1", "--span-seconds", "0", "--out", partial]);
         Assert.True(code == 0, err);
         var outDir = Path.Combine(dir, "refused");
         (code, _, err) = CliRunner.Run(["scale", .. family, "--latency-table", partial, "--out", outDir]);
@@ -155,7 +155,7 @@ public class LatencyTableCommandTests
         var space = Path.Combine(Search.Tests.TestPaths.Repo, "search-spaces", "quick.yaml");
         var table = Path.Combine(dir, "space.csv");
         var (code, output, err) = CliRunner.Run("bench", "latency-table", "--space", space, "--dataset", "fashion-mnist", "--threads", "1", "--warmup", "0",
-            "--repeats", "1", "--out", table);
+            "--repeats", "1", "--span-seconds", "0", "--out", table);
         Assert.True(code == 0, err);
         var rows = CsvTable.Parse(string.Join('\n', File.ReadLines(table).Where(l => !l.StartsWith('#'))));
         Assert.Contains(rows, r => r["op"].StartsWith("cell_glue_n3_k3", StringComparison.Ordinal));
@@ -184,7 +184,7 @@ public class LatencyTableCommandTests
         if (loaded.Factors.PerOp) Assert.Contains("calibration_op max_pool_k3 ", output);
 
         (code, output, err) = CliRunner.Run("bench", "latency-table", "--space", space, "--dataset", "fashion-mnist", "--threads", "1", "--warmup", "0",
-            "--repeats", "1", "--calibrate", "0", "--out", Path.Combine(dir, "plain.csv"));
+            "--repeats", "1", "--span-seconds", "0", "--calibrate", "0", "--out", Path.Combine(dir, "plain.csv"));
         Assert.True(code == 0, err);
         Assert.Contains("networks 12", output);
         Assert.Contains("calibration 1.0000", output);

@@ -43,7 +43,7 @@ public class ScreeningCommandTests
         var root = Directory.CreateTempSubdirectory("screen").FullName;
         var table = Path.Combine(root, "quick.csv");
         var (code, _, err) = CliRunner.Run("bench", "latency-table", "--space", Space, "--dataset", "synthetic", "--threads", "1", "--warmup", "0", "--repeats", "1",
-            "--out", table);
+            "--span-seconds", "0", "--out", table);
         Assert.True(code == 0, err);
 
         // Predictions only (no budget), then a budget at the median: the slower half is skipped and listed.

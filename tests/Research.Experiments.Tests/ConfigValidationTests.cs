@@ -177,6 +177,22 @@ public class ConfigValidationTests
     }
 
     [Fact]
+    public void KernelsAreOnOrOff()
+    {
+        using var w = new Workspace();
+        var e = Invalid(w, """
+            name: kernels
+            kernels: fused
+            dataset: {name: synthetic}
+            stages:
+              train: {baselines: [mobilenet_v2]}
+            """);
+        var error = Assert.Single(e.Errors);
+        Assert.StartsWith("exp.yaml:2: kernels:", error);
+        Assert.Contains("on, off", error);
+    }
+
+    [Fact]
     public void StagesThatReferToMissingStagesAreErrors()
     {
         using var w = new Workspace();

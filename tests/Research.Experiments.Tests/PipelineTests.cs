@@ -295,6 +295,52 @@ public class PipelineTests
         Assert.Equal(before, WithoutColumns(Path.Combine(run, "train", "family.csv"), "images_per_s", "seconds"));
     }
 
+    [Fact]
+    public void PinnedKernelsRunAsTheFileSaysAreRecordedAndPutBackAndAChangeOnResumeIsSaid()
+    {
+        var before = (Research.Torch.torch.fused_batch_norm_act_enabled, Research.Torch.torch.depthwise_conv_kernel_enabled);
+        try
+        {
+            using var w = new Workspace();
+            string Yaml(string kernels) => $$"""
+                name: pinned
+                {{kernels}}
+                device: cpu
+                dataset: {name: synthetic, subset: 120}
+                stages:
+                  train: {epochs: 1, batch: 24, lr: 0.05, baselines: [{model: mobilenet_v3_small, width_mult: 0.25, small_input: true}]}
+                """;
+            var runs = Path.Combine(w.Dir, "runs");
+            Research.Torch.torch.fused_batch_norm_act_enabled = Research.Torch.torch.depthwise_conv_kernel_enabled = true;
+            var off = ExperimentRunner.Run(ExperimentFile.Load(w.Write("off.yaml", Yaml("kernels: off"))), new RunOptions { OutRoot = runs });
+            var kernels = Manifest(off.RunDir)["environment"]!["kernels"]!;
+            Assert.False(kernels["fused_batch_norm_act"]!.GetValue<bool>());
+            Assert.False(kernels["depthwise_weight_grad"]!.GetValue<bool>());
+            // The process is left as it was found.
+            Assert.True(Research.Torch.torch.fused_batch_norm_act_enabled);
+            Assert.True(Research.Torch.torch.depthwise_conv_kernel_enabled);
+
+            // The pinned file trains exactly as a file that says nothing in a process whose switches are off (RESEARCH_FUSED_BN=0 ...).
+            Research.Torch.torch.fused_batch_norm_act_enabled = Research.Torch.torch.depthwise_conv_kernel_enabled = false;
+            var unsaidConfig = ExperimentFile.Load(w.Write("unsaid.yaml", Yaml("")));
+            var unsaid = ExperimentRunner.Run(unsaidConfig, new RunOptions { OutRoot = runs });
+            Assert.NotEqual(off.RunDir, unsaid.RunDir);
+            Assert.Equal(WithoutColumns(Path.Combine(off.RunDir, "train", "family.csv"), "images_per_s", "seconds"),
+                WithoutColumns(Path.Combine(unsaid.RunDir, "train", "family.csv"), "images_per_s", "seconds"));
+
+            // The unpinned run invoked again with other switches: said, since a stage that resumes would mix the two.
+            Research.Torch.torch.fused_batch_norm_act_enabled = Research.Torch.torch.depthwise_conv_kernel_enabled = true;
+            var output = new StringWriter();
+            ExperimentRunner.Run(unsaidConfig, new RunOptions { OutRoot = runs, Output = output });
+            Assert.Contains("warning: the run's last invocation had kernels fused_batch_norm_act off depthwise_weight_grad off, " +
+                            "this one has fused_batch_norm_act on depthwise_weight_grad on", output.ToString());
+        }
+        finally
+        {
+            (Research.Torch.torch.fused_batch_norm_act_enabled, Research.Torch.torch.depthwise_conv_kernel_enabled) = before;
+        }
+    }
+
     private const string TinySpace = """
         name: tiny
         ops:

@@ -54,6 +54,21 @@ public class RunHashTests
     }
 
     [Fact]
+    public void KernelsLeftUnsaidKeepTheHashAndPinnedKernelsChangeIt()
+    {
+        using var w = new Workspace();
+        var unsaid = Load(w, Config);
+        // A file that predates the key keeps its run directory: the key is not in its canonical JSON at all.
+        Assert.DoesNotContain("kernels", unsaid.CanonicalJson);
+        Assert.Null(unsaid.Execution.Kernels);
+        var off = Load(w, "kernels: off\n" + Config);
+        var on = Load(w, "kernels: on\n" + Config);
+        Assert.Equal("off", off.Execution.Kernels);
+        Assert.Equal("off", System.Text.Json.Nodes.JsonNode.Parse(off.CanonicalJson)!["config"]!["execution"]!["kernels"]!.GetValue<string>());
+        Assert.Equal(3, new[] { unsaid.Hash, off.Hash, on.Hash }.Distinct().Count());
+    }
+
+    [Fact]
     public void TheRunDirectoryIsNamedByNameAndHash()
     {
         using var w = new Workspace();

@@ -288,7 +288,7 @@ public class LatencyTableTests
         Assert.Equal(traced.Parts.Sum(p => calibrated.Entries[p.Key]), network.PartsMs, 9);
         Assert.True(network.MeasuredMs > 0);
         Assert.Equal(network.MeasuredMs / network.PartsMs, calibrated.Calibration, 12);
-        Assert.Equal("warm-up 1, median of 3, median of 5 interleaved rounds, process warm-up 2 s", calibrated.Machine["timing"]);
+        Assert.Matches(@"^warm-up 1, median of 3, median of 5 interleaved rounds over \d+ s, process warm-up 2 s$", calibrated.Machine["timing"]);
     }
 
     /// <summary>Interleaved rounds: every measurement once per round in the order given, each result the median of its rounds.</summary>
@@ -306,5 +306,27 @@ public class LatencyTableTests
         var even = new Queue<double>([4, 1, 2, 8]);
         Assert.Equal([3.0], new LatencyTiming(Rounds: 4).Interleaved([() => even.Dequeue()]));
         Assert.Contains("rounds 0", Assert.Throws<ArgumentException>(() => new LatencyTiming(Rounds: 0).Validate()).Message);
+        Assert.Contains("span -1 s", Assert.Throws<ArgumentException>(() => new LatencyTiming(SpanSeconds: -1).Validate()).Message);
+    }
+
+    /// <summary>A span: rounds go on past the count until they span that long, every measurement once in each.</summary>
+    [Fact]
+    public void RoundsGoOnUntilTheySpanTheirSeconds()
+    {
+        int a = 0, b = 0;
+        var ms = new LatencyTiming(Rounds: 2, SpanSeconds: 0.1).Interleaved(
+            [() => { a++; Thread.Sleep(1); return a; }, () => { b++; return 10; }], out int rounds, out double seconds);
+        Assert.True(rounds >= 3, $"{rounds} rounds");
+        Assert.True(seconds >= 0.1, $"{seconds} s"); // 1 ms a round at least: under the cap of 200
+        Assert.Equal(rounds, a);
+        Assert.Equal(rounds, b);
+        Assert.Equal((rounds + 1) / 2.0, ms[0]); // the median of 1..rounds
+        Assert.Equal(10, ms[1]);
+        // No span: the count alone.
+        new LatencyTiming(Rounds: 2).Interleaved([() => 1.0], out int plain, out _);
+        Assert.Equal(2, plain);
+        // A cap, so a table of a few tiny parts does not run forever.
+        new LatencyTiming(Rounds: 1, SpanSeconds: 3600).Interleaved([() => 1.0], out int capped, out _);
+        Assert.Equal(LatencyTiming.MaxRounds, capped);
     }
 }

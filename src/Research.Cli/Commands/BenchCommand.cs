@@ -139,7 +139,8 @@ public static class BenchCommand
             var o = parse.InvocationConfiguration.Output;
             var modelOverrides = bench.Overrides.Bind(parse);
             var spec = ModelSource.ResolveFor(parse.GetValue(bench.Model)!, modelOverrides, data: null);
-            var device = execution.Bind(parse).ResolveDevice();
+            using var exec = ExecutionStart.Begin(parse, execution, threads: null); // --threads after the checks below
+            var device = exec.Device;
             bool bf16 = parse.GetValue(amp) == "bf16";
             var s = new TrainStepBenchmark.Settings(spec, parse.GetValue(bench.Batch), parse.GetValue(bench.Steps), parse.GetValue(bench.Warmup), parse.GetValue(optimizer)!, device,
                 Bf16: bf16, CudaGraphs: parse.GetValue(cudaGraphs));

@@ -37,6 +37,11 @@ public static class BenchLatencyTableCommand
             Description = "every part and whole network measured this many times, in interleaved rounds; each entry is the median of its rounds",
             DefaultValueFactory = _ => new LatencyTiming().Rounds,
         };
+        var span = new Option<double>("--span-seconds")
+        {
+            Description = "past --rounds, rounds go on until they span this many seconds (slow and fast spells of a shared machine last tens of seconds; 0: --rounds only)",
+            DefaultValueFactory = _ => LatencyTiming.TableSpanSeconds,
+        };
         var threads = CommonOptions.Threads();
         threads.DefaultValueFactory = _ => 1;
         var outFile = new Option<string>("--out") { Description = "the table to write (an existing table of this machine and settings gains the new entries)", Required = true };
@@ -46,9 +51,9 @@ public static class BenchLatencyTableCommand
             DefaultValueFactory = _ => CalibrationGenotypes,
         };
         var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
-        var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
+        var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ExecutionConfig.InferenceExcept);
         var cmd = new Command("latency-table", "measure a latency table: every part of the networks, family or search space, once per input shape")
-            { models, space, dataset, engine, batch, warmup, repeats, rounds, threads, outFile, calibrate };
+            { models, space, dataset, engine, batch, warmup, repeats, rounds, span, threads, outFile, calibrate };
         execution.AddTo(cmd);
         overrides.AddTo(cmd);
         cmd.SetAction(parse =>
@@ -59,7 +64,7 @@ public static class BenchLatencyTableCommand
             if (b < 1) throw new ArgumentException($"--batch {b}: must be >= 1");
             CommonOptions.ApplyThreads(t);
             var device = execution.Bind(parse).ResolveDevice();
-            var timing = new LatencyTiming(parse.GetValue(warmup), parse.GetValue(repeats), parse.GetValue(rounds)).Validate();
+            var timing = new LatencyTiming(parse.GetValue(warmup), parse.GetValue(repeats), parse.GetValue(rounds), parse.GetValue(span)).Validate();
             var eng = LatencyEngines.Create(parse.GetValue(engine)!, device, t);
             var modelList = parse.GetValue(models) ?? [];
             if ((modelList.Length > 0) == (parse.GetValue(space) is not null)) throw new ArgumentException("name what to measure: --model (repeatable) or --space");

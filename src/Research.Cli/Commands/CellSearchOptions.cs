@@ -36,18 +36,17 @@ internal sealed class CellSearchOptions
         cmd.SetAction(p =>
         {
             var cfg = settings.Bind(p);
-            using var s = Start(p, kind);
+            using var exec = ExecutionStart.Begin(p, Execution, Threads);
+            using var s = Start(p, kind, exec);
             search(s, cfg, p);
             CommandWorld.Leave(s.World);
             return ExitCodes.Ok;
         });
     }
 
-    private CellSearchStart Start(ParseResult p, string kind)
+    private CellSearchStart Start(ParseResult p, string kind, ExecutionStart exec)
     {
-        CommonOptions.ApplyThreads(p.GetValue(Threads));
-        var run = Execution.Bind(p);
-        var device = run.ResolveDevice();
+        var (run, device) = (exec.Run, exec.Device);
         var space = SearchSpace.Load(p.GetValue(Space)!);
         var dataCfg = Data.Bind(p);
         var data = dataCfg.Load(run.Seed, p.InvocationConfiguration.Error);

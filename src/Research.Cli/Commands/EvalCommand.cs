@@ -22,7 +22,7 @@ public static class EvalCommand
         var weights = new Option<string>("--weights") { Description = "weights: a run's model.safetensors, or .safetensors/.pth in our, torchvision's, timm's or the official names", Required = true };
         var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
         var data = new SettingOptions<DataConfig>(DataConfig.Settings, except: ["subset", "validation"]);
-        var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
+        var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ExecutionConfig.InferenceExcept);
         var inference = new SettingOptions<InferenceConfig>(InferenceConfig.Settings);
         var batch = new Option<int?>("--batch") { Description = "evaluation batch (default: the run's, else 256)" };
         var threads = CommonOptions.Threads();

@@ -49,9 +49,8 @@ public static class SearchCommand
             {
                 var o = p.InvocationConfiguration.Output;
                 var cfg = settings.Bind(p);
-                CommonOptions.ApplyThreads(p.GetValue(Threads));
-                var run = Execution.Bind(p);
-                var device = run.ResolveDevice();
+                using var exec = ExecutionStart.Begin(p, Execution, Threads);
+                var (run, device) = (exec.Run, exec.Device);
                 var dataCfg = Data.Bind(p);
                 var data = dataCfg.Load(grid(cfg).Seeds[0], p.InvocationConfiguration.Error);
                 var spec = ModelSource.ResolveFor(p.GetValue(Base)!, Model.Bind(p), data.Shape);

@@ -42,9 +42,8 @@ public static class SearchProxiesCommand
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
-            var exec = execution.Bind(parse);
-            var device = exec.ResolveDevice();
+            using var start = ExecutionStart.Begin(parse, execution, threads);
+            var (exec, device) = (start.Run, start.Device);
             var names = ZeroCostProxy.ParseList(parse.GetValue(proxies)!, "--proxies");
             string? againstPath = parse.GetValue(against), scoresPath = parse.GetValue(scores), inputPath = parse.GetValue(input);
             var modelList = parse.GetValue(models) ?? [];

@@ -24,9 +24,8 @@ public static class TrainCommand
         cmd.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
-            var run = execution.Bind(parse);
-            var dev = run.ResolveDevice();
+            using var exec = ExecutionStart.Begin(parse, execution, threads);
+            var (run, dev) = (exec.Run, exec.Device);
             var dataCfg = data.Bind(parse);
             var cfg = recipe.Bind(parse) with { Seed = run.Seed };
             var pair = dataCfg.Load(run.Seed, parse.InvocationConfiguration.Error);

@@ -12,7 +12,7 @@ namespace Research.Cli.Settings;
 public sealed class ModelRunOptions
 {
     public Option<int> Threads { get; } = CommonOptions.Threads();
-    public SettingOptions<ExecutionConfig> Execution { get; } = new(ExecutionConfig.Settings, except: ["seed", .. ExecutionConfig.DistributedKeys]);
+    public SettingOptions<ExecutionConfig> Execution { get; } = new(ExecutionConfig.Settings, except: ExecutionConfig.InferenceExcept);
     public SettingOptions<InferenceConfig> Inference { get; } = new(InferenceConfig.Settings);
     public SettingOptions<ModelOverrides> Overrides { get; } = new(ModelOverrides.Settings);
 

@@ -139,6 +139,11 @@ public sealed record SettingInfo(string Key, string Description)
     public bool IntegerRanges { get; init; }
     /// <summary>What null means for a nullable setting ("off", "all", "automatic").</summary>
     public string? NullMeaning { get; init; }
+    /// <summary>
+    /// Null is left out of the written record (and so of a run's hash): a setting added later keeps the
+    /// run directories of files that do not name it.
+    /// </summary>
+    public bool LeftOutWhenNull { get; init; }
 }
 
 /// <summary>An interval of allowed numbers; either end may be open or absent.</summary>

@@ -70,10 +70,11 @@ public sealed class SettingSet<TRecord> : IReadOnlyList<Setting<TRecord>>
         Func<TRecord, string, TRecord> set, string? option = null) =>
         Add(new Typed<string>(new SettingInfo(key, description) { Option = option, Choices = choices }, SettingKind.Choice, false, Defaults, get, set));
 
+    /// <param name="leftOutWhenNull">see <see cref="SettingInfo.LeftOutWhenNull"/></param>
     public SettingSet<TRecord> OptionalChoice(string key, string description, string nullMeaning, IReadOnlyList<string> choices, Func<TRecord, string?> get,
-        Func<TRecord, string?, TRecord> set, string? option = null) =>
-        Add(new Typed<string?>(new SettingInfo(key, description) { Option = option, Choices = choices, NullMeaning = nullMeaning }, SettingKind.Choice, true,
-            Defaults, get, set));
+        Func<TRecord, string?, TRecord> set, string? option = null, bool leftOutWhenNull = false) =>
+        Add(new Typed<string?>(new SettingInfo(key, description) { Option = option, Choices = choices, NullMeaning = nullMeaning, LeftOutWhenNull = leftOutWhenNull },
+            SettingKind.Choice, true, Defaults, get, set));
 
     /// <param name="valueText">what the text must be, for messages and documentation (a rule checks it)</param>
     public SettingSet<TRecord> Text(string key, string description, Func<TRecord, string> get, Func<TRecord, string, TRecord> set, string? option = null,

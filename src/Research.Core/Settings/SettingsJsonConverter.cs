@@ -16,8 +16,10 @@ public sealed class SettingsJsonConverter<T> : JsonConverter<T> where T : ISetti
     public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
     {
         writer.WriteStartObject();
-        foreach (var (key, v) in T.Settings.Values(value))
+        foreach (var setting in T.Settings)
         {
+            var (key, v) = (setting.Key, setting.Get(value));
+            if (v is null && setting.Info.LeftOutWhenNull) continue;
             writer.WritePropertyName(key);
             switch (v)
             {

@@ -9,7 +9,7 @@ namespace Research.Experiments.Config;
 /// <summary>
 /// The resolved config as canonical JSON: snake_case keys in declaration order, every default
 /// written out, nulls kept (but for a key added later and left out while unset, so runs without it
-/// keep their hash: stages.report.groups), numbers in their shortest round-trip form, no whitespace, plus the
+/// keep their hash: stages.report.groups and the top-level kernels), numbers in their shortest round-trip form, no whitespace, plus the
 /// SHA-256 of every input file. Its hash names the run directory, so the same experiment always
 /// lands in the same folder and any change of setting or input lands in a new one.
 /// </summary>

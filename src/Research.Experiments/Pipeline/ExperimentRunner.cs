@@ -38,6 +38,15 @@ public static class ExperimentRunner
 {
     public static string RunDirectory(ExperimentConfig config, string outRoot) => Path.Combine(outRoot, config.RunName);
 
+    /// <summary>The kernels the run's last invocation had against this one's, when both are recorded and differ (null otherwise).</summary>
+    internal static string? KernelsChanged(JsonObject? before, JsonObject now)
+    {
+        static string? Text(JsonObject? env) => env?["kernels"] is JsonObject k
+            ? string.Join(" ", k.Select(kv => $"{kv.Key} {(kv.Value?.GetValue<bool>() == true ? "on" : "off")}"))
+            : null;
+        return (Text(before), Text(now)) is ({ } was, { } current) && was != current ? $"the run's last invocation had kernels {was}, this one has {current}" : null;
+    }
+
     public static IReadOnlyList<string> ConfiguredStages(ExperimentConfig c) =>
         ExperimentFile.StageNames.Where(s => s switch
         {
@@ -54,6 +63,7 @@ public static class ExperimentRunner
     public static RunOutcome Run(ExperimentConfig config, RunOptions options)
     {
         var device = config.Execution.ResolveDevice(); // before anything is written
+        using var kernels = config.Execution.ApplyKernels();
         var world = options.World is { WorldSize: > 1 } w ? w : null;
         bool main = world?.IsMain ?? true;
         var layout = new RunLayout(RunDirectory(config, options.OutRoot));
@@ -104,10 +114,16 @@ public static class ExperimentRunner
         manifest.Ended = null;
         manifest.Status = StageStatus.Running;
         manifest.ExperimentFile = config.SourcePath;
-        manifest.Environment = EnvironmentInfo.Capture(device, config.BaseDirectory).ToJson();
+        var environment = EnvironmentInfo.Capture(device, config.BaseDirectory).ToJson();
+        string? kernelsChanged = KernelsChanged(manifest.Environment, environment);
+        manifest.Environment = environment;
         if (main) manifest.Save(layout.Manifest);
         output.WriteLine($"== {now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z run {config.Name} in {layout.Dir} " +
                       $"(invocation {manifest.Invocations}, device {device}, stages {string.Join(" ", stages)})");
+
+        if (kernelsChanged is not null)
+            output.WriteLine($"warning: {kernelsChanged}; a resumed stage's last digits will differ from a run that was never stopped " +
+                             "(write kernels: on or off in the experiment file to pin them)");
 
         var ctx = new StageContext(config, layout, device, output, world);
         var actions = new List<(string, string, double)>();

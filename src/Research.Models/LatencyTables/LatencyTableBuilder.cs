@@ -37,8 +37,10 @@ public static class LatencyTableBuilder
             if (traced.Count == 0) throw new ArgumentException("no network to measure");
             var measurements = parts.Select(p => (Func<double>)(() => engine.MeasurePart(p.Network, p.Part, batch, timing)))
                 .Concat(wholes.Select(w => (Func<double>)(() => engine.MeasureNetwork(w.Network, batch, timing)))).ToList();
-            log?.WriteLine($"measuring {parts.Count} part(s) and {wholes.Count} whole network(s) in {timing.Rounds} interleaved round(s)");
-            var ms = timing.Interleaved(measurements, r => log?.WriteLine($"round {r} of {timing.Rounds}"));
+            string spanText = timing.SpanSeconds > 0 ? $" or more, until they span {Numbers.RoundTrip(timing.SpanSeconds)} s" : "";
+            log?.WriteLine($"measuring {parts.Count} part(s) and {wholes.Count} whole network(s) in {timing.Rounds} interleaved round(s){spanText}");
+            var ms = timing.Interleaved(measurements, out int roundsRun, out double seconds,
+                r => log?.WriteLine(r <= timing.Rounds && timing.SpanSeconds == 0 ? $"round {r} of {timing.Rounds}" : $"round {r}"));
             var entries = new Dictionary<LatencyKey, double>();
             for (int i = 0; i < parts.Count; i++)
             {
@@ -56,7 +58,7 @@ public static class LatencyTableBuilder
                 log?.WriteLine($"network {spec.Name} {hash} ms {Numbers.Fixed(measured, 4)} parts_ms {Numbers.Fixed(sum, 4)} ratio {Numbers.Fixed(measured / sum, 4)}");
             }
             var machine = MachineKey.Here(engine.Name, engine.Version, engine.Device, threads, batch);
-            machine["timing"] = $"warm-up {timing.Warmup}, median of {timing.Repeats}, median of {timing.Rounds} interleaved rounds, " +
+            machine["timing"] = $"warm-up {timing.Warmup}, median of {timing.Repeats}, median of {roundsRun} interleaved rounds over {Numbers.Fixed(seconds, 0)} s, " +
                                 $"process warm-up {Numbers.RoundTrip(LatencyTiming.ProcessWarmup.TotalSeconds)} s";
             machine["networks"] = traced.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return new LatencyTable(machine, entries, networks: measuredWhole);
