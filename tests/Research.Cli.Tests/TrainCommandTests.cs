@@ -44,6 +44,37 @@ public class TrainCommandTests
         Assert.False(Directory.Exists(dir));
     }
 
+    /// <summary>--kernels: the run trains as in a process whose switches say the same, and the process's switches are put back.</summary>
+    [Fact]
+    public void KernelsOptionSwitchesForTheRunAndPutsTheProcessBack()
+    {
+        var before = (Torch.torch.fused_batch_norm_act_enabled, Torch.torch.depthwise_conv_kernel_enabled);
+        try
+        {
+            static List<string> Losses(string dir) => // history without the timing columns
+                File.ReadLines(Path.Combine(dir, "history.csv")).Select(l => string.Join(",", l.Split(',')[..^2])).ToList();
+            var root = Directory.CreateTempSubdirectory().FullName;
+            Torch.torch.fused_batch_norm_act_enabled = Torch.torch.depthwise_conv_kernel_enabled = true;
+            var (code, _, err) = CliRunner.Run(Args(Path.Combine(root, "pinned"), "--epochs", "1", "--kernels", "off"));
+            Assert.True(code == ExitCodes.Ok, err);
+            Assert.True(Torch.torch.fused_batch_norm_act_enabled);
+            Assert.True(Torch.torch.depthwise_conv_kernel_enabled);
+            Torch.torch.fused_batch_norm_act_enabled = Torch.torch.depthwise_conv_kernel_enabled = false;
+            (code, _, err) = CliRunner.Run(Args(Path.Combine(root, "process"), "--epochs", "1"));
+            Assert.True(code == ExitCodes.Ok, err);
+            Assert.Equal(Losses(Path.Combine(root, "process")), Losses(Path.Combine(root, "pinned")));
+
+            (code, _, err) = CliRunner.Run(Args(Path.Combine(root, "bad"), "--kernels", "maybe"));
+            Assert.Equal(ExitCodes.BadInput, code);
+            Assert.Contains("maybe", err);
+            Assert.False(Directory.Exists(Path.Combine(root, "bad")));
+        }
+        finally
+        {
+            (Torch.torch.fused_batch_norm_act_enabled, Torch.torch.depthwise_conv_kernel_enabled) = before;
+        }
+    }
+
     /// <summary>SIGKILL in the middle of an epoch, then the same command with --resume: the same final metrics as an unbroken run.</summary>
     [Fact]
     public void KilledMidEpochAndResumedEndsWithTheSameMetrics()

@@ -40,7 +40,7 @@ public static class LatencyTableBuilder
             string spanText = timing.SpanSeconds > 0 ? $" or more, until they span {Numbers.RoundTrip(timing.SpanSeconds)} s" : "";
             log?.WriteLine($"measuring {parts.Count} part(s) and {wholes.Count} whole network(s) in {timing.Rounds} interleaved round(s){spanText}");
             var ms = timing.Interleaved(measurements, out int roundsRun, out double seconds,
-                r => log?.WriteLine(r <= timing.Rounds && timing.SpanSeconds == 0 ? $"round {r} of {timing.Rounds}" : $"round {r}"));
+                r => log?.WriteLine(timing.SpanSeconds == 0 ? $"round {r} of {timing.Rounds}" : $"round {r}"));
             var entries = new Dictionary<LatencyKey, double>();
             for (int i = 0; i < parts.Count; i++)
             {

@@ -13,7 +13,8 @@ public sealed record LatencyTiming(int Warmup = 5, int Repeats = 21, int Rounds 
     /// How long a table's rounds span by default. Slow and fast spells of this project's shared 2-core machines last tens of
     /// seconds: a mobile-blocks table measured in 19 s (5 rounds) predicted held-out cells 35% low (median), the same table
     /// measured over 87 s (25 rounds) 12%, since its entries and whole networks then sample the spells as the networks
-    /// measured later do.
+    /// measured later do. Slower modes can also outlast a minute (a whole quick-space table once ran 1.6x slow), which no span
+    /// removes: measure a table again hours apart to see them.
     /// </summary>
     public const double TableSpanSeconds = 60;
 
