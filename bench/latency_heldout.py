@@ -25,6 +25,9 @@ measured as whole networks for the table, only their parts were (inside other ne
       percentile (and those of the sum x k alone, and of the uncalibrated sum) as `name value` lines. The factors come from the
       table's network rows (measured whole); a held-out network among them (by name) is refused, so
       none contributes to them.
+      Each pass measures the networks minutes after the table, in other processes: on a machine whose
+      speed drifts, that drift is part of the error. `research bench latency-table ... --held-out SPEC...`
+      measures the same networks in the table's own interleaved rounds instead, kept out of the table.
 """
 import csv
 import json

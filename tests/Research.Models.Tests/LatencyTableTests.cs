@@ -291,6 +291,74 @@ public class LatencyTableTests
         Assert.Matches(@"^warm-up 1, median of 3, median of 5 interleaved rounds over \d+ s, process warm-up 2 s$", calibrated.Machine["timing"]);
     }
 
+    /// <summary>A deterministic engine: a part takes 0.001 ms per input channel; a whole network its parts' sum times 1.5 if its name starts with "held", else 1.25.</summary>
+    private sealed class FixedEngine : ILatencyEngine
+    {
+        public List<string> Measured { get; } = [];
+        public string Name => "libtorch";
+        public string Version => torch.version;
+        public Device Device => Device.CPU;
+        public double MeasurePart(TracedNetwork network, TracedPart part, int batch, LatencyTiming timing) => Ms(part.Key);
+        public double MeasureNetwork(TracedNetwork network, int batch, LatencyTiming timing)
+        {
+            Measured.Add(network.Spec.Name);
+            return network.Parts.Sum(p => Ms(p.Key)) * (network.Spec.Name.StartsWith("held", StringComparison.Ordinal) ? 1.5 : 1.25);
+        }
+        private static double Ms(LatencyKey key) => 0.001 * key.Channels;
+    }
+
+    [Fact]
+    public void AHeldOutNetworkIsMeasuredInTheTablesRoundsButNeitherEntersNorCalibratesIt()
+    {
+        var spec = MobileNet;
+        var engine = new FixedEngine();
+        var alone = LatencyTableBuilder.Measure([spec], engine, 1, 1, new LatencyTiming(0, 1, Rounds: 2), whole: _ => true);
+        engine.Measured.Clear();
+        var held = spec with { Name = "held-mobilenet" };
+        var table = LatencyTableBuilder.Measure([spec], [held], engine, 1, 1, new LatencyTiming(0, 1, Rounds: 2), out var heldOut, whole: _ => true);
+        // Measured once per round, interleaved with the calibration network, and kept out of the table: same entries, same k.
+        Assert.Equal(["mobilenet_v2", "held-mobilenet", "mobilenet_v2", "held-mobilenet"], engine.Measured);
+        Assert.Equal(alone.Entries, table.Entries);
+        Assert.Equal("mobilenet_v2", Assert.Single(table.Networks).Name);
+        Assert.Equal(1.25, table.Calibration, 12);
+        var measured = Assert.Single(heldOut);
+        Assert.Equal(("held-mobilenet", NetworkLatency.HashOf(held)), measured.Key);
+        Assert.Equal(table.Networks[0].PartsMs, measured.PartsMs, 12);
+        Assert.Equal(1.5 * measured.PartsMs, measured.MeasuredMs, 12);
+        // Predicted from the table as any network is: k x parts here; the error is |1.25 - 1.5| / 1.5.
+        var compared = Assert.Single(HeldOutLatency.Compare(table, heldOut));
+        using (var traced = TracedNetwork.Trace(held)) Assert.Equal(table.Predict(traced.Counts), compared.PredictedMs, 9);
+        Assert.Equal(0.25 / 1.5, compared.Error, 9);
+        Assert.Equal(0.5 / 1.5, compared.UncalibratedError, 9);
+        Assert.Equal(HeldOutLatency.Columns.Length, compared.Row().Length);
+        Assert.Equal(("held-mobilenet", "0.1667", "0.3333"), (compared.Row()[0], compared.Row()[6], compared.Row()[8]));
+
+        // A held-out network with a part the table does not measure, or one that calibrates the table, is refused before anything is measured.
+        engine.Measured.Clear();
+        var wider = ModelSource.Resolve("mobilenet_v2", classes: 10, widthMultiplier: 0.5, resolution: 32, smallInput: true) with { Name = "held-wider" };
+        var e = Assert.Throws<ArgumentException>(() => LatencyTableBuilder.Measure([spec], [wider], engine, 1, 1, new LatencyTiming(0, 1), out _, whole: _ => true));
+        Assert.Matches(@"^held-out network held-wider: its part \S+ at \d+x\d+x\d+ \(structure [0-9a-f]{8}\) is not one of the table's parts", e.Message);
+        e = Assert.Throws<ArgumentException>(() => LatencyTableBuilder.Measure([spec], [spec], engine, 1, 1, new LatencyTiming(0, 1), out _, whole: _ => true));
+        Assert.Contains("held-out network mobilenet_v2 is also measured whole to calibrate the table", e.Message);
+        Assert.Empty(engine.Measured);
+    }
+
+    [Fact]
+    public void AMeasuredNetworksPredictionFromItsSharesIsThePredictionFromItsParts()
+    {
+        NetworkLatency[] nets = [Cells("a", 1, 0.5, 0.1), Cells("b", 1, 0.1, 0.2), Cells("c", 2, 1.0, 0), Cells("d", 1.5, 0, 0.3), Cells("e", 1, 0.3, 0.3)];
+        var fit = LatencyCalibration.Fit(nets);
+        var z = Cells("z", 0.7, 0.4, 0.2, fPool: 2.0);
+        Assert.Equal(1.2 * 0.7 + 1.6 * 0.4 + 0.3 * 0.2, fit.Predict(z), 9);
+        // Without per-op factors, k times the parts.
+        var k = LatencyCalibration.Fit([Measured("x", 3.0, 2.0), Measured("y", 5.0, 4.0)]);
+        Assert.Equal(1.375 * 2.0, k.Predict(Measured("w", 9.0, 2.0)), 12);
+        // Percentiles as numpy's default (linear between order statistics), which bench/latency_heldout.py also uses.
+        Assert.Equal(2.5, HeldOutLatency.Percentile([4, 1, 3, 2], 0.5), 12);
+        Assert.Equal(3.7, HeldOutLatency.Percentile([4, 1, 3, 2], 0.9), 12);
+        Assert.Equal(5, HeldOutLatency.Percentile([5], 0.9), 12);
+    }
+
     /// <summary>Interleaved rounds: every measurement once per round in the order given, each result the median of its rounds.</summary>
     [Fact]
     public void InterleavedRoundsRunEveryMeasurementOncePerRoundAndKeepTheMedian()

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Research.Core.Csv;
+using Research.Core.IO;
 using Research.Cli.Benchmarks;
 using Research.Experiments.Config;
 using Research.Models.LatencyTables;
@@ -19,6 +21,8 @@ namespace Research.Cli.Commands;
 /// table's calibration (median of measured / sum of parts) scales its predictions; for a space, --calibrate N genotypes drawn
 /// from it are measured whole in its network layout (the one searches predict for), and with them the layout's one-op probe
 /// networks, which tell the ops apart: the table's calibration is then fitted per cell op (<see cref="LatencyCalibration"/>).
+/// --held-out networks are measured whole in the same rounds and predicted from the finished table, which they neither enter
+/// nor calibrate (<see cref="HeldOutLatency"/>).
 /// </summary>
 public static class BenchLatencyTableCommand
 {
@@ -50,10 +54,17 @@ public static class BenchLatencyTableCommand
             Description = "with --space: genotypes drawn from the space and measured whole in its network layout, with one network per op, for the table's calibration per cell op (0: none)",
             DefaultValueFactory = _ => CalibrationGenotypes,
         };
+        var heldOut = new Option<string[]>("--held-out")
+        {
+            Description = "networks measured whole in the same rounds but kept out of the table and its calibration, each predicted from the table " +
+                          "and its error printed (registered names, spec or genotype files made of the table's parts; repeat or glob)",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var heldOutCsv = new Option<string?>("--held-out-csv") { Description = "with --held-out: write each held-out network's measured and predicted milliseconds and errors here" };
         var overrides = new SettingOptions<ModelOverrides>(ModelOverrides.Settings);
         var execution = new SettingOptions<ExecutionConfig>(ExecutionConfig.Settings, except: ExecutionConfig.InferenceExcept);
         var cmd = new Command("latency-table", "measure a latency table: every part of the networks, family or search space, once per input shape")
-            { models, space, dataset, engine, batch, warmup, repeats, rounds, span, threads, outFile, calibrate };
+            { models, space, dataset, engine, batch, warmup, repeats, rounds, span, threads, outFile, calibrate, heldOut, heldOutCsv };
         execution.AddTo(cmd);
         overrides.AddTo(cmd);
         cmd.SetAction(parse =>
@@ -91,16 +102,22 @@ public static class BenchLatencyTableCommand
                 whole = s => measuredWhole.Contains(s);
             }
             else specs = modelList.Select(m => ModelSource.ResolveFor(m, modelOverrides, shape)).ToList();
+            var heldOutSpecs = (parse.GetValue(heldOut) ?? []).Select(m => ModelSource.ResolveFor(m, modelOverrides, shape)).ToList();
+            string? heldOutPath = parse.GetValue(heldOutCsv);
+            if (heldOutPath is not null && heldOutSpecs.Count == 0) throw new ArgumentException("--held-out-csv: name the held-out networks with --held-out");
             // A table already there must be of this machine and settings: checked before anything is measured.
             string path = parse.GetValue(outFile)!;
             var existing = File.Exists(path) ? LatencyTable.Load(path) : null;
             LatencyEngines.Here(eng, t, b, existing);
+            if (existing is not null && heldOutSpecs.FirstOrDefault(h => existing.Networks.Any(n => n.Key == (h.Name, NetworkLatency.HashOf(h)))) is { } calibrating)
+                throw new ArgumentException($"held-out network {calibrating.Name} is measured whole in {path} and calibrates it, so it is not held out");
             o.WriteLine($"engine {eng.Name} {eng.Version} device {device} threads {t} batch {b} networks {specs.Count} cpu {MachineKey.CpuModel()}");
             var clock = Stopwatch.StartNew();
-            var table = LatencyTableBuilder.Measure(specs, eng, t, b, timing, o, whole);
+            var table = LatencyTableBuilder.Measure(specs, heldOutSpecs, eng, t, b, timing, out var heldOutMeasured, o, whole);
             int added = existing is null ? table.Entries.Count : table.Entries.Keys.Count(k => !existing.Entries.ContainsKey(k));
             if (existing is not null) table = existing.Merge(table);
             table.Save(path);
+            var compared = HeldOutLatency.Compare(table, heldOutMeasured);
             o.WriteLine($"entries {table.Entries.Count}");
             o.WriteLine($"new_entries {added}");
             o.WriteLine($"measured_networks {table.Networks.Count}");
@@ -108,10 +125,28 @@ public static class BenchLatencyTableCommand
             foreach (var (op, f) in table.Factors.Ops.OrderBy(p => p.Key, StringComparer.Ordinal)) o.WriteLine($"calibration_op {op} {Numbers.Fixed(f, 4)}");
             if (table.Factors.NotFitted is { } why) o.WriteLine($"calibration_per_op none: {why}");
             o.WriteLine($"table {path}");
+            if (compared.Count > 0) WriteHeldOut(o, compared, heldOutPath);
             o.WriteLine($"seconds {Numbers.Fixed(clock.Elapsed.TotalSeconds, 1)}");
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>Each held-out network's prediction against its measurement, then the median and 90th percentile of the errors.</summary>
+    private static void WriteHeldOut(TextWriter o, List<HeldOutLatency> compared, string? csvPath)
+    {
+        foreach (var h in compared)
+            o.WriteLine($"held_out {h.Network.Name} predicted_ms {Numbers.Fixed(h.PredictedMs, 4)} measured_ms {Numbers.Fixed(h.MeasuredMs, 4)} " +
+                        $"parts_ms {Numbers.Fixed(h.Network.PartsMs, 4)} error {Numbers.Fixed(h.Error, 4)} error_k_only {Numbers.Fixed(h.KOnlyError, 4)}");
+        o.WriteLine($"held_out_networks {compared.Count}");
+        foreach (var (name, error) in new (string, Func<HeldOutLatency, double>)[] { ("", h => h.Error), ("_k_only", h => h.KOnlyError), ("_uncalibrated", h => h.UncalibratedError) })
+        {
+            o.WriteLine($"held_out_median_error{name} {Numbers.Fixed(HeldOutLatency.Percentile(compared.Select(error), 0.5), 4)}");
+            o.WriteLine($"held_out_p90_error{name} {Numbers.Fixed(HeldOutLatency.Percentile(compared.Select(error), 0.9), 4)}");
+        }
+        if (csvPath is null) return;
+        DurableFile.WriteAllText(csvPath, CsvTable.ToText(HeldOutLatency.Columns, compared.Select(h => h.Row())));
+        o.WriteLine($"held_out_csv {csvPath}");
     }
 
     /// <summary>Genotypes a space table measures whole by default: enough for a median, a few seconds at batch 1.</summary>

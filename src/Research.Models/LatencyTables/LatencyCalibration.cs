@@ -34,6 +34,12 @@ public sealed class LatencyCalibration
     /// <summary>The factor of a part of this group: a cell op's definition, or "" for a part that is not a cell op.</summary>
     public double Factor(string group) => group.Length > 0 && Ops.TryGetValue(group, out var f) ? f : Rest;
 
+    /// <summary>
+    /// A measured network's prediction from its sum of parts and its cell ops' shares (what <see cref="LatencyTable.Predict(IEnumerable{LatencyPartCount})"/>
+    /// gives for its parts): the parts that are not cell ops times <see cref="Rest"/>, each op's share times its factor.
+    /// </summary>
+    public double Predict(NetworkLatency n) => Rest * Math.Max(0, n.PartsMs - n.Ops.Values.Sum()) + n.Ops.Sum(o => Factor(o.Key) * o.Value);
+
     public static LatencyCalibration Fit(IReadOnlyList<NetworkLatency> networks)
     {
         if (networks.Count == 0) return new LatencyCalibration(1, 0, 1, new Dictionary<string, double>(), null);
