@@ -42,6 +42,9 @@ public class PipelineTests
         foreach (var s in new[] { "grid", "scale", "train", "report" }) Assert.Equal("done", m["stages"]![s]!["status"]!.GetValue<string>());
         Assert.Equal("cpu", m["environment"]!["device"]!.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(m["environment"]!["libtorch"]!.GetValue<string>()));
+        // The CPU's model and the vector extensions that choose its kernels: two CPUs of one model name can give other digits.
+        Assert.Equal(Research.Models.LatencyTables.MachineKey.CpuModel(), m["environment"]!["cpu"]!.GetValue<string>());
+        Assert.Equal(Research.Models.LatencyTables.MachineKey.VectorExtensions(), m["environment"]!["cpu_extensions"]!.GetValue<string>());
         // Which of the project's own kernels the run used: they move its last digits.
         Assert.Equal(Research.Torch.torch.fused_batch_norm_act_enabled, m["environment"]!["kernels"]!["fused_batch_norm_act"]!.GetValue<bool>());
         Assert.Equal(Research.Torch.torch.depthwise_conv_kernel_enabled, m["environment"]!["kernels"]!["depthwise_weight_grad"]!.GetValue<bool>());

@@ -24,6 +24,9 @@ public static class DoctorCommand
             o.WriteLine($"os {RuntimeInformation.OSDescription.Replace(' ', '_')}");
             o.WriteLine($"cpu_cores {Environment.ProcessorCount}");
             o.WriteLine($"cpu_threads {torch.get_num_threads()}");
+            o.WriteLine($"cpu_model {Models.LatencyTables.MachineKey.CpuModel()}");
+            // Which kernels oneDNN and OpenBLAS pick, and so a run's last digits: two CPUs of one model name can differ here.
+            o.WriteLine($"cpu_extensions {Models.LatencyTables.MachineKey.VectorExtensions()}");
             // The BLAS the loader gave libtorch: the reference one makes matrix multiplies and batch-1 convolutions many times slower.
             var blas = BlasLibrary.InProcess();
             o.WriteLine($"blas {blas?.ToString() ?? "none (no BLAS library is mapped into this process)"}");

@@ -1,25 +1,30 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using Research.Models.LatencyTables;
 using Research.Torch;
 
 namespace Research.Experiments.Runs;
 
-/// <summary>What a run ran on: git commit, .NET, libtorch, CUDA, device, threads, OS, and which of the project's own kernels were on.</summary>
+/// <summary>
+/// What a run ran on: git commit, .NET, libtorch, CUDA, device, threads, OS, the CPU's model and vector extensions (they choose
+/// the kernels, so the last digits), and which of the project's own kernels were on.
+/// </summary>
 public sealed record EnvironmentInfo(string? GitCommit, string DotNet, string Libtorch, bool CudaAvailable, int CudaDevices, string Device, int Threads,
-    string Os, int ProcessorCount, IReadOnlyList<(string Name, bool On)> Kernels)
+    string Os, int ProcessorCount, IReadOnlyList<(string Name, bool On)> Kernels, string Cpu = "", string CpuExtensions = "")
 {
     public static EnvironmentInfo Capture(Device device, string? workingDirectory)
     {
         bool cuda = torch.cuda.is_available();
         return new EnvironmentInfo(ReadGitCommit(workingDirectory), RuntimeInformation.FrameworkDescription, torch.version, cuda, cuda ? torch.cuda.device_count() : 0,
-            device.ToString(), torch.get_num_threads(), RuntimeInformation.OSDescription, Environment.ProcessorCount, torch.own_kernels);
+            device.ToString(), torch.get_num_threads(), RuntimeInformation.OSDescription, Environment.ProcessorCount, torch.own_kernels,
+            MachineKey.CpuModel(), MachineKey.VectorExtensions());
     }
 
     public JsonObject ToJson() => new()
     {
         ["git_commit"] = GitCommit, ["dotnet"] = DotNet, ["libtorch"] = Libtorch, ["cuda_available"] = CudaAvailable, ["cuda_devices"] = CudaDevices,
-        ["device"] = Device, ["threads"] = Threads, ["os"] = Os, ["processors"] = ProcessorCount,
+        ["device"] = Device, ["threads"] = Threads, ["os"] = Os, ["processors"] = ProcessorCount, ["cpu"] = Cpu, ["cpu_extensions"] = CpuExtensions,
         ["kernels"] = new JsonObject(Kernels.Select(k => KeyValuePair.Create(k.Name, (JsonNode?)JsonValue.Create(k.On)))),
     };
 

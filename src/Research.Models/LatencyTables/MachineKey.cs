@@ -40,4 +40,33 @@ public static class MachineKey
         }
         return System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
     }
+
+    /// <summary>
+    /// The vector extensions of <see cref="Extensions"/> that this CPU's /proc/cpuinfo flags list, space-separated ("" where not
+    /// readable). They choose which kernels oneDNN and OpenBLAS run, and so the order of a run's floating-point sums: two machines
+    /// that both print the model name "AMD EPYC" ran the first epoch of study 1's base to other digits with the same code.
+    /// </summary>
+    public static string VectorExtensions()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/cpuinfo"))
+                if (line.StartsWith("flags", StringComparison.Ordinal) && line.IndexOf(':') is var i and > 0)
+                {
+                    var flags = line[(i + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+                    return string.Join(' ', Extensions.Where(flags.Contains));
+                }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        return "";
+    }
+
+    /// <summary>The x86 extensions that decide the kernels, in the order the ISA levels add them (Linux's flag names).</summary>
+    public static readonly string[] Extensions =
+        ["sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_int8", "amx_bf16"];
 }
