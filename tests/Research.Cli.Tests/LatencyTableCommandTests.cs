@@ -201,23 +201,30 @@ public class LatencyTableCommandTests
     {
         var dir = Directory.CreateTempSubdirectory("latency").FullName;
         var spec = Research.Models.Networks.ModelSource.Resolve("mobilenet_v2", classes: 10, widthMultiplier: 0.35, resolution: 32, smallInput: true);
-        string probe = Path.Combine(dir, "probe.yaml"), held = Path.Combine(dir, "held.yaml"), wider = Path.Combine(dir, "wider.yaml");
+        // Two probes and a mix of them (kernel 5 at the first block of stage 2, where the second probe has it): made of the probes' parts.
+        Research.Models.Specs.NetworkSpec Kernel5(string name, params int[] stages) => spec with
+        {
+            Name = name,
+            Stages = Research.Models.Specs.EquatableList.ToEquatableList(spec.Stages.Select((stage, s) =>
+                Research.Models.Specs.EquatableList.ToEquatableList(stage.Select((b, i) => i == 0 && stages.Contains(s) ? b with { Kernel = 5 } : b)))),
+        };
+        string probe = Path.Combine(dir, "probe.yaml"), probe5 = Path.Combine(dir, "probe5.yaml"), held = Path.Combine(dir, "held.yaml"), wider = Path.Combine(dir, "wider.yaml");
         Research.Models.Specs.SpecYaml.Save(spec, probe);
-        Research.Models.Specs.SpecYaml.Save(spec with { Name = "held" }, held);
+        Research.Models.Specs.SpecYaml.Save(Kernel5("probe5", 2, 4), probe5);
+        Research.Models.Specs.SpecYaml.Save(Kernel5("held", 2), held);
         Research.Models.Specs.SpecYaml.Save(Research.Models.Networks.ModelSource.Resolve("mobilenet_v2", classes: 10, widthMultiplier: 0.5, resolution: 32, smallInput: true) with { Name = "wider" }, wider);
         string[] Table(string table, params string[] more) =>
-            ["bench", "latency-table", "--model", probe, "--threads", "1", "--warmup", "0", "--repeats", "1", "--span-seconds", "0", "--out", table, .. more];
+            ["bench", "latency-table", "--model", probe, probe5, "--threads", "1", "--warmup", "0", "--repeats", "1", "--span-seconds", "0", "--out", table, .. more];
 
         string table = Path.Combine(dir, "t.csv"), csv = Path.Combine(dir, "held.csv");
         var (code, output, err) = CliRunner.Run(Table(table, "--held-out", held, "--held-out-csv", csv));
         Assert.True(code == 0, err);
-        Assert.Contains("measuring ", output);
-        Assert.Contains(" 1 whole network(s) and 1 held-out network(s) in 5 interleaved round(s)", output);
+        Assert.Contains(" 2 whole network(s) and 1 held-out network(s) in 5 interleaved round(s)", output);
         Assert.Matches(@"(?m)^held_out held predicted_ms [\d.]+ measured_ms [\d.]+ parts_ms [\d.]+ error [\d.]+ error_k_only [\d.]+$", output);
         Assert.Equal(1, Figure(output, "held_out_networks"));
-        // Not in the table: one network row (the probe), which alone calibrates it.
+        // Not in the table: two network rows (the probes), which alone calibrate it.
         var loaded = Research.Models.LatencyTables.LatencyTable.Load(table);
-        Assert.Equal(spec.Name, Assert.Single(loaded.Networks).Name);
+        Assert.Equal([spec.Name, "probe5"], loaded.Networks.Select(n => n.Name).Order());
         var row = Assert.Single(CsvTable.Parse(File.ReadAllText(csv)));
         Assert.Equal("held", row["network"]);
         double measured = double.Parse(row["measured_ms"], CultureInfo.InvariantCulture), partsMs = double.Parse(row["parts_ms"], CultureInfo.InvariantCulture);
@@ -225,21 +232,27 @@ public class LatencyTableCommandTests
         Assert.Equal(Figure(output, "held_out_median_error"), double.Parse(row["error"], CultureInfo.InvariantCulture), 9);
         Assert.True(measured > 0);
 
-        // A held-out network with a part the table lacks, one that calibrates the table, and --held-out-csv alone: exit 2, nothing written.
+        // Bad input, each exit 2 with nothing written: a part the run does not measure, a calibration network, --held-out-csv alone,
+        // --held-out-csv naming the table or a folder, and the existing table's own network row.
         string fresh = Path.Combine(dir, "fresh.csv"), freshCsv = Path.Combine(dir, "fresh-held.csv");
-        (code, _, err) = CliRunner.Run(Table(fresh, "--held-out", wider, "--held-out-csv", freshCsv));
-        Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Contains("held-out network wider: its part ", err);
-        (code, _, err) = CliRunner.Run(Table(fresh, "--held-out", probe));
-        Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Contains("is also measured whole to calibrate the table, so it is not held out", err);
-        (code, _, err) = CliRunner.Run(Table(fresh, "--held-out-csv", freshCsv));
-        Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Contains("--held-out-csv: name the held-out networks with --held-out", err);
-        // The existing table's own network row is not held out either.
+        foreach (var (args, message) in new (string[], string)[]
+        {
+            (Table(fresh, "--held-out", wider, "--held-out-csv", freshCsv), "held-out network wider: its part "),
+            (Table(fresh, "--held-out", probe5), "held-out network probe5 is also measured whole to calibrate the table"),
+            (Table(fresh, "--held-out-csv", freshCsv), "--held-out-csv: name the held-out networks with --held-out"),
+            (Table(fresh, "--held-out", held, "--held-out-csv", fresh), $"--held-out-csv {fresh}: the same file as --out"),
+            (Table(fresh, "--held-out", held, "--held-out-csv", dir), $"--held-out-csv {dir}: a folder"),
+        })
+        {
+            (code, _, err) = CliRunner.Run(args);
+            Assert.Equal(ExitCodes.BadInput, code);
+            Assert.Contains(message, err);
+        }
+        Assert.False(File.Exists(fresh) || File.Exists(freshCsv));
+        var before = File.ReadAllText(table);
         (code, _, err) = CliRunner.Run(["bench", "latency-table", "--model", held, "--threads", "1", "--warmup", "0", "--repeats", "1", "--span-seconds", "0", "--out", table, "--held-out", probe]);
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains($"is measured whole in {table} and calibrates it, so it is not held out", err);
-        Assert.False(File.Exists(fresh) || File.Exists(freshCsv));
+        Assert.Equal(before, File.ReadAllText(table));
     }
 }

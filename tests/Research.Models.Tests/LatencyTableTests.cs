@@ -1,6 +1,7 @@
 using Research.Models.Cells;
 using Research.Models.LatencyTables;
 using Research.Models.Networks;
+using Research.Models.Specs;
 
 namespace Research.Models.Tests;
 
@@ -291,56 +292,79 @@ public class LatencyTableTests
         Assert.Matches(@"^warm-up 1, median of 3, median of 5 interleaved rounds over \d+ s, process warm-up 2 s$", calibrated.Machine["timing"]);
     }
 
-    /// <summary>A deterministic engine: a part takes 0.001 ms per input channel; a whole network its parts' sum times 1.5 if its name starts with "held", else 1.25.</summary>
+    /// <summary>A deterministic engine: a part takes 0.001 ms per input channel (twice that with a 5x5 kernel); a whole network its parts' sum times 1.5 if its name starts with "held", else 1.25.</summary>
     private sealed class FixedEngine : ILatencyEngine
     {
         public List<string> Measured { get; } = [];
+        public int PartsMeasured { get; set; }
         public string Name => "libtorch";
         public string Version => torch.version;
         public Device Device => Device.CPU;
-        public double MeasurePart(TracedNetwork network, TracedPart part, int batch, LatencyTiming timing) => Ms(part.Key);
+        public double MeasurePart(TracedNetwork network, TracedPart part, int batch, LatencyTiming timing)
+        {
+            PartsMeasured++;
+            return Ms(part.Key);
+        }
         public double MeasureNetwork(TracedNetwork network, int batch, LatencyTiming timing)
         {
             Measured.Add(network.Spec.Name);
             return network.Parts.Sum(p => Ms(p.Key)) * (network.Spec.Name.StartsWith("held", StringComparison.Ordinal) ? 1.5 : 1.25);
         }
-        private static double Ms(LatencyKey key) => 0.001 * key.Channels;
+        private static double Ms(LatencyKey key) => 0.001 * key.Channels * (key.Op.Contains("_k5_", StringComparison.Ordinal) ? 2 : 1);
     }
+
+    /// <summary>The spec under another name with the first block of each given stage at kernel 5: the same shapes, other parts there.</summary>
+    private static NetworkSpec Kernel5(NetworkSpec spec, string name, params int[] stages) => spec with
+    {
+        Name = name,
+        Stages = spec.Stages.Select((stage, s) => stage.Select((b, i) => i == 0 && stages.Contains(s) ? b with { Kernel = 5 } : b).ToEquatableList()).ToEquatableList(),
+    };
 
     [Fact]
     public void AHeldOutNetworkIsMeasuredInTheTablesRoundsButNeitherEntersNorCalibratesIt()
     {
+        // Two probes (k3 everywhere; k5 at the first block of stages 2 and 4) and a network that mixes them (k5 at stage 2 only).
         var spec = MobileNet;
+        var probe5 = Kernel5(spec, "probe-k5", 2, 4);
+        var held = Kernel5(spec, "held-mix", 2);
         var engine = new FixedEngine();
-        var alone = LatencyTableBuilder.Measure([spec], engine, 1, 1, new LatencyTiming(0, 1, Rounds: 2), whole: _ => true);
+        var alone = LatencyTableBuilder.Measure([spec, probe5], engine, 1, 1, new LatencyTiming(0, 1, Rounds: 2), whole: _ => true);
         engine.Measured.Clear();
-        var held = spec with { Name = "held-mobilenet" };
-        var table = LatencyTableBuilder.Measure([spec], [held], engine, 1, 1, new LatencyTiming(0, 1, Rounds: 2), out var heldOut, whole: _ => true);
-        // Measured once per round, interleaved with the calibration network, and kept out of the table: same entries, same k.
-        Assert.Equal(["mobilenet_v2", "held-mobilenet", "mobilenet_v2", "held-mobilenet"], engine.Measured);
+        var table = LatencyTableBuilder.Measure([spec, probe5], [held, held], engine, 1, 1, new LatencyTiming(0, 1, Rounds: 2), out var heldOut, whole: _ => true);
+        // Measured once per round (given twice, measured once), interleaved with the calibration networks, and kept out of the table:
+        // the same entries, the same k, no row, not counted among its networks.
+        Assert.Equal(["mobilenet_v2", "probe-k5", "held-mix", "mobilenet_v2", "probe-k5", "held-mix"], engine.Measured);
         Assert.Equal(alone.Entries, table.Entries);
-        Assert.Equal("mobilenet_v2", Assert.Single(table.Networks).Name);
+        Assert.Equal(["mobilenet_v2", "probe-k5"], table.Networks.Select(n => n.Name));
+        Assert.Equal("2", table.Machine["networks"]);
         Assert.Equal(1.25, table.Calibration, 12);
         var measured = Assert.Single(heldOut);
-        Assert.Equal(("held-mobilenet", NetworkLatency.HashOf(held)), measured.Key);
-        Assert.Equal(table.Networks[0].PartsMs, measured.PartsMs, 12);
+        Assert.Equal(("held-mix", NetworkLatency.HashOf(held)), measured.Key);
+        using var traced = TracedNetwork.Trace(held);
+        Assert.Equal(traced.Parts.Sum(p => table.Entries[p.Key]), measured.PartsMs, 12);
+        Assert.NotEqual(table.Networks[0].PartsMs, measured.PartsMs, 6);
         Assert.Equal(1.5 * measured.PartsMs, measured.MeasuredMs, 12);
         // Predicted from the table as any network is: k x parts here; the error is |1.25 - 1.5| / 1.5.
         var compared = Assert.Single(HeldOutLatency.Compare(table, heldOut));
-        using (var traced = TracedNetwork.Trace(held)) Assert.Equal(table.Predict(traced.Counts), compared.PredictedMs, 9);
+        Assert.Equal(table.Predict(traced.Counts), compared.PredictedMs, 9);
         Assert.Equal(0.25 / 1.5, compared.Error, 9);
         Assert.Equal(0.5 / 1.5, compared.UncalibratedError, 9);
         Assert.Equal(HeldOutLatency.Columns.Length, compared.Row().Length);
-        Assert.Equal(("held-mobilenet", "0.1667", "0.3333"), (compared.Row()[0], compared.Row()[6], compared.Row()[8]));
+        Assert.Equal(("held-mix", "0.1667", "0.3333"), (compared.Row()[0], compared.Row()[6], compared.Row()[8]));
 
-        // A held-out network with a part the table does not measure, or one that calibrates the table, is refused before anything is measured.
+        // A held-out network with a part this run does not measure, a calibration network, or one under another name: refused before
+        // anything is measured.
         engine.Measured.Clear();
+        engine.PartsMeasured = 0;
         var wider = ModelSource.Resolve("mobilenet_v2", classes: 10, widthMultiplier: 0.5, resolution: 32, smallInput: true) with { Name = "held-wider" };
         var e = Assert.Throws<ArgumentException>(() => LatencyTableBuilder.Measure([spec], [wider], engine, 1, 1, new LatencyTiming(0, 1), out _, whole: _ => true));
-        Assert.Matches(@"^held-out network held-wider: its part \S+ at \d+x\d+x\d+ \(structure [0-9a-f]{8}\) is not one of the table's parts", e.Message);
+        Assert.Matches(@"^held-out network held-wider: its part \S+ at \d+x\d+x\d+ \(structure [0-9a-f]{8}\) is not among the parts this run measures", e.Message);
         e = Assert.Throws<ArgumentException>(() => LatencyTableBuilder.Measure([spec], [spec], engine, 1, 1, new LatencyTiming(0, 1), out _, whole: _ => true));
         Assert.Contains("held-out network mobilenet_v2 is also measured whole to calibrate the table", e.Message);
+        e = Assert.Throws<ArgumentException>(() => LatencyTableBuilder.Measure([spec], [spec with { Name = "held-copy" }], engine, 1, 1, new LatencyTiming(0, 1), out _, whole: _ => true));
+        Assert.Contains("held-out network held-copy is also measured whole to calibrate the table (as itself or under another name)", e.Message);
         Assert.Empty(engine.Measured);
+        Assert.Equal(0, engine.PartsMeasured);
     }
 
     [Fact]
@@ -353,6 +377,16 @@ public class LatencyTableTests
         // Without per-op factors, k times the parts.
         var k = LatencyCalibration.Fit([Measured("x", 3.0, 2.0), Measured("y", 5.0, 4.0)]);
         Assert.Equal(1.375 * 2.0, k.Predict(Measured("w", 9.0, 2.0)), 12);
+        // The same for a table's parts: each group's entries times its factor, the parts that are not cell ops times the rest's.
+        var machine = MachineKey.Here("libtorch", torch.version, Device.CPU, 1, 1);
+        var stem = new LatencyKey("cn_r1_k3_s2_c24", "s", 1, 28, 28);
+        var pool = new LatencyKey("max_pool_k3_s1_c12", "p", 12, 7, 7);
+        var skip = new LatencyKey("skip_c12", "k", 12, 7, 7);
+        var table = new LatencyTable(machine, new Dictionary<LatencyKey, double> { [stem] = 0.4, [pool] = 0.05, [skip] = 0.01 }, "t.csv", nets);
+        LatencyPartCount[] parts = [new(stem, 2), new(pool, 3, "max_pool_k3"), new(skip, 5, "skip")];
+        var shares = new NetworkLatency("w", "whash", 1, 28, 1.0, 0.4 * 2 + 0.05 * 3 + 0.01 * 5, new Dictionary<string, double> { ["max_pool_k3"] = 0.15, ["skip"] = 0.05 });
+        Assert.Equal(table.Predict(parts), table.Factors.Predict(shares), 12);
+        Assert.Equal(table.Predict(parts), Assert.Single(HeldOutLatency.Compare(table, [shares])).PredictedMs, 12);
         // Percentiles as numpy's default (linear between order statistics), which bench/latency_heldout.py also uses.
         Assert.Equal(2.5, HeldOutLatency.Percentile([4, 1, 3, 2], 0.5), 12);
         Assert.Equal(3.7, HeldOutLatency.Percentile([4, 1, 3, 2], 0.9), 12);

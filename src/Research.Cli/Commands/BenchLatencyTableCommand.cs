@@ -107,8 +107,12 @@ public static class BenchLatencyTableCommand
             if (heldOutPath is not null && heldOutSpecs.Count == 0) throw new ArgumentException("--held-out-csv: name the held-out networks with --held-out");
             // A table already there must be of this machine and settings: checked before anything is measured.
             string path = parse.GetValue(outFile)!;
+            if (heldOutPath is not null && Path.GetFullPath(heldOutPath) == Path.GetFullPath(path))
+                throw new ArgumentException($"--held-out-csv {heldOutPath}: the same file as --out; name another");
+            if (heldOutPath is not null && Directory.Exists(heldOutPath)) throw new ArgumentException($"--held-out-csv {heldOutPath}: a folder; name a file");
             var existing = File.Exists(path) ? LatencyTable.Load(path) : null;
             LatencyEngines.Here(eng, t, b, existing);
+            // The file's rows keep a name and a hash that includes it: a renamed copy of one of them cannot be told from here.
             if (existing is not null && heldOutSpecs.FirstOrDefault(h => existing.Networks.Any(n => n.Key == (h.Name, NetworkLatency.HashOf(h)))) is { } calibrating)
                 throw new ArgumentException($"held-out network {calibrating.Name} is measured whole in {path} and calibrates it, so it is not held out");
             o.WriteLine($"engine {eng.Name} {eng.Version} device {device} threads {t} batch {b} networks {specs.Count} cpu {MachineKey.CpuModel()}");

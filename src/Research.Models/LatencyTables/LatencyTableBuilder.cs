@@ -43,16 +43,22 @@ public static class LatencyTableBuilder
             }
             if (traced.Count == 0) throw new ArgumentException("no network to measure");
             var held = new List<TracedNetwork>();
+            var seenHeld = new HashSet<(string, string)>();
+            // A calibration network under another name is the same network: compared without names.
+            var calibrating = wholes.Select(w => Unnamed(w.Network.Spec)).ToHashSet(StringComparer.Ordinal);
             foreach (var spec in heldOut)
             {
+                if (calibrating.Contains(Unnamed(spec)))
+                    throw new ArgumentException($"held-out network {spec.Name} is also measured whole to calibrate the table (as itself or under another name), so it is not held out");
+                // Given twice (a glob and its file): measured and counted once, as calibration networks are.
+                if (!seenHeld.Add((spec.Name, NetworkLatency.HashOf(spec)))) continue;
                 var t = TracedNetwork.Trace(spec);
                 traced.Add(t);
                 held.Add(t);
                 if (t.Parts.FirstOrDefault(p => !seen.Contains(p.Key)) is { } missing)
                     throw new ArgumentException($"held-out network {spec.Name}: its part {missing.Key.Op} at {missing.Key.Shape} (structure {missing.Key.Structure}) " +
-                                                "is not one of the table's parts; a held-out network must be made of the parts the table measures");
-                if (seenWhole.Contains((spec.Name, NetworkLatency.HashOf(spec))))
-                    throw new ArgumentException($"held-out network {spec.Name} is also measured whole to calibrate the table, so it is not held out");
+                                                "is not among the parts this run measures; a held-out network must be made of them (parts kept from an existing table " +
+                                                "were measured in other rounds)");
             }
             var measurements = parts.Select(p => (Func<double>)(() => engine.MeasurePart(p.Network, p.Part, batch, timing)))
                 .Concat(wholes.Select(w => (Func<double>)(() => engine.MeasureNetwork(w.Network, batch, timing))))
@@ -79,7 +85,7 @@ public static class LatencyTableBuilder
             var machine = MachineKey.Here(engine.Name, engine.Version, engine.Device, threads, batch);
             machine["timing"] = $"warm-up {timing.Warmup}, median of {timing.Repeats}, median of {roundsRun} interleaved rounds over {Numbers.Fixed(seconds, 0)} s, " +
                                 $"process warm-up {Numbers.RoundTrip(LatencyTiming.ProcessWarmup.TotalSeconds)} s";
-            machine["networks"] = traced.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            machine["networks"] = (traced.Count - held.Count).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return new LatencyTable(machine, entries, networks: measuredWhole);
         }
         finally
@@ -87,6 +93,9 @@ public static class LatencyTableBuilder
             foreach (var t in traced) t.Dispose();
         }
     }
+
+    /// <summary>A network's spec hash without its name: two names of one network are one network.</summary>
+    private static string Unnamed(NetworkSpec spec) => NetworkLatency.HashOf(spec with { Name = "" });
 
     /// <summary>A network measured whole, beside the sum of its parts' entries and its cell ops' shares of that sum.</summary>
     private static NetworkLatency Whole(TracedNetwork t, double measured, Dictionary<LatencyKey, double> entries) =>

@@ -68,5 +68,5 @@ public static class MachineKey
 
     /// <summary>The x86 extensions that decide the kernels, in the order the ISA levels add them (Linux's flag names).</summary>
     public static readonly string[] Extensions =
-        ["sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_int8", "amx_bf16"];
+        ["sse4_2", "avx", "avx2", "fma", "avx_vnni", "avx512f", "avx512dq", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_int8", "amx_bf16"];
 }
