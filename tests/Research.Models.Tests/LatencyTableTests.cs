@@ -83,6 +83,16 @@ public class LatencyTableTests
         Assert.Equal(2, differ.Count);
         Assert.Contains("engine: table 'libtorch', here 'onnxruntime'", differ);
         Assert.Contains("threads: table '1', here '4'", differ);
+        // Another CPU of the same model name (other vector extensions) is another machine; a table written before that key is
+        // not refused for lacking it, and a measurement without it does not refuse a table that has it.
+        Assert.Equal(MachineKey.VectorExtensions(), back.Machine["cpu_extensions"]);
+        var otherIsa = new Dictionary<string, string>(table.Machine) { ["cpu_extensions"] = "sse4_2 avx" };
+        Assert.Equal([$"cpu_extensions: table '{table.Machine["cpu_extensions"]}', here 'sse4_2 avx'"], back.Mismatches(otherIsa));
+        var older = new Dictionary<string, string>(table.Machine);
+        older.Remove("cpu_extensions");
+        Assert.Empty(back.Mismatches(older));
+        Assert.Empty(new LatencyTable(older, table.Entries).Mismatches(table.Machine));
+        Assert.Single(new LatencyTable(older, table.Entries).Mismatches(new Dictionary<string, string>(table.Machine) { ["cpu"] = "Another CPU" }));
     }
 
     [Fact]

@@ -88,9 +88,13 @@ public sealed class LatencyTable
             $"{Source}: no entry for {key.Op} at {key.Shape} (structure {key.Structure}; {Engine}, batch {Batch}, {Threads} thread(s)): the table was measured " +
             "for other networks; add it with `research bench latency-table --model NAME|--space S ... --out` this table (the same engine, threads and batch)");
 
-    /// <summary>The keys whose values differ between this table's machine and <paramref name="here"/>, as "key: table 'a', here 'b'".</summary>
+    /// <summary>
+    /// The keys whose values differ between this table's machine and <paramref name="here"/>, as "key: table 'a', here 'b'"; a key
+    /// of <see cref="MachineKey.AddedLater"/> counts only where both have it.
+    /// </summary>
     public List<string> Mismatches(IReadOnlyDictionary<string, string> here) =>
-        MachineKey.Compared.Where(k => Machine.GetValueOrDefault(k) != here.GetValueOrDefault(k))
+        MachineKey.Compared.Where(k => !(MachineKey.AddedLater.Contains(k) && !(Machine.ContainsKey(k) && here.ContainsKey(k))))
+            .Where(k => Machine.GetValueOrDefault(k) != here.GetValueOrDefault(k))
             .Select(k => $"{k}: table '{Machine.GetValueOrDefault(k) ?? "none"}', here '{here.GetValueOrDefault(k) ?? "none"}'").ToList();
 
     public void Save(string path)

@@ -9,11 +9,16 @@ namespace Research.Models.LatencyTables;
 public static class MachineKey
 {
     /// <summary>The keys that must agree for a measurement here to be compared with the table's entries.</summary>
-    public static readonly string[] Compared = ["cpu", "device", "engine", "engine_version", "threads", "batch"];
+    public static readonly string[] Compared = ["cpu", "cpu_extensions", "device", "engine", "engine_version", "threads", "batch"];
+
+    /// <summary>Keys that tables written before them lack: compared only where both sides have them (an older table stays usable).</summary>
+    public static readonly string[] AddedLater = ["cpu_extensions"];
 
     public static Dictionary<string, string> Here(string engine, string engineVersion, Device device, int threads, int batch) => new(StringComparer.Ordinal)
     {
         ["cpu"] = CpuModel(),
+        // Two CPUs of one model name can run other kernels at other speeds (see VectorExtensions).
+        ["cpu_extensions"] = VectorExtensions(),
         ["device"] = device.ToString(),
         ["engine"] = engine,
         ["engine_version"] = engineVersion,
