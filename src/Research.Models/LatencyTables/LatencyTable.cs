@@ -93,7 +93,7 @@ public sealed class LatencyTable
     /// of <see cref="MachineKey.AddedLater"/> counts only where both have it.
     /// </summary>
     public List<string> Mismatches(IReadOnlyDictionary<string, string> here) =>
-        MachineKey.Compared.Where(k => !(MachineKey.AddedLater.Contains(k) && !(Machine.ContainsKey(k) && here.ContainsKey(k))))
+        MachineKey.Compared.Where(k => !MachineKey.AddedLater.Contains(k) || (Machine.ContainsKey(k) && here.ContainsKey(k)))
             .Where(k => Machine.GetValueOrDefault(k) != here.GetValueOrDefault(k))
             .Select(k => $"{k}: table '{Machine.GetValueOrDefault(k) ?? "none"}', here '{here.GetValueOrDefault(k) ?? "none"}'").ToList();
 

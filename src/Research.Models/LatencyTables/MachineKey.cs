@@ -29,22 +29,7 @@ public static class MachineKey
     };
 
     /// <summary>The CPU's model name (/proc/cpuinfo), or the architecture where that is not readable.</summary>
-    public static string CpuModel()
-    {
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/cpuinfo"))
-                if (line.StartsWith("model name", StringComparison.Ordinal) && line.IndexOf(':') is var i and > 0)
-                    return line[(i + 1)..].Trim();
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-        return System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
-    }
+    public static string CpuModel() => CpuInfo("model name") ?? System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
 
     /// <summary>
     /// The vector extensions of <see cref="Extensions"/> that this CPU's /proc/cpuinfo flags list, space-separated ("" where not
@@ -53,14 +38,18 @@ public static class MachineKey
     /// </summary>
     public static string VectorExtensions()
     {
+        var flags = (CpuInfo("flags") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        return string.Join(' ', Extensions.Where(flags.Contains));
+    }
+
+    /// <summary>The value of the first /proc/cpuinfo line of this field (its first processor's), or null where there is none.</summary>
+    private static string? CpuInfo(string field)
+    {
         try
         {
             foreach (var line in File.ReadLines("/proc/cpuinfo"))
-                if (line.StartsWith("flags", StringComparison.Ordinal) && line.IndexOf(':') is var i and > 0)
-                {
-                    var flags = line[(i + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-                    return string.Join(' ', Extensions.Where(flags.Contains));
-                }
+                if (line.StartsWith(field, StringComparison.Ordinal) && line.IndexOf(':') is var i and > 0)
+                    return line[(i + 1)..].Trim();
         }
         catch (IOException)
         {
@@ -68,7 +57,7 @@ public static class MachineKey
         catch (UnauthorizedAccessException)
         {
         }
-        return "";
+        return null;
     }
 
     /// <summary>The x86 extensions that decide the kernels, in the order the ISA levels add them (Linux's flag names).</summary>
