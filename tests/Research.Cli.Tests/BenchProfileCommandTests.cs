@@ -34,8 +34,14 @@ public class BenchProfileCommandTests
         Assert.True(shares.Sum() is > 0 and <= 100.05, $"shares sum to {shares.Sum()}");
         Assert.True(int.Parse(figures["operators"], CultureInfo.InvariantCulture) > 8);
         var names = rows.Select(r => r[5]).ToList();
-        // A training step runs convolutions forward and backward and the fused kernel both ways.
-        Assert.Contains(names, n => n.Contains("convolution"));
+        // A training step runs convolutions forward and backward and the fused kernel both ways; these are its
+        // heaviest kernels (each about 8-16% here, the ninth op under 5%). Which convolution kernel runs
+        // (_slow_conv2d_*, mkldnn_convolution, convolution_backward) and their order vary with timing, so any
+        // convolution kernel counts.
+        Assert.Contains(names, n => n.Contains("conv", StringComparison.Ordinal) && !n.Contains("backward", StringComparison.Ordinal));
+        Assert.Contains(names, n => n.Contains("conv", StringComparison.Ordinal) && n.Contains("backward", StringComparison.Ordinal));
+        Assert.Contains("research::batch_norm_act", names);
+        Assert.Contains("research::batch_norm_act_backward", names);
         Assert.True(D(figures["ms_per_step"]) > 0);
         // Every listed op's self time is within its total.
         Assert.All(rows, r => Assert.True(D(r[2]) <= D(r[4]) + 1e-3, string.Join(' ', r)));
