@@ -115,7 +115,7 @@ public class DataInCommandTests
             while (!p.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60) &&
                    !(Directory.Exists(cacheDir) && Directory.GetFiles(cacheDir, "*" + Research.Core.IO.DurableFile.TemporarySuffix).Length > 0))
                 Thread.Sleep(20);
-            Thread.Sleep(300); // into the decoding
+            Thread.Sleep(50); // into the decoding (briefly: on a fast machine the whole cache takes well under a second)
             Assert.False(p.HasExited, "the cache was built before it could be killed; make the test's image set larger");
             p.Kill(entireProcessTree: true);
             p.WaitForExit();

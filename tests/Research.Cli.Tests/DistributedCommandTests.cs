@@ -97,9 +97,10 @@ public class DistributedCommandTests
             double norm = Math.Sqrt(values.Sum(v => (double)v * v));
             Assert.True(difference <= 1e-5 * Math.Max(norm, 1e-2), $"{name}: |one process - two ranks| = {difference:E2}, |one process| = {norm:E2}");
         }
-        // The evaluation is sharded and summed: the same figures.
+        // The evaluation is sharded and summed: the same figures, but for the images that weights 1e-5 apart may tip
+        // (a near-tie among Fashion-MNIST's 10,000 test images; at most three allowed, 0.01 point each).
         static double Top1(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json"))).RootElement.GetProperty("final").GetProperty("ValTop1").GetDouble();
-        Assert.Equal(Top1(Path.Combine(root, "single")), Top1(Path.Combine(root, "ranks")), 1);
+        Assert.InRange(Math.Abs(Top1(Path.Combine(root, "single")) - Top1(Path.Combine(root, "ranks"))), 0, 0.03 + 1e-9);
     }
 
     [Fact]

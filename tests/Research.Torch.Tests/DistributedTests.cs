@@ -78,7 +78,7 @@ public class DistributedTests
         {
             if (world.Rank == 1)
             {
-                Thread.Sleep(TimeSpan.FromSeconds(9)); // alive (heartbeats go on) but never in the barrier
+                Thread.Sleep(TimeSpan.FromSeconds(12)); // alive (heartbeats go on) but never in the barrier, well past rank 0's timeout and diagnosis
                 return null;
             }
             return Record.Exception(() => world.Group.Barrier());

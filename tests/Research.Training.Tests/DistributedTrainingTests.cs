@@ -136,7 +136,7 @@ public class DistributedTrainingTests
         var got = TwoRanks.Run(world => ShardedWork.Run(world, "test", 7, i =>
         {
             runs.Add((world.Rank, i));
-            Thread.Sleep(i % 3 * 50);
+            Thread.Sleep(i % 3 * 100); // long enough (0.7 s in all) that the later rank to start still finds pieces left
             return $"piece {i}";
         }, r => r, t => t).Select(o => o.Result).ToArray());
         Assert.Equal(Enumerable.Range(0, 7).Select(i => $"piece {i}"), got[0]);

@@ -2,6 +2,8 @@ using System.Text;
 
 namespace Research.Training.Tests;
 
+// Peak resident memory is the whole process's: nothing else may run beside the memory checks.
+[Collection("Serial training")]
 public class ImageDecodingTests
 {
     [Fact]
